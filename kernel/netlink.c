@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "ipsecme" generic netlink family: the module's whole control plane.
+ * Policies reject what they can; handlers reject the rest with an extack
+ * message. Every operation needs CAP_NET_ADMIN over the caller's netns.
+ */
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include "compat.h"
+#include "netlink.h"
+#include "netns.h"
+#include "version.h"
+
+static u64 ipsecme_features(void)
+{
+	u64 features = 0;
+
+	if (IS_ENABLED(CONFIG_INET_ESPINTCP))
+		features |= IPSECME_FEATURE_KERNEL_ESPINTCP;
+	return features;
+}
+
+static int ipsecme_put_stats(struct sk_buff *skb, struct ipsecme_net *in)
+{
+	struct nlattr *nest;
+	int stat;
+
+	nest = nla_nest_start(skb, IPSECME_A_INFO_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (stat = IPSECME_A_STAT_PAD + 1; stat <= IPSECME_A_STAT_MAX; stat++) {
+		if (nla_put_u64_64bit(skb, stat, ipsecme_stat_read(in, stat),
+				      IPSECME_A_STAT_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ipsecme_fill_info(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ipsecme_net *in = ipsecme_net(genl_info_net(info));
+	void *hdr;
+
+	hdr = genlmsg_put_reply(skb, info, &ipsecme_genl_family, 0,
+				IPSECME_CMD_GET_INFO);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, IPSECME_A_INFO_VERSION, IPSECME_VERSION) ||
+	    nla_put_u64_64bit(skb, IPSECME_A_INFO_FEATURES, ipsecme_features(),
+			      IPSECME_A_INFO_PAD) ||
+	    nla_put_u32(skb, IPSECME_A_INFO_NETNS_COUNT,
+			ipsecme_netns_count()) ||
+	    ipsecme_put_stats(skb, in)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int ipsecme_nl_get_info(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	err = ipsecme_fill_info(msg, info);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* Runs after policy validation and the permission check, so it counts only
+ * requests that a handler really sees.
+ */
+static int ipsecme_nl_pre_doit(IPSECME_GENL_PRE_DOIT_ARGS)
+{
+	ipsecme_stat_inc(ipsecme_net(genl_info_net(info)),
+			 IPSECME_A_STAT_GENL_REQUESTS);
+	return 0;
+}
+
+/* GET_INFO takes no attributes: an empty policy makes strict validation
+ * reject anything sent with it.
+ */
+static const struct nla_policy ipsecme_nl_noattr_policy[1] = {};
+
+static const struct genl_small_ops ipsecme_nl_ops[] = {
+	{
+		.cmd = IPSECME_CMD_GET_INFO,
+		.doit = ipsecme_nl_get_info,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group ipsecme_nl_mcgrps[] = {
+	{ .name = IPSECME_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+struct genl_family ipsecme_genl_family __ro_after_init = {
+	.name = IPSECME_GENL_NAME,
+	.version = IPSECME_GENL_VERSION,
+	.maxattr = 0,
+	.policy = ipsecme_nl_noattr_policy,
+	.netnsok = true,
+	.parallel_ops = true,
+	.pre_doit = ipsecme_nl_pre_doit,
+	.module = THIS_MODULE,
+	.small_ops = ipsecme_nl_ops,
+	.n_small_ops = ARRAY_SIZE(ipsecme_nl_ops),
+	.resv_start_op = IPSECME_CMD_GET_INFO + 1,
+	.mcgrps = ipsecme_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ipsecme_nl_mcgrps),
+};
+
+int __init ipsecme_genl_init(void)
+{
+	return genl_register_family(&ipsecme_genl_family);
+}
+
+void ipsecme_genl_uninit(void)
+{
+	genl_unregister_family(&ipsecme_genl_family);
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipsecme: one command line for the ipsecme module and the ipsecmed
+ * daemon. main() only parses global options and dispatches.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ipsecme/ipsecme.h"
+
+static int cmd_help(const struct cli_opts *opts, int argc, char **argv);
+
+static const struct cli_cmd commands[] = {
+	{ "show", cmd_show, "",
+	  "show the kernel module's version, features and counters" },
+	{ "help", cmd_help, "", "show this help" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Usage: ipsecme [ -j | --json ] COMMAND [ ARGS ]\n\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-8s %-24s %s\n", commands[i].name,
+			commands[i].usage, commands[i].help);
+	fprintf(out, "\nExit status: 0 success, 1 cannot be done as asked, "
+		"2 usage error,\n3 the kernel or the daemon failed. "
+		"See ipsecme(8).\n");
+}
+
+static int cmd_help(const struct cli_opts *opts, int argc, char **argv)
+{
+	usage(stdout);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_opts opts = { 0 };
+	size_t i;
+
+	for (argc--, argv++; argc > 0 && argv[0][0] == '-'; argc--, argv++) {
+		if (!strcmp(argv[0], "-j") || !strcmp(argv[0], "--json")) {
+			opts.json = true;
+		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else {
+			fprintf(stderr, "ipsecme: unknown option '%s'\n",
+				argv[0]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc == 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(argv[0], commands[i].name))
+			return commands[i].run(&opts, argc, argv);
+	fprintf(stderr, "ipsecme: unknown command '%s'; try 'ipsecme help'\n",
+		argv[0]);
+	return EXIT_USAGE;
+}

@@ -89,10 +89,19 @@ static int ipsecme_nl_pre_doit(IPSECME_GENL_PRE_DOIT_ARGS)
 	return 0;
 }
 
-/* GET_INFO takes no attributes: an empty policy makes strict validation
- * reject anything sent with it.
+/* Requests carry no GET_INFO attributes: they only appear in replies.
+ * Types past the maximum are rejected by strict validation.
  */
-static const struct nla_policy ipsecme_nl_noattr_policy[1] = {};
+#define IPSECME_REPLY_ONLY \
+	{ .type = NLA_REJECT, .reject_message = "reply-only attribute" }
+
+static const struct nla_policy ipsecme_nl_policy[IPSECME_A_INFO_MAX + 1] = {
+	[IPSECME_A_INFO_PAD]		= IPSECME_REPLY_ONLY,
+	[IPSECME_A_INFO_VERSION]	= IPSECME_REPLY_ONLY,
+	[IPSECME_A_INFO_FEATURES]	= IPSECME_REPLY_ONLY,
+	[IPSECME_A_INFO_NETNS_COUNT]	= IPSECME_REPLY_ONLY,
+	[IPSECME_A_INFO_STATS]		= IPSECME_REPLY_ONLY,
+};
 
 static const struct genl_small_ops ipsecme_nl_ops[] = {
 	{
@@ -109,8 +118,8 @@ static const struct genl_multicast_group ipsecme_nl_mcgrps[] = {
 struct genl_family ipsecme_genl_family __ro_after_init = {
 	.name = IPSECME_GENL_NAME,
 	.version = IPSECME_GENL_VERSION,
-	.maxattr = 0,
-	.policy = ipsecme_nl_noattr_policy,
+	.maxattr = IPSECME_A_INFO_MAX,
+	.policy = ipsecme_nl_policy,
 	.netnsok = true,
 	.parallel_ops = true,
 	.pre_doit = ipsecme_nl_pre_doit,

@@ -112,7 +112,7 @@ static int nl_data_cb(const struct nlmsghdr *nlh, void *data)
 
 int nl_talk(struct nl_conn *c, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
-	char buf[MNL_SOCKET_DUMP_SIZE];
+	char buf[32768];	/* room for a whole dump batch */
 	struct nl_talk_ctx t = { .c = c, .cb = cb, .data = data };
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = nl_error_cb };
 	uint32_t seq = req->nlmsg_seq;
@@ -129,8 +129,13 @@ int nl_talk(struct nl_conn *c, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 		errno = 0;
 		ret = mnl_cb_run2(buf, n, seq, c->portid, nl_data_cb, &t, ctl,
 				  NLMSG_MIN_TYPE);
-		if (ret == MNL_CB_ERROR)
-			return errno ? -errno : -EPROTO;
+		if (ret == MNL_CB_ERROR) {
+			ret = errno ? -errno : -EPROTO;
+			/* Replies may hold keys (XFRM_MSG_GETSA). */
+			explicit_bzero(buf, sizeof(buf));
+			return ret;
+		}
 	} while (ret > MNL_CB_STOP);
+	explicit_bzero(buf, sizeof(buf));
 	return 0;
 }

@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 of the selftest guest, running from the host root (read-only 9p
+# under a tmpfs overlay). Installs the ipsecme.ko built for this kernel,
+# runs the tests named on the kernel command line one by one, and after
+# each writes to the results share:
+#	NAME.rc     the test's exit status
+#	NAME.dmesg  the kernel log of the test and of unloading the module
+#	NAME.unload "ok", or why the module would not unload
+# Test output goes to ttyS1, which the host streams; each test ends with a
+# line "@@ipsecme-vm done NAME" so the host knows when to read its results.
+
+RESULTS=/mnt/ipsecme-vm
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8 TERM=dumb
+
+poweroff_now() {
+	sync
+	echo o >/proc/sysrq-trigger
+	sleep 60
+}
+trap poweroff_now EXIT
+
+setup_system() {
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts 2>/dev/null
+	mount -t tmpfs tmpfs /dev/shm
+	mount -t tmpfs -o mode=1777 tmpfs /tmp
+	mount -t tmpfs -o mode=0755 tmpfs /run
+	mkdir -p /run/netns /run/lock
+	mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	hostname ipsecme-guest
+	ip link set lo up
+	echo 0 >/proc/sys/kernel/printk_ratelimit
+	# A WARN must be seen by the dmesg check, not hidden by the ratelimit.
+	sysctl -qw kernel.printk_devkmsg=on 2>/dev/null
+}
+
+cmdline_arg() {
+	local arg
+	for arg in $(cat /proc/cmdline); do
+		case $arg in "ipsecme_vm.$1="*) echo "${arg#*=}"; return ;; esac
+	done
+}
+
+install_module() {
+	local kver ko
+	kver=$(uname -r)
+	ko=$(cmdline_arg module)
+	[ -n "$ko" ] || return 0
+	if [ ! -f "$ko" ]; then
+		echo "# guest: no module at $ko" >&2
+		return 1
+	fi
+	mkdir -p "/lib/modules/$kver/updates"
+	cp "$ko" "/lib/modules/$kver/updates/ipsecme.ko"
+	depmod -a "$kver"
+}
+
+# unload_module: remove ipsecme.ko if a test left it loaded, so every test
+# starts clean and unload problems are charged to the test that caused them.
+unload_module() {
+	local why=ok
+	if [ -d /sys/module/ipsecme ]; then
+		rmmod ipsecme 2>"$RESULTS/rmmod.err" ||
+			why="rmmod failed: $(cat "$RESULTS/rmmod.err")"
+		rm -f "$RESULTS/rmmod.err"
+	fi
+	echo "$why"
+}
+
+run_test() {
+	local name=$1 rc=0
+	dmesg -C
+	echo "# guest: $name"
+	(cd "$TOPDIR/selftests" && timeout -k 10 "$TEST_TIMEOUT" \
+		bash "./$name") </dev/null 2>&1 | sed -u "s/^/  /"
+	rc=${PIPESTATUS[0]}
+	unload_module >"$RESULTS/$name.unload"
+	dmesg >"$RESULTS/$name.dmesg"
+	echo "$rc" >"$RESULTS/$name.rc"
+	sync
+	echo "@@ipsecme-vm done $name"
+}
+
+main() {
+	local tests name
+	setup_system
+	exec >/dev/ttyS1 2>&1
+	TOPDIR=$(cmdline_arg top)
+	TEST_TIMEOUT=$(cmdline_arg timeout)
+	tests=$(cmdline_arg tests)
+	export TOPDIR
+	if ! install_module; then
+		echo "@@ipsecme-vm setup-failed"
+		return
+	fi
+	echo "@@ipsecme-vm ready $(uname -r)"
+	for name in ${tests//,/ }; do
+		run_test "$name"
+	done
+}
+
+main

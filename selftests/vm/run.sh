@@ -1,0 +1,241 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [-k KERNEL]... [-t SECONDS] [TEST.sh]...
+#
+# Boot stock Debian kernels under qemu and run ipsecme selftests in them.
+# KERNEL is a release (6.1.0-56-amd64), a prefix of one (6.12) or "all"
+# (default: every kernel with both /boot/vmlinuz-* and a build tree).
+# TESTs default to TEST_PROGS of selftests/Makefile. -t is the time limit
+# of one test (default 300 s).
+#
+# Prints KTAP: one top-level result per test and kernel, the test's own
+# KTAP nested under it. A test passes when it exits 0 (4 means skipped),
+# the module unloads cleanly after it, and the kernel log holds no BUG,
+# WARN, oops, lockdep report, leak or "Unknown symbol". If the guest dies,
+# the running test fails and the rest run in a fresh boot. Exit status: 0
+# if nothing failed, 1 otherwise, 2 on usage or set-up errors.
+
+set -u
+VM_DIR=$(cd "$(dirname "$0")" && pwd)
+TOPDIR=$(cd "$VM_DIR/../.." && pwd)
+BUILD=$TOPDIR/build
+TEST_TIMEOUT=300
+KERNEL_ARGS=()
+
+usage() {
+	sed -n '4,10s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+while getopts "k:t:h" opt; do
+	case $opt in
+	k) KERNEL_ARGS+=("$OPTARG") ;;
+	t) TEST_TIMEOUT=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[[ $TEST_TIMEOUT =~ ^[0-9]+$ ]] || usage
+
+# Kernels with an image and headers, newest last.
+installed_kernels() {
+	local img kver
+	for img in /boot/vmlinuz-*; do
+		kver=${img#/boot/vmlinuz-}
+		[ -d "/lib/modules/$kver/build" ] && echo "$kver"
+	done | sort -V
+}
+
+resolve_kernels() {
+	local want kver found
+	[ ${#KERNEL_ARGS[@]} -gt 0 ] || KERNEL_ARGS=(all)
+	for want in "${KERNEL_ARGS[@]}"; do
+		found=
+		for kver in $(installed_kernels); do
+			if [ "$want" = all ] || [ "$want" = "$kver" ] ||
+			   [[ $kver == "$want".* ]] || [[ $kver == "$want"-* ]]; then
+				echo "$kver"
+				found=1
+			fi
+		done
+		if [ -z "$found" ]; then
+			echo "run.sh: no installed kernel matches '$want'" \
+				"(have: $(installed_kernels | tr '\n' ' '))" >&2
+			return 1
+		fi
+	done
+}
+
+build_all() {
+	local kver
+	for kver in "$@"; do
+		make -s -C "$TOPDIR" module KVER="$kver" >"$BUILD/vm/build-$kver.log" 2>&1 || {
+			cat "$BUILD/vm/build-$kver.log" >&2
+			return 1
+		}
+	done
+	make -s -C "$TOPDIR/userspace" >/dev/null &&
+	make -s -C "$TOPDIR/selftests" >/dev/null
+}
+
+initrd_for() {
+	local kver=$1 initrd=$BUILD/vm/initrd-$1.img
+	if [ ! -f "$initrd" ] || [ "$VM_DIR/initramfs-init" -nt "$initrd" ] ||
+	   [ "$VM_DIR/mkinitrd.sh" -nt "$initrd" ]; then
+		"$VM_DIR/mkinitrd.sh" "$kver" "$initrd" || return 1
+	fi
+	echo "$initrd"
+}
+
+# The kernel log of a test fails it on any of these.
+BAD_DMESG='BUG:|WARNING:|Oops|general protection fault|Call Trace:|'\
+'possible recursive locking|circular locking dependency|lockdep|'\
+'unreferenced object|kmemleak|Unknown symbol|UBSAN:|KASAN:|'\
+'refcount_t:|list_add corruption|list_del corruption|'\
+'scheduling while atomic|sleeping function called from invalid context|'\
+'Kernel panic|soft lockup|hung_task|blocked for more than'
+
+# verdict NAME: print "ok", "skip" or the reason the test failed.
+verdict() {
+	local res=$1 rc bad
+	if [ ! -f "$res.rc" ]; then
+		echo "no result: the guest died or timed out during the test"
+		return
+	fi
+	rc=$(cat "$res.rc")
+	bad=$(grep -E "$BAD_DMESG" "$res.dmesg" | head -n 3)
+	if [ -n "$bad" ]; then
+		echo "kernel log: $(echo "$bad" | tr '\n' ' ')"
+	elif [ "$(cat "$res.unload" 2>/dev/null)" != ok ]; then
+		echo "module unload: $(cat "$res.unload" 2>/dev/null)"
+	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "timed out after ${TEST_TIMEOUT}s"
+	elif [ "$rc" = 4 ]; then
+		echo skip
+	elif [ "$rc" != 0 ]; then
+		echo "exit status $rc"
+	else
+		echo ok
+	fi
+}
+
+# qemu writes its pid file; the traps kill exactly that process.
+QEMU_PIDFILE=
+kill_qemu() {
+	[ -n "$QEMU_PIDFILE" ] && [ -s "$QEMU_PIDFILE" ] &&
+		kill -9 "$(cat "$QEMU_PIDFILE")" 2>/dev/null
+	QEMU_PIDFILE=
+}
+trap kill_qemu EXIT
+trap 'kill_qemu; exit 2' INT TERM
+
+# start_guest KVER RESULTS TEST...: boot one guest in the background; its
+# ttyS1 (the tests' output) goes to the fifo RESULTS/stream.
+start_guest() {
+	local kver=$1 results=$2 initrd budget
+	shift 2
+	initrd=$(initrd_for "$kver") || return 1
+	budget=$((60 + $# * (TEST_TIMEOUT + 30)))
+	mkfifo "$results/stream"
+	QEMU_PIDFILE=$results/qemu.pid
+	timeout -k 5 "$budget" qemu-system-x86_64 \
+		-machine q35,accel=tcg -cpu max -smp 2 -m 2048 \
+		-nodefaults -display none -no-reboot -pidfile "$QEMU_PIDFILE" \
+		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
+		-append "console=ttyS0 loglevel=4 panic=-1 \
+ipsecme_vm.guest_init=$VM_DIR/guest-init.sh ipsecme_vm.top=$TOPDIR \
+ipsecme_vm.module=$BUILD/$kver/mod/kernel/ipsecme.ko \
+ipsecme_vm.timeout=$TEST_TIMEOUT ipsecme_vm.tests=$(IFS=,; echo "$*")" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs local,path="$results",mount_tag=results,security_model=none \
+		-serial file:"$results/console.log" -serial stdio \
+		-device virtio-rng-pci </dev/null >"$results/stream" 2>&1 &
+}
+
+N=0
+FAILED=0
+
+# run_kernel KVER TEST...: every test on one kernel, rebooting after a
+# guest death so that one crash costs one test.
+run_kernel() {
+	local kver=$1 results line name
+	shift
+	local todo=("$@")
+	echo "# kernel $kver"
+	while [ ${#todo[@]} -gt 0 ]; do
+		results=$(mktemp -d "$BUILD/vm/results.XXXXXX")
+		start_guest "$kver" "$results" "${todo[@]}" || return 1
+		while IFS= read -r line; do
+			line=${line%$'\r'}
+			case $line in
+			"@@ipsecme-vm done "*)
+				name=${line#@@ipsecme-vm done }
+				report "$kver" "$name" "$results/$name"
+				todo=("${todo[@]:1}")
+				;;
+			"@@ipsecme-vm ready "*) ;;
+			"@@ipsecme-vm setup-failed")
+				echo "# guest set-up failed on $kver"
+				for name in "${todo[@]}"; do
+					report "$kver" "$name" "$results/$name"
+				done
+				todo=()
+				;;
+			*) echo "$line" ;;
+			esac
+		done <"$results/stream"
+		wait
+		QEMU_PIDFILE=
+		if [ ${#todo[@]} -gt 0 ]; then
+			# The guest stopped before finishing todo[0].
+			report "$kver" "${todo[0]}" "$results/${todo[0]}"
+			echo "# last lines of the guest console:"
+			tail -n 40 "$results/console.log" | sed 's/^/# /'
+			todo=("${todo[@]:1}")
+		fi
+		rm -rf "$results"
+	done
+}
+
+report() {
+	local kver=$1 name=$2 res=$3 v
+	N=$((N + 1))
+	v=$(verdict "$res")
+	case $v in
+	ok) echo "ok $N $kver: $name" ;;
+	skip) echo "ok $N $kver: $name # SKIP" ;;
+	*)
+		echo "not ok $N $kver: $name # $v"
+		[ -f "$res.dmesg" ] && grep -E -B2 -A20 "$BAD_DMESG" \
+			"$res.dmesg" | head -n 60 | sed 's/^/# /'
+		FAILED=1
+		;;
+	esac
+}
+
+main() {
+	local kernels tests kver
+	mkdir -p "$BUILD/vm"
+	kernels=$(resolve_kernels) || exit 2
+	if [ $# -gt 0 ]; then
+		tests=("$@")
+	else
+		read -r -a tests <<<"$(make -s -C "$TOPDIR/selftests" list)"
+	fi
+	for t in "${tests[@]}"; do
+		[ -f "$TOPDIR/selftests/$t" ] || {
+			echo "run.sh: no test selftests/$t" >&2
+			exit 2
+		}
+	done
+	build_all $kernels || exit 2
+	echo "KTAP version 1"
+	echo "1..$(($(echo $kernels | wc -w) * ${#tests[@]}))"
+	for kver in $kernels; do
+		run_kernel "$kver" "${tests[@]}"
+	done
+	exit $FAILED
+}
+
+main "$@"

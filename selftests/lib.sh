@@ -35,11 +35,20 @@ ktap_fail() {
 ktap_skip() { ktap_n=$((ktap_n + 1)); echo "ok $ktap_n $* # SKIP"; }
 ktap_diag() { echo "# $*"; }
 
-# ktap_result DESC CMD...: one result, pass iff CMD succeeds.
+# ktap_result DESC CMD...: one result, pass iff CMD succeeds. CMD's output
+# is shown as diagnostics only when it fails.
+# CMD runs in this shell, so functions may set variables.
 ktap_result() {
-	local desc=$1
+	local desc=$1 out
 	shift
-	if "$@"; then ktap_ok "$desc"; else ktap_fail "$desc"; fi
+	out=$(mktemp)
+	if "$@" >"$out" 2>&1; then
+		ktap_ok "$desc"
+	else
+		sed 's/^/# /' "$out"
+		ktap_fail "$desc"
+	fi
+	rm -f "$out"
 }
 
 # check_eq DESC GOT WANT: one result, pass iff the values are identical.
@@ -129,3 +138,149 @@ require_module() {
 	modprobe ipsecme || skip_all "ipsecme.ko not available for $(uname -r)"
 }
 
+
+# --- strongSwan charon peers ---------------------------------------------
+#
+# Each charon runs in its own netns and its own mount namespace (a private
+# tmpfs on /run, because charon 5.9 always writes /var/run/charon.pid), with
+# its configuration under /etc/netns/NS (which `ip netns exec` bind-mounts
+# over /etc) and its vici socket under CHARON_BASE/NS.
+
+CHARON=${CHARON:-/usr/lib/ipsec/charon}
+CHARON_BASE=${CHARON_BASE:-/tmp/ipsecme-charon}
+# Only what the tests use: charon with every plugin takes ~10 s to start
+# under TCG.
+CHARON_PLUGINS=${CHARON_PLUGINS:-"random nonce openssl kdf pem pkcs1 pkcs8 \
+x509 pubkey constraints revocation kernel-netlink socket-default vici"}
+declare -A CHARON_PIDS=()
+
+charon_vici() { echo "unix://$CHARON_BASE/$1/vici"; }
+
+# swanctl_conf KEY=VALUE...: print a swanctl.conf with one connection
+# "test" and one child "child". Keys (defaults in brackets):
+#   local, remote          outer addresses
+#   local_id, remote_id    IKE identities [the addresses]
+#   auth                   psk | pubkey [psk]
+#   psk                    the pre-shared key (auth=psk)
+#   cert, key, cacert      file names in swanctl/x509, private, x509ca
+#   proposals              IKE proposals [aes128gcm16-prfsha256-x25519]
+#   esp_proposals          ESP proposals [aes128gcm16]
+#   mode                   tunnel | transport [tunnel]
+#   local_ts, remote_ts    traffic selectors [dynamic]
+#   start_action           none | start | trap [none]
+#   rekey_time, life_time  CHILD_SA rekey and life [0 = defaults]
+#   ike_rekey_time         IKE SA rekey [0 = default]
+#   dpd_delay              liveness checks [0 = off]
+#   encap                  yes forces UDP encapsulation [no]
+swanctl_conf() {
+	local -A o=([auth]=psk [proposals]=aes128gcm16-prfsha256-x25519
+		[esp_proposals]=aes128gcm16 [mode]=tunnel [local_ts]=dynamic
+		[remote_ts]=dynamic [start_action]=none [rekey_time]=0
+		[life_time]=0 [ike_rekey_time]=0 [dpd_delay]=0 [encap]=no)
+	local kv
+	for kv in "$@"; do o[${kv%%=*}]=${kv#*=}; done
+	: "${o[local_id]:=${o[local]}}" "${o[remote_id]:=${o[remote]}}"
+	cat <<-CONF
+	connections {
+	    test {
+	        version = 2
+	        local_addrs = ${o[local]}
+	        remote_addrs = ${o[remote]}
+	        proposals = ${o[proposals]}
+	        rekey_time = ${o[ike_rekey_time]}
+	        dpd_delay = ${o[dpd_delay]}
+	        encap = ${o[encap]}
+	        local {
+	            auth = ${o[auth]}
+	            id = ${o[local_id]}
+	            $([ "${o[auth]}" = pubkey ] && echo "certs = ${o[cert]}")
+	        }
+	        remote {
+	            auth = ${o[auth]}
+	            id = ${o[remote_id]}
+	        }
+	        children {
+	            child {
+	                mode = ${o[mode]}
+	                local_ts = ${o[local_ts]}
+	                remote_ts = ${o[remote_ts]}
+	                esp_proposals = ${o[esp_proposals]}
+	                start_action = ${o[start_action]}
+	                rekey_time = ${o[rekey_time]}
+	                life_time = ${o[life_time]}
+	            }
+	        }
+	    }
+	}
+	secrets {
+	    $(if [ "${o[auth]}" = psk ]; then
+		printf 'ike-test {\n id-l = %s\n id-r = %s\n secret = "%s"\n }' \
+			"${o[local_id]}" "${o[remote_id]}" "${o[psk]}"
+	    else
+		printf 'private-test {\n file = %s\n }' "${o[key]}"
+	    fi)
+	}
+	CONF
+}
+
+# charon_start NS SWANCTL_CONF: start charon in NS with that swanctl.conf
+# (and any files already placed in /etc/netns/NS/swanctl/), wait for its
+# vici socket, and load the configuration.
+charon_start() {
+	local ns=$1 conf=$2 dir=$CHARON_BASE/$1 etc=/etc/netns/$1
+	mkdir -p "$dir" "$etc/swanctl"/{x509,x509ca,private}
+	cp "$conf" "$etc/swanctl/swanctl.conf"
+	cat >"$etc/strongswan.conf" <<-CONF
+	charon {
+	    load = $CHARON_PLUGINS
+	    install_routes = no
+	    retransmit_timeout = 2.0
+	    retransmit_tries = 5
+	    plugins {
+	        vici {
+	            socket = $(charon_vici "$ns")
+	        }
+	    }
+	    filelog {
+	        log {
+	            path = $dir/charon.log
+	            default = 1
+	            ike = 2
+	            knl = 2
+	        }
+	    }
+	}
+	CONF
+	ip netns exec "$ns" unshare -m --propagation private sh -c \
+		'mount -t tmpfs tmpfs /run && exec "$0"' "$CHARON" \
+		>"$dir/stdout" 2>&1 &
+	CHARON_PIDS[$ns]=$!
+	track_pid "$!"
+	if ! wait_for 60 test -S "$dir/vici"; then
+		echo "charon in $ns did not open its vici socket" >&2
+		tail -n 20 "$dir/charon.log" "$dir/stdout" >&2
+		return 1
+	fi
+	echo "# charon in $ns up after $SECONDS s"
+	swanctl_in "$ns" --load-all --noprompt >"$dir/load.log" 2>&1 || {
+		cat "$dir/load.log" >&2
+		return 1
+	}
+}
+
+# swanctl_in NS COMMAND ARGS...: swanctl against the charon of NS.
+swanctl_in() {
+	local ns=$1 cmd=$2
+	shift 2
+	ip netns exec "$ns" swanctl "$cmd" --uri "$(charon_vici "$ns")" "$@"
+}
+
+# charon_stop NS: stop the charon of NS and wait for it to exit.
+charon_stop() {
+	local pid=${CHARON_PIDS[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "CHARON_PIDS[$1]"
+	return 0
+}

@@ -46,18 +46,19 @@ cmdline_arg() {
 	done
 }
 
+# install_module: ipsecme.ko and module indexes that know it, staged by
+# the host (run.sh), so modprobe and genl autoload find the module.
 install_module() {
-	local kver ko
+	local kver modroot
 	kver=$(uname -r)
-	ko=$(cmdline_arg module)
-	[ -n "$ko" ] || return 0
-	if [ ! -f "$ko" ]; then
-		echo "# guest: no module at $ko" >&2
+	modroot=$(cmdline_arg modroot)
+	if [ ! -f "$modroot/updates/ipsecme.ko" ]; then
+		echo "# guest: no staged module at $modroot" >&2
 		return 1
 	fi
 	mkdir -p "/lib/modules/$kver/updates"
-	cp "$ko" "/lib/modules/$kver/updates/ipsecme.ko"
-	depmod -a "$kver"
+	cp "$modroot/updates/ipsecme.ko" "/lib/modules/$kver/updates/"
+	cp "$modroot"/modules.* "/lib/modules/$kver/"
 }
 
 # unload_module: remove ipsecme.ko if a test left it loaded, so every test
@@ -98,6 +99,7 @@ main() {
 		echo "@@ipsecme-vm setup-failed"
 		return
 	fi
+	echo "# guest: $(uname -r) ready after $(cut -d" " -f1 /proc/uptime) s"
 	echo "@@ipsecme-vm ready $(uname -r)"
 	for name in ${tests//,/ }; do
 		run_test "$name"

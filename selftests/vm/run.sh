@@ -74,9 +74,23 @@ build_all() {
 			cat "$BUILD/vm/build-$kver.log" >&2
 			return 1
 		}
+		stage_modules "$kver" || return 1
 	done
 	make -s -C "$TOPDIR/userspace" >/dev/null &&
 	make -s -C "$TOPDIR/selftests" >/dev/null
+}
+
+# stage_modules KVER: module indexes for the guest that include ipsecme.ko.
+# depmod runs here because in the guest it would read every module over
+# 9p, which takes a minute under TCG.
+stage_modules() {
+	local kver=$1 dir=$BUILD/vm/modroot-$1/lib/modules/$1
+	rm -rf "$BUILD/vm/modroot-$kver"
+	mkdir -p "$dir/updates"
+	ln -s "/lib/modules/$kver/kernel" "$dir/kernel"
+	cp "/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$dir/"
+	cp "$BUILD/$kver/mod/kernel/ipsecme.ko" "$dir/updates/"
+	depmod -b "$BUILD/vm/modroot-$kver" "$kver"
 }
 
 initrd_for() {
@@ -145,7 +159,7 @@ start_guest() {
 		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
 		-append "console=ttyS0 loglevel=4 panic=-1 \
 ipsecme_vm.guest_init=$VM_DIR/guest-init.sh ipsecme_vm.top=$TOPDIR \
-ipsecme_vm.module=$BUILD/$kver/mod/kernel/ipsecme.ko \
+ipsecme_vm.modroot=$BUILD/vm/modroot-$kver/lib/modules/$kver \
 ipsecme_vm.timeout=$TEST_TIMEOUT ipsecme_vm.tests=$(IFS=,; echo "$*")" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs local,path="$results",mount_tag=results,security_model=none \
@@ -194,6 +208,7 @@ run_kernel() {
 			tail -n 40 "$results/console.log" | sed 's/^/# /'
 			todo=("${todo[@]:1}")
 		fi
+		cp "$results/console.log" "$BUILD/vm/console-$kver.log"
 		rm -rf "$results"
 	done
 }

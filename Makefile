@@ -2,7 +2,6 @@
 #
 # make              module for KVER + userspace programs
 # make check        host unit tests, then guest selftests on every kernel
-# make demo         the ipsecmed gateway/road-warrior demo in a guest
 # make install      module into /lib/modules/$(KVER)/updates, programs
 # make deps         install the build and test dependencies with apt
 
@@ -21,7 +20,7 @@ MODULE := $(MODDIR)/kernel/ipsecme.ko
 PREFIX ?= /usr
 DESTDIR ?=
 
-.PHONY: all module userspace check unit-check guest-check demo install \
+.PHONY: all module userspace check unit-check install \
 	install-module install-userspace deps clean
 
 all: module userspace
@@ -41,9 +40,6 @@ check:
 
 unit-check:
 	$(MAKE) -C userspace check
-
-demo:
-	@scripts/demo
 
 install: install-module install-userspace
 

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host unit test of the guest runner's verdicts: fabricated result files
+# for each way a test can pass or fail, and the verdict each must get.
+
+VM_DIR=$(cd "$(dirname "$0")" && pwd)
+TEST_TIMEOUT=300
+source "$VM_DIR/verdict.sh"
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+n=0
+failed=0
+
+# case DESC RC UNLOAD DMESG WANT-PREFIX
+case_() {
+	local res=$dir/t$n got
+	n=$((n + 1))
+	if [ "$2" != none ]; then
+		echo "$2" >"$res.rc"
+		echo "$3" >"$res.unload"
+		printf '%b\n' "$4" >"$res.dmesg"
+	fi
+	got=$(verdict "$res")
+	if [[ $got == "$5"* ]]; then
+		echo "ok $n $1"
+	else
+		echo "# got '$got', want '$5...'"
+		echo "not ok $n $1"
+		failed=1
+	fi
+}
+
+echo "KTAP version 1"
+echo "1..15"
+quiet='[    1.0] ipsecme: loading out-of-tree module taints kernel.\n'\
+'[    1.1] ipsecme: module verification failed: signature and/or required key missing - tainting kernel\n'\
+'[    1.2] ipsecme 0.1.0 loaded'
+case_ "clean run passes despite taint notices" 0 ok "$quiet" ok
+case_ "exit 4 is a skip" 4 ok "$quiet" skip
+case_ "exit 1 fails" 1 ok "" "exit status 1"
+case_ "timeout fails" 124 ok "" "timed out"
+case_ "no result files: guest died" none "" "" "no result"
+case_ "module that will not unload fails" 0 "rmmod failed: busy" "" \
+	"module unload"
+for log in "WARNING: CPU: 1 PID: 42 at net/ipv4/tcp.c:1 x+0x1/0x2" \
+	"BUG: kernel NULL pointer dereference, address: 0000000000000008" \
+	"Oops: 0000 [#1] PREEMPT SMP NOPTI" \
+	"BUG: sleeping function called from invalid context at mm/slab.h:1" \
+	"WARNING: possible circular locking dependency detected" \
+	"unreferenced object 0xffff888003a1b200 (size 64):" \
+	"ipsecme: Unknown symbol xfrm_input (err -2)" \
+	"kmem_cache_destroy ipsecme_rec: Slab cache still has objects" \
+	"refcount_t: underflow; use-after-free."; do
+	case_ "kernel log '${log:0:40}' fails even with exit 0" 0 ok \
+		"$quiet\n$log" "kernel log"
+done
+exit $failed

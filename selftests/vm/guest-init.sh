@@ -25,7 +25,8 @@ trap poweroff_now EXIT
 setup_system() {
 	mount -t proc proc /proc
 	mount -t sysfs sysfs /sys
-	mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts 2>/dev/null
+	mkdir -p /dev/pts /dev/shm
+	mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 	mount -t tmpfs tmpfs /dev/shm
 	mount -t tmpfs -o mode=1777 tmpfs /tmp
 	mount -t tmpfs -o mode=0755 tmpfs /run

@@ -1,13 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [-k KERNEL]... [-t SECONDS] [TEST.sh]...
+# run.sh [-k KERNEL]... [-t SECONDS] [-j JOBS] [TEST.sh]...
 #
 # Boot stock Debian kernels under qemu and run ipsecme selftests in them.
 # KERNEL is a release (6.1.0-56-amd64), a prefix of one (6.12) or "all"
 # (default: every kernel with both /boot/vmlinuz-* and a build tree).
 # TESTs default to TEST_PROGS of selftests/Makefile. -t is the time limit
-# of one test (default 300 s).
+# of one test (default 300 s). -j boots up to JOBS kernels at once; their
+# output is then printed kernel by kernel as each finishes (default 1:
+# one kernel at a time, output streamed live).
 #
 # Prints KTAP: one top-level result per test and kernel, the test's own
 # KTAP nested under it. A test passes when it exits 0 (4 means skipped),
@@ -21,6 +23,7 @@ VM_DIR=$(cd "$(dirname "$0")" && pwd)
 TOPDIR=$(cd "$VM_DIR/../.." && pwd)
 BUILD=$TOPDIR/build
 TEST_TIMEOUT=300
+JOBS=1
 KERNEL_ARGS=()
 
 usage() {
@@ -28,15 +31,16 @@ usage() {
 	exit 2
 }
 
-while getopts "k:t:h" opt; do
+while getopts "k:t:j:h" opt; do
 	case $opt in
 	k) KERNEL_ARGS+=("$OPTARG") ;;
 	t) TEST_TIMEOUT=$OPTARG ;;
+	j) JOBS=$OPTARG ;;
 	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
-[[ $TEST_TIMEOUT =~ ^[0-9]+$ ]] || usage
+[[ $TEST_TIMEOUT =~ ^[0-9]+$ ]] && [[ $JOBS =~ ^[1-9][0-9]*$ ]] || usage
 
 # Kernels with an image and headers, newest last.
 installed_kernels() {
@@ -111,8 +115,6 @@ kill_qemu() {
 		kill -9 "$(cat "$QEMU_PIDFILE")" 2>/dev/null
 	QEMU_PIDFILE=
 }
-trap kill_qemu EXIT
-trap 'kill_qemu; exit 2' INT TERM
 
 # start_guest KVER RESULTS TEST...: boot one guest in the background; its
 # ttyS1 (the tests' output) goes to the fifo RESULTS/stream.
@@ -138,7 +140,6 @@ ipsecme_vm.timeout=$TEST_TIMEOUT ipsecme_vm.tests=$(IFS=,; echo "$*")" \
 }
 
 N=0
-FAILED=0
 
 # run_kernel KVER TEST...: every test on one kernel, rebooting after a
 # guest death so that one crash costs one test.
@@ -149,7 +150,12 @@ run_kernel() {
 	echo "# kernel $kver"
 	while [ ${#todo[@]} -gt 0 ]; do
 		results=$(mktemp -d "$BUILD/vm/results.XXXXXX")
-		start_guest "$kver" "$results" "${todo[@]}" || return 1
+		if ! start_guest "$kver" "$results" "${todo[@]}"; then
+			for name in "${todo[@]}"; do
+				echo "not ok 0 $kver: $name # the guest could not start"
+			done
+			return 1
+		fi
 		while IFS= read -r line; do
 			line=${line%$'\r'}
 			case $line in
@@ -194,13 +200,12 @@ report() {
 		echo "not ok $N $kver: $name # $v"
 		[ -f "$res.dmesg" ] && grep -E -B2 -A20 "$BAD_DMESG" \
 			"$res.dmesg" | head -n 60 | sed 's/^/# /'
-		FAILED=1
 		;;
 	esac
 }
 
 main() {
-	local kernels tests kver
+	local kernels tests planned
 	mkdir -p "$BUILD/vm"
 	kernels=$(resolve_kernels) || exit 2
 	if [ $# -gt 0 ]; then
@@ -215,12 +220,63 @@ main() {
 		}
 	done
 	build_all $kernels || exit 2
+	planned=$(($(echo $kernels | wc -w) * ${#tests[@]}))
 	echo "KTAP version 1"
-	echo "1..$(($(echo $kernels | wc -w) * ${#tests[@]}))"
+	echo "1..$planned"
+	run_matrix "$kernels" "${tests[@]}" | number_results "$planned"
+}
+
+# kernel_job KVER TEST...: run_kernel in a subshell of its own, which
+# kills its own qemu however it ends.
+kernel_job() {
+	trap kill_qemu EXIT
+	trap 'kill_qemu; exit 2' INT TERM
+	run_kernel "$@"
+}
+
+# run_matrix KERNELS TEST...: every kernel, JOBS at a time. Parallel jobs
+# write to files printed in kernel order, so results never interleave.
+run_matrix() {
+	local kernels=$1 kver pids=() outs=() i
+	shift
+	if [ "$JOBS" -eq 1 ]; then
+		for kver in $kernels; do
+			(kernel_job "$kver" "$@")
+		done
+		return
+	fi
+	trap 'kill "${pids[@]}" 2>/dev/null; wait; exit 2' INT TERM
 	for kver in $kernels; do
-		run_kernel "$kver" "${tests[@]}"
+		while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+			wait -n
+		done
+		outs+=("$BUILD/vm/out-$kver.ktap")
+		(kernel_job "$kver" "$@") >"$BUILD/vm/out-$kver.ktap" 2>&1 &
+		pids+=($!)
 	done
-	exit $FAILED
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}"
+		cat "${outs[$i]}"
+		rm -f "${outs[$i]}"
+	done
+}
+
+# number_results PLANNED: number top-level results across kernels; exit 1
+# if any failed or fewer than PLANNED were reported.
+number_results() {
+	awk -v planned="$1" '/^(not )?ok [0-9]+ / {
+		n++
+		if ($1 == "not") failed = 1
+		sub(/ok [0-9]+ /, "ok " n " ")
+	}
+	{ print; fflush() }
+	END {
+		if (n != planned) {
+			printf("# %d results for %d planned tests\n", n, planned)
+			failed = 1
+		}
+		exit failed
+	}'
 }
 
 main "$@"

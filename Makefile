@@ -44,7 +44,8 @@ unit-check:
 install: install-module install-userspace
 
 install-module: module
-	$(MAKE) -C $(KDIR) M=$(MODDIR) INSTALL_MOD_DIR=updates modules_install
+	$(MAKE) -C $(KDIR) M=$(MODDIR) INSTALL_MOD_DIR=updates \
+		CONFIG_MODULE_SIG_ALL= modules_install
 	depmod -a $(KVER)
 
 install-userspace: userspace

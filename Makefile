@@ -2,6 +2,7 @@
 #
 # make              module for KVER + userspace programs
 # make check        host unit tests, then guest selftests on every kernel
+# make demo         gateway and road warrior, both ipsecmed, in a guest
 # make install      module into /lib/modules/$(KVER)/updates, programs
 # make deps         install the build and test dependencies with apt
 
@@ -20,7 +21,7 @@ MODULE := $(MODDIR)/kernel/ipsecme.ko
 PREFIX ?= /usr
 DESTDIR ?=
 
-.PHONY: all module userspace check unit-check install \
+.PHONY: all module userspace check unit-check demo install \
 	install-module install-userspace deps clean
 
 all: module userspace
@@ -40,6 +41,9 @@ check:
 
 unit-check:
 	$(MAKE) -C userspace check
+
+demo:
+	@scripts/demo
 
 install: install-module install-userspace
 

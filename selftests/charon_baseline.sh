@@ -14,19 +14,6 @@ source "$(dirname "$0")/lib.sh"
 
 PSK="selftest-$(mktemp -u XXXXXXXXXXXX)"
 
-setup() {
-	setup_ns a b || return 1
-	veth_pair "$a" veth0 "$b" veth0 || return 1
-	ip -n "$a" addr add 10.0.0.1/24 dev veth0
-	ip -n "$b" addr add 10.0.0.2/24 dev veth0
-	ip -n "$a" link add inner type dummy && ip -n "$a" link set inner up
-	ip -n "$b" link add inner type dummy && ip -n "$b" link set inner up
-	ip -n "$a" addr add 192.168.1.1/32 dev inner
-	ip -n "$b" addr add 192.168.2.1/32 dev inner
-	ip -n "$a" route add 192.168.2.1/32 dev veth0 src 192.168.1.1
-	ip -n "$b" route add 192.168.1.1/32 dev veth0 src 192.168.2.1
-}
-
 start_peers() {
 	local conf
 	conf=$(mktemp)
@@ -44,19 +31,13 @@ start_peers() {
 # esp_sa_count NS: ESP SAs the kernel of NS holds.
 esp_sa_count() { ip -n "$1" xfrm state list | grep -c '^src'; }
 
-inbound_packets() {	# packets through the SA that $1 receives from $2
-	ip -n "$1" -s xfrm state list src "$2" | awk '
-		/lifetime current:/ { getline; n = $2; sub(/\(.*/, "", n)
-		print n; exit }'
-}
-
 ktap_plan 7
 
 command -v swanctl >/dev/null && [ -x "$CHARON" ] ||
 	skip_all "strongSwan (charon, swanctl) is not installed"
 modprobe -q esp4 || skip_all "the kernel has no esp4"
 
-ktap_result "topology set up" setup
+ktap_result "topology set up" setup_pair
 ktap_result "both charon peers start and load their configuration" \
 	start_peers
 ktap_result "the initiator establishes IKE_SA and CHILD_SA" \
@@ -68,6 +49,6 @@ check_eq "each kernel holds one inbound and one outbound ESP SA" \
 ktap_result "ping passes through the tunnel" \
 	ip netns exec "$a" ping -q -c 5 -i 0.2 -W 2 -I 192.168.1.1 192.168.2.1
 check_eq "the responder's inbound SA counted the 5 echo requests" \
-	"$(inbound_packets "$b" 10.0.0.1)" 5
+	"$(xfrm_count "$b" packets src 10.0.0.1)" 5
 
 ktap_finish

@@ -17,21 +17,6 @@ source "$(dirname "$0")/lib.sh"
 KEY_AB=0x$(printf '11%.0s' {1..20})	# 16-byte AES key + 4-byte salt
 KEY_BA=0x$(printf '22%.0s' {1..20})
 
-setup() {
-	setup_ns a b || return 1
-	veth_pair "$a" veth0 "$b" veth0 || return 1
-	ip -n "$a" addr add 10.0.0.1/24 dev veth0
-	ip -n "$b" addr add 10.0.0.2/24 dev veth0
-	ip -n "$a" addr add fd00::1/64 dev veth0 nodad
-	ip -n "$b" addr add fd00::2/64 dev veth0 nodad
-	ip -n "$a" link add inner type dummy && ip -n "$a" link set inner up
-	ip -n "$b" link add inner type dummy && ip -n "$b" link set inner up
-	ip -n "$a" addr add 192.168.1.1/32 dev inner
-	ip -n "$b" addr add 192.168.2.1/32 dev inner
-	ip -n "$a" route add 192.168.2.1/32 dev veth0 src 192.168.1.1
-	ip -n "$b" route add 192.168.1.1/32 dev veth0 src 192.168.2.1
-}
-
 # xfrm_pair MODE OUTER_A OUTER_B SEL_A SEL_B SPI_AB SPI_BA: SAs and
 # policies for one protected flow, in both namespaces.
 xfrm_pair() {
@@ -54,44 +39,35 @@ xfrm_pair() {
 		tmpl src "$oa" dst "$ob" proto esp reqid "$spi_ab" mode "$mode"
 }
 
-# sa_count NS SPI bytes|packets: what the SA with that SPI has protected,
-# from the line after "lifetime current:" ("320(bytes), 5(packets)").
-sa_count() {
-	ip -n "$1" -s xfrm state list spi "$2" | awk -v what="$3" '
-		/lifetime current:/ { getline
-			n = (what == "bytes") ? $1 : $2
-			sub(/\(.*/, "", n); print n; exit }'
-}
-
 ktap_plan 9
 
 if ! modprobe -q esp4 || ! modprobe -q esp6; then
 	skip_all "the kernel has no esp4/esp6"
 fi
-ktap_result "topology set up" setup
+ktap_result "topology set up" setup_pair
 
 xfrm_pair transport 10.0.0.1 10.0.0.2 10.0.0.1/32 10.0.0.2/32 0x1001 0x1002
 ktap_result "transport mode IPv4: ping passes" \
 	ip netns exec "$a" ping -q -c 5 -i 0.2 -W 2 10.0.0.2
 check_eq "transport mode IPv4: a->b SA counted 5 packets at b" \
-	"$(sa_count "$b" 0x1001 packets)" 5
+	"$(xfrm_count "$b" packets spi 0x1001)" 5
 check_eq "transport mode IPv4: b->a SA counted 5 packets at a" \
-	"$(sa_count "$a" 0x1002 packets)" 5
+	"$(xfrm_count "$a" packets spi 0x1002)" 5
 # Transport mode counts the protected payload: 5 ICMP messages of 8 + 56
 # bytes.
 check_eq "transport mode IPv4: bytes counted exactly" \
-	"$(sa_count "$b" 0x1001 bytes)" 320
+	"$(xfrm_count "$b" bytes spi 0x1001)" 320
 
 xfrm_pair transport fd00::1 fd00::2 fd00::1/128 fd00::2/128 0x2001 0x2002
 ktap_result "transport mode IPv6: ping passes" \
 	ip netns exec "$a" ping -6 -q -c 5 -i 0.2 -W 2 fd00::2
 check_eq "transport mode IPv6: a->b SA counted 5 packets at b" \
-	"$(sa_count "$b" 0x2001 packets)" 5
+	"$(xfrm_count "$b" packets spi 0x2001)" 5
 
 xfrm_pair tunnel 10.0.0.1 10.0.0.2 192.168.1.1/32 192.168.2.1/32 0x3001 0x3002
 ktap_result "tunnel mode IPv4: ping passes" \
 	ip netns exec "$a" ping -q -c 5 -i 0.2 -W 2 -I 192.168.1.1 192.168.2.1
 check_eq "tunnel mode IPv4: a->b SA counted 5 packets at b" \
-	"$(sa_count "$b" 0x3001 packets)" 5
+	"$(xfrm_count "$b" packets spi 0x3001)" 5
 
 ktap_finish

@@ -114,6 +114,41 @@ veth_pair() {
 	ip -n "$3" link set "$4" up
 }
 
+# setup_pair: the two-host topology most tests start from, in $a and $b.
+#
+#   $a                                     $b
+#   veth0 10.0.0.1/24, fd00::1/64 ------- veth0 10.0.0.2/24, fd00::2/64
+#   inner (dummy) 192.168.1.1/32           inner (dummy) 192.168.2.1/32
+#
+# Each side routes the other's inner address over veth0 from its own, so
+# tunnel-mode policies between the inner addresses have traffic to match.
+setup_pair() {
+	setup_ns a b || return 1
+	veth_pair "$a" veth0 "$b" veth0 || return 1
+	ip -n "$a" addr add 10.0.0.1/24 dev veth0
+	ip -n "$b" addr add 10.0.0.2/24 dev veth0
+	ip -n "$a" addr add fd00::1/64 dev veth0 nodad
+	ip -n "$b" addr add fd00::2/64 dev veth0 nodad
+	ip -n "$a" link add inner type dummy && ip -n "$a" link set inner up
+	ip -n "$b" link add inner type dummy && ip -n "$b" link set inner up
+	ip -n "$a" addr add 192.168.1.1/32 dev inner
+	ip -n "$b" addr add 192.168.2.1/32 dev inner
+	ip -n "$a" route add 192.168.2.1/32 dev veth0 src 192.168.1.1
+	ip -n "$b" route add 192.168.1.1/32 dev veth0 src 192.168.2.1
+}
+
+# xfrm_count NS bytes|packets SELECTOR...: what the first SA matching
+# `ip xfrm state list SELECTOR...` has protected, read from the line after
+# "lifetime current:" ("320(bytes), 5(packets)").
+xfrm_count() {
+	local ns=$1 what=$2
+	shift 2
+	ip -n "$ns" -s xfrm state list "$@" | awk -v what="$what" '
+		/lifetime current:/ { getline
+			n = (what == "bytes") ? $1 : $2
+			sub(/\(.*/, "", n); print n; exit }'
+}
+
 cleanup() {
 	local pid ns
 	for pid in "${SELFTEST_PIDS[@]}"; do

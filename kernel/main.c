@@ -8,9 +8,12 @@
  */
 
 #include <linux/module.h>
+#include <net/tcp.h>
 
+#include "espintcp.h"
 #include "netlink.h"
 #include "netns.h"
+#include "sa_bind.h"
 #include "version.h"
 
 static int __init ipsecme_init(void)
@@ -20,23 +23,42 @@ static int __init ipsecme_init(void)
 	err = ipsecme_netns_init();
 	if (err)
 		goto err_netns;
+	err = ipsecme_bind_init();
+	if (err)
+		goto err_bind;
 	err = ipsecme_genl_init();
 	if (err)
 		goto err_genl;
+	/* Last: once the ULP is registered, sockets can reach everything. */
+	err = ipsecme_etcp_init();
+	if (err)
+		goto err_etcp;
 
 	pr_info("ipsecme " IPSECME_VERSION " loaded\n");
 	return 0;
 
+err_etcp:
+	ipsecme_genl_uninit();
 err_genl:
+	ipsecme_bind_uninit();
+err_bind:
 	ipsecme_netns_uninit();
 err_netns:
 	return err;
 }
 
+/* Unload with live espintcp sockets: no new attachments first, then no
+ * control plane and no SA events; the per-namespace exits detach and
+ * abort the sockets still attached; last, wait for every call and RCU
+ * callback that may still run module code.
+ */
 static void __exit ipsecme_exit(void)
 {
+	ipsecme_etcp_uninit();
 	ipsecme_genl_uninit();
+	ipsecme_bind_uninit();
 	ipsecme_netns_uninit();
+	ipsecme_etcp_uninit_late();
 }
 
 module_init(ipsecme_init);
@@ -47,3 +69,4 @@ MODULE_DESCRIPTION("IPsec Maintenance and Extensions: ESP-in-TCP, WESP, ESP-NULL
 MODULE_AUTHOR("The ipsecme developers");
 MODULE_VERSION(IPSECME_VERSION);
 MODULE_ALIAS_GENL_FAMILY(IPSECME_GENL_NAME);
+MODULE_ALIAS_TCP_ULP("espintcp");

@@ -9,6 +9,7 @@
 #include <net/genetlink.h>
 
 #include "compat.h"
+#include "espintcp.h"
 #include "netlink.h"
 #include "netns.h"
 #include "version.h"
@@ -19,6 +20,8 @@ static u64 ipsecme_features(void)
 
 	if (IS_ENABLED(CONFIG_INET_ESPINTCP))
 		features |= IPSECME_FEATURE_KERNEL_ESPINTCP;
+	if (ipsecme_etcp_registered())
+		features |= IPSECME_FEATURE_ESPINTCP;
 	return features;
 }
 
@@ -126,6 +129,8 @@ struct genl_family ipsecme_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.small_ops = ipsecme_nl_ops,
 	.n_small_ops = ARRAY_SIZE(ipsecme_nl_ops),
+	/* Set in ipsecme_genl_init(): the table lives in netlink_etcp.c. */
+	.ops = ipsecme_nl_etcp_ops,
 	.resv_start_op = IPSECME_CMD_GET_INFO + 1,
 	.mcgrps = ipsecme_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(ipsecme_nl_mcgrps),
@@ -133,6 +138,7 @@ struct genl_family ipsecme_genl_family __ro_after_init = {
 
 int __init ipsecme_genl_init(void)
 {
+	ipsecme_genl_family.n_ops = ipsecme_nl_etcp_n_ops;
 	return genl_register_family(&ipsecme_genl_family);
 }
 

@@ -8,7 +8,9 @@
 #include <linux/atomic.h>
 #include <linux/module.h>
 
+#include "espintcp.h"
 #include "netns.h"
+#include "sa_bind.h"
 
 unsigned int ipsecme_net_id __read_mostly;
 static atomic_t ipsecme_netns_live = ATOMIC_INIT(0);
@@ -40,7 +42,7 @@ u32 ipsecme_netns_count(void)
 static int __net_init ipsecme_net_init(struct net *net)
 {
 	struct ipsecme_net *in = ipsecme_net(net);
-	int cpu;
+	int cpu, err;
 
 	in->net = net;
 	in->stats = alloc_percpu(struct ipsecme_pcpu_stats);
@@ -48,6 +50,14 @@ static int __net_init ipsecme_net_init(struct net *net)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(in->stats, cpu)->syncp);
+	spin_lock_init(&in->lock);
+	hash_init(in->bindings);
+	INIT_LIST_HEAD(&in->conns);
+	err = ipsecme_bind_net_init(in);
+	if (err) {
+		free_percpu(in->stats);
+		return err;
+	}
 	atomic_inc(&ipsecme_netns_live);
 	return 0;
 }
@@ -56,6 +66,13 @@ static void __net_exit ipsecme_net_exit(struct net *net)
 {
 	struct ipsecme_net *in = ipsecme_net(net);
 
+	/* Hooks first, so no packet finds a binding; then the sockets (only
+	 * at module unload can a namespace still have some: each user socket
+	 * pins its namespace), then what is left of the bindings.
+	 */
+	ipsecme_bind_net_uninit(in);
+	ipsecme_etcp_net_exit(in);
+	ipsecme_bind_net_flush(in);
 	free_percpu(in->stats);
 	in->stats = NULL;
 	atomic_dec(&ipsecme_netns_live);

@@ -2,7 +2,11 @@
 #ifndef IPSECME_NETNS_H
 #define IPSECME_NETNS_H
 
+#include <linux/hashtable.h>
+#include <linux/list.h>
+#include <linux/netfilter.h>
 #include <linux/percpu.h>
+#include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -21,10 +25,19 @@ struct ipsecme_pcpu_stats {
  * struct ipsecme_net - ipsecme state of one network namespace
  * @net: the namespace (not refcounted: this struct lives exactly as long)
  * @stats: per-CPU counters, summed when userspace asks
+ * @lock: serialises writers of @bindings, @n_bindings and @conns (BH-safe:
+ *	the xfrm notifier may run from a timer)
+ * @bindings: SA bindings (sa_bind.c), read under RCU on the packet path
+ * @n_bindings: entries in @bindings, bounded by IPSECME_BIND_MAX
+ * @conns: live espintcp sockets of this namespace (espintcp.c)
  */
 struct ipsecme_net {
 	struct net *net;
 	struct ipsecme_pcpu_stats __percpu *stats;
+	spinlock_t lock;
+	DECLARE_HASHTABLE(bindings, 8);
+	unsigned int n_bindings;
+	struct list_head conns;
 };
 
 extern unsigned int ipsecme_net_id;

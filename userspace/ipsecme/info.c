@@ -7,11 +7,29 @@
 
 const struct feature_name module_feature_names[] = {
 	{ IPSECME_FEATURE_KERNEL_ESPINTCP, "kernel-espintcp" },
+	{ IPSECME_FEATURE_ESPINTCP, "espintcp" },
 	{ 0, NULL },
 };
 
 static const char *const stat_names[IPSECME_A_STAT_MAX + 1] = {
 	[IPSECME_A_STAT_GENL_REQUESTS] = "genl_requests",
+	[IPSECME_A_STAT_CONN_ATTACHED] = "conn_attached",
+	[IPSECME_A_STAT_CONN_LOST] = "conn_lost",
+	[IPSECME_A_STAT_RX_ESP] = "rx_esp",
+	[IPSECME_A_STAT_RX_IKE] = "rx_ike",
+	[IPSECME_A_STAT_RX_KEEPALIVE] = "rx_keepalive",
+	[IPSECME_A_STAT_RX_EMPTY] = "rx_empty",
+	[IPSECME_A_STAT_RX_BAD_LEN] = "rx_bad_len",
+	[IPSECME_A_STAT_RX_MALFORMED] = "rx_malformed",
+	[IPSECME_A_STAT_RX_NO_ROUTE] = "rx_no_route",
+	[IPSECME_A_STAT_RX_NOMEM] = "rx_nomem",
+	[IPSECME_A_STAT_RX_IKE_OVERFLOW] = "rx_ike_overflow",
+	[IPSECME_A_STAT_TX_ESP] = "tx_esp",
+	[IPSECME_A_STAT_TX_IKE] = "tx_ike",
+	[IPSECME_A_STAT_TX_QUEUE_FULL] = "tx_queue_full",
+	[IPSECME_A_STAT_TX_DORMANT] = "tx_dormant",
+	[IPSECME_A_STAT_TX_ERROR] = "tx_error",
+	[IPSECME_A_STAT_TX_MALFORMED] = "tx_malformed",
 };
 
 const char *module_stat_name(int stat)

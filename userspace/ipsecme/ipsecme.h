@@ -14,6 +14,7 @@ enum {
 
 struct cli_opts {
 	bool json;
+	const char *ctl_path;	/* -s: ipsecmed's control socket */
 };
 
 struct cli_cmd {
@@ -24,5 +25,10 @@ struct cli_cmd {
 };
 
 int cmd_show(const struct cli_opts *opts, int argc, char **argv);
+int cmd_monitor(const struct cli_opts *opts, int argc, char **argv);
+int cmd_up(const struct cli_opts *opts, int argc, char **argv);
+int cmd_down(const struct cli_opts *opts, int argc, char **argv);
+int cmd_status(const struct cli_opts *opts, int argc, char **argv);
+int cmd_reload(const struct cli_opts *opts, int argc, char **argv);
 
 #endif /* IPSECME_CLI_H */

@@ -12,7 +12,16 @@ static int cmd_help(const struct cli_opts *opts, int argc, char **argv);
 
 static const struct cli_cmd commands[] = {
 	{ "show", cmd_show, "",
-	  "show the kernel module's version, features and counters" },
+	  "show the module's features, counters, espintcp sockets and bindings" },
+	{ "monitor", cmd_monitor, "",
+	  "print module events (espintcp connection loss) as they come" },
+	{ "up", cmd_up, "NAME [ timeout SECS ]",
+	  "bring connection NAME up and wait" },
+	{ "down", cmd_down, "NAME [ timeout SECS ]",
+	  "take connection NAME down" },
+	{ "status", cmd_status, "[ NAME ]",
+	  "ipsecmed's IKE and CHILD SAs" },
+	{ "reload", cmd_reload, "", "make ipsecmed re-read its configuration" },
 	{ "help", cmd_help, "", "show this help" },
 };
 
@@ -22,9 +31,10 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "Usage: ipsecme [ -j | --json ] COMMAND [ ARGS ]\n\n");
+	fprintf(out, "Usage: ipsecme [ -j | --json ] [ -s | --socket PATH ] "
+		"COMMAND [ ARGS ]\n\n");
 	for (i = 0; i < N_COMMANDS; i++)
-		fprintf(out, "  %-8s %-24s %s\n", commands[i].name,
+		fprintf(out, "  %-8s %-22s %s\n", commands[i].name,
 			commands[i].usage, commands[i].help);
 	fprintf(out, "\nExit status: 0 success, 1 cannot be done as asked, "
 		"2 usage error,\n3 the kernel or the daemon failed. "
@@ -45,6 +55,11 @@ int main(int argc, char **argv)
 	for (argc--, argv++; argc > 0 && argv[0][0] == '-'; argc--, argv++) {
 		if (!strcmp(argv[0], "-j") || !strcmp(argv[0], "--json")) {
 			opts.json = true;
+		} else if ((!strcmp(argv[0], "-s") ||
+			    !strcmp(argv[0], "--socket")) && argc > 1) {
+			opts.ctl_path = argv[1];
+			argc--;
+			argv++;
 		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
 			usage(stdout);
 			return EXIT_OK;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ipsecme/ipsecme.h"
+#include "ipsecme/etcp.h"
 #include "ipsecme/info.h"
 #include "lib/genl.h"
 #include "lib/json.h"
@@ -24,8 +25,11 @@ static int info_reply_cb(const struct nlmsghdr *nlh, void *data)
 	return r->err ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-static void print_human(const struct module_info *mi)
+static void print_human(const struct module_info *mi,
+			const struct etcp_list *l)
 {
+	size_t i;
+
 	const struct feature_name *f;
 	int stat;
 
@@ -42,12 +46,22 @@ static void print_human(const struct module_info *mi)
 		if (mi->has_stat[stat] && module_stat_name(stat))
 			printf("    %-24s %" PRIu64 "\n", module_stat_name(stat),
 			       mi->stats[stat]);
+	if (!(mi->features & IPSECME_FEATURE_ESPINTCP))
+		return;
+	printf("  espintcp connections: %zu\n", l->n_conns);
+	for (i = 0; i < l->n_conns; i++)
+		etcp_conn_print(stdout, &l->conns[i]);
+	printf("  espintcp bindings: %zu\n", l->n_bindings);
+	for (i = 0; i < l->n_bindings; i++)
+		etcp_binding_print(stdout, &l->bindings[i]);
 }
 
-static void print_json(const struct module_info *mi)
+static void print_json(const struct module_info *mi,
+		       const struct etcp_list *l)
 {
 	const struct feature_name *f;
 	struct json j;
+	size_t i;
 	int stat;
 
 	json_init(&j, stdout);
@@ -64,7 +78,44 @@ static void print_json(const struct module_info *mi)
 		if (mi->has_stat[stat] && module_stat_name(stat))
 			json_u64(&j, module_stat_name(stat), mi->stats[stat]);
 	json_object_end(&j);
+	if (mi->features & IPSECME_FEATURE_ESPINTCP) {
+		json_array_begin(&j, "connections");
+		for (i = 0; i < l->n_conns; i++)
+			etcp_conn_json(&j, &l->conns[i]);
+		json_array_end(&j);
+		json_array_begin(&j, "bindings");
+		for (i = 0; i < l->n_bindings; i++)
+			etcp_binding_json(&j, &l->bindings[i]);
+		json_array_end(&j);
+	}
 	json_object_end(&j);
+}
+
+/* Bindings and connections, when the module carries ESP-in-TCP. */
+static int query_etcp(const struct module_info *mi, struct etcp_list *l)
+{
+	struct nl_conn c;
+	int family, err;
+
+	memset(l, 0, sizeof(*l));
+	if (!(mi->features & IPSECME_FEATURE_ESPINTCP))
+		return EXIT_OK;
+	err = nl_open(&c, NETLINK_GENERIC);
+	if (err) {
+		fprintf(stderr, "ipsecme: cannot open netlink: %s\n",
+			strerror(-err));
+		return EXIT_KERNEL;
+	}
+	family = genl_family_id(&c, IPSECME_GENL_NAME);
+	err = family < 0 ? family : etcp_fetch(&c, family, l);
+	if (l->why)
+		fprintf(stderr, "ipsecme: malformed reply from the module: %s\n",
+			l->why);
+	else if (err)
+		fprintf(stderr, "ipsecme: listing espintcp state failed: %s%s%s\n",
+			strerror(-err), c.ext_msg[0] ? ": " : "", c.ext_msg);
+	nl_close(&c);
+	return (err || l->why) ? EXIT_KERNEL : EXIT_OK;
 }
 
 static int query_module(struct module_info *mi)
@@ -111,6 +162,7 @@ static int query_module(struct module_info *mi)
 int cmd_show(const struct cli_opts *opts, int argc, char **argv)
 {
 	struct module_info mi;
+	struct etcp_list l;
 	int ret;
 
 	if (argc > 1) {
@@ -121,9 +173,13 @@ int cmd_show(const struct cli_opts *opts, int argc, char **argv)
 	ret = query_module(&mi);
 	if (ret)
 		return ret;
-	if (opts->json)
-		print_json(&mi);
-	else
-		print_human(&mi);
-	return EXIT_OK;
+	ret = query_etcp(&mi, &l);
+	if (!ret) {
+		if (opts->json)
+			print_json(&mi, &l);
+		else
+			print_human(&mi, &l);
+	}
+	etcp_list_free(&l);
+	return ret;
 }

@@ -26,10 +26,38 @@
  *	carrying %IPSECME_A_INFO_VERSION, %IPSECME_A_INFO_FEATURES,
  *	%IPSECME_A_INFO_NETNS_COUNT and %IPSECME_A_INFO_STATS for the
  *	caller's network namespace.
+ * @IPSECME_CMD_BIND: carry the ESP packets of one SA over an ESP-in-TCP
+ *	connection. Takes %IPSECME_A_BIND_FAMILY, %IPSECME_A_BIND_DADDR and
+ *	%IPSECME_A_BIND_SPI naming an existing plain (no encapsulation) ESP SA
+ *	of the caller's netns, and %IPSECME_A_BIND_FD, a file descriptor of
+ *	the calling process for a connected TCP socket with the "espintcp"
+ *	ULP attached. Binding an SA that is already bound moves it to the new
+ *	socket (RFC 9329 reconnection). Errors: %ENOENT no such SA,
+ *	%ENOTSOCK / %EPROTOTYPE the fd is not a TCP socket, %ENOPROTOOPT the
+ *	socket has no espintcp ULP, %ENOTCONN its connection is lost,
+ *	%EINVAL the SA has an encapsulation template, %ENOSPC too many
+ *	bindings, %EOPNOTSUPP the kernel has its own espintcp.
+ * @IPSECME_CMD_UNBIND: remove the binding named by %IPSECME_A_BIND_FAMILY,
+ *	%IPSECME_A_BIND_DADDR and %IPSECME_A_BIND_SPI (%ENOENT if none).
+ *	Packets of the SA then leave as plain ESP again.
+ * @IPSECME_CMD_GET_BINDING: dump request without attributes; one message
+ *	per binding of the caller's netns with &enum ipsecme_bind_attr.
+ * @IPSECME_CMD_GET_CONN: dump request without attributes; one message per
+ *	espintcp socket of the caller's netns with &enum ipsecme_conn_attr.
+ * @IPSECME_CMD_CONN_LOST: notification only, on %IPSECME_MCGRP_EVENTS:
+ *	an espintcp connection ended (EOF, reset, framing error) while its
+ *	socket was still open; its bindings (%IPSECME_A_CONN_BINDINGS of
+ *	them) are now dormant: their packets are dropped until rebound.
+ *	Carries &enum ipsecme_conn_attr.
  */
 enum ipsecme_cmd {
 	IPSECME_CMD_UNSPEC,
 	IPSECME_CMD_GET_INFO,
+	IPSECME_CMD_BIND,
+	IPSECME_CMD_UNBIND,
+	IPSECME_CMD_GET_BINDING,
+	IPSECME_CMD_GET_CONN,
+	IPSECME_CMD_CONN_LOST,
 
 	__IPSECME_CMD_MAX,
 	IPSECME_CMD_MAX = __IPSECME_CMD_MAX - 1
@@ -47,6 +75,7 @@ enum ipsecme_cmd {
  */
 enum ipsecme_feature {
 	IPSECME_FEATURE_KERNEL_ESPINTCP	= 1ULL << 0,
+	IPSECME_FEATURE_ESPINTCP	= 1ULL << 1,
 };
 
 /**
@@ -79,6 +108,28 @@ enum ipsecme_info_attr {
  * @IPSECME_A_STAT_GENL_REQUESTS: u64, ipsecme netlink requests that
  *	reached a command handler in this namespace (requests rejected by
  *	validation or permission checks do not)
+ * @IPSECME_A_STAT_CONN_ATTACHED: espintcp ULP attachments (per netns: all
+ *	time; per socket: 1)
+ * @IPSECME_A_STAT_CONN_LOST: connections that ended (EOF, reset, fatal
+ *	framing error) while their socket was still open
+ * @IPSECME_A_STAT_RX_ESP: ESP records handed to xfrm input
+ * @IPSECME_A_STAT_RX_IKE: IKE messages queued for recv()
+ * @IPSECME_A_STAT_RX_KEEPALIVE: NAT-keepalive records (0xFF) dropped
+ * @IPSECME_A_STAT_RX_EMPTY: records of length 2 ignored
+ * @IPSECME_A_STAT_RX_BAD_LEN: length fields 0 or 1 (fatal to the stream)
+ * @IPSECME_A_STAT_RX_MALFORMED: records too short to be ESP or IKE, dropped
+ * @IPSECME_A_STAT_RX_NO_ROUTE: ESP records dropped because the receiving
+ *	device is gone or the outer addresses do not route locally
+ * @IPSECME_A_STAT_RX_NOMEM: records dropped for lack of memory
+ * @IPSECME_A_STAT_RX_IKE_OVERFLOW: IKE messages dropped because the
+ *	receive queue exceeded the socket's receive buffer
+ * @IPSECME_A_STAT_TX_ESP: ESP packets framed onto a stream
+ * @IPSECME_A_STAT_TX_IKE: IKE messages framed onto a stream
+ * @IPSECME_A_STAT_TX_QUEUE_FULL: ESP packets dropped, per-socket queue full
+ * @IPSECME_A_STAT_TX_DORMANT: ESP packets dropped, binding dormant
+ * @IPSECME_A_STAT_TX_ERROR: records dropped because the stream failed
+ * @IPSECME_A_STAT_TX_MALFORMED: bound packets dropped because their ESP
+ *	header could not be located
  *
  * Every counter is a u64. Userspace must ignore counters it does not know:
  * later versions append new ones.
@@ -87,9 +138,106 @@ enum ipsecme_stat_attr {
 	IPSECME_A_STAT_UNSPEC,
 	IPSECME_A_STAT_PAD,
 	IPSECME_A_STAT_GENL_REQUESTS,
+	IPSECME_A_STAT_CONN_ATTACHED,
+	IPSECME_A_STAT_CONN_LOST,
+	IPSECME_A_STAT_RX_ESP,
+	IPSECME_A_STAT_RX_IKE,
+	IPSECME_A_STAT_RX_KEEPALIVE,
+	IPSECME_A_STAT_RX_EMPTY,
+	IPSECME_A_STAT_RX_BAD_LEN,
+	IPSECME_A_STAT_RX_MALFORMED,
+	IPSECME_A_STAT_RX_NO_ROUTE,
+	IPSECME_A_STAT_RX_NOMEM,
+	IPSECME_A_STAT_RX_IKE_OVERFLOW,
+	IPSECME_A_STAT_TX_ESP,
+	IPSECME_A_STAT_TX_IKE,
+	IPSECME_A_STAT_TX_QUEUE_FULL,
+	IPSECME_A_STAT_TX_DORMANT,
+	IPSECME_A_STAT_TX_ERROR,
+	IPSECME_A_STAT_TX_MALFORMED,
 
 	__IPSECME_A_STAT_MAX,
 	IPSECME_A_STAT_MAX = __IPSECME_A_STAT_MAX - 1
+};
+
+/**
+ * enum ipsecme_bind_state - values of %IPSECME_A_BIND_STATE
+ * @IPSECME_BIND_ACTIVE: packets of the SA go to the bound socket
+ * @IPSECME_BIND_DORMANT: the connection was lost; packets are dropped and
+ *	counted until the SA is bound to a new socket
+ */
+enum ipsecme_bind_state {
+	IPSECME_BIND_ACTIVE,
+	IPSECME_BIND_DORMANT,
+};
+
+/**
+ * enum ipsecme_bind_attr - attributes of BIND, UNBIND and GET_BINDING
+ * @IPSECME_A_BIND_UNSPEC: never used
+ * @IPSECME_A_BIND_PAD: padding for 64-bit attributes
+ * @IPSECME_A_BIND_FAMILY: u16, AF_INET or AF_INET6: the SA's family
+ * @IPSECME_A_BIND_DADDR: binary, 4 or 16 bytes (matching the family): the
+ *	SA's destination address
+ * @IPSECME_A_BIND_SPI: u32 in network byte order, non-zero: the SA's SPI
+ * @IPSECME_A_BIND_FD: s32, request only (BIND): file descriptor of the
+ *	caller for the espintcp socket
+ * @IPSECME_A_BIND_STATE: u8, reply only, &enum ipsecme_bind_state
+ * @IPSECME_A_BIND_SOCK_INO: u64, reply only: inode number of the bound
+ *	socket (as in /proc/PID/fd and ss -e), 0 when dormant
+ * @IPSECME_A_BIND_TX_PACKETS: u64, reply only: ESP packets of the SA
+ *	queued to a stream since the binding was created
+ * @IPSECME_A_BIND_TX_DROPS: u64, reply only: ESP packets of the SA dropped
+ *	(queue full or dormant)
+ */
+enum ipsecme_bind_attr {
+	IPSECME_A_BIND_UNSPEC,
+	IPSECME_A_BIND_PAD,
+	IPSECME_A_BIND_FAMILY,
+	IPSECME_A_BIND_DADDR,
+	IPSECME_A_BIND_SPI,
+	IPSECME_A_BIND_FD,
+	IPSECME_A_BIND_STATE,
+	IPSECME_A_BIND_SOCK_INO,
+	IPSECME_A_BIND_TX_PACKETS,
+	IPSECME_A_BIND_TX_DROPS,
+
+	__IPSECME_A_BIND_MAX,
+	IPSECME_A_BIND_MAX = __IPSECME_A_BIND_MAX - 1
+};
+
+/**
+ * enum ipsecme_conn_attr - attributes of GET_CONN replies and CONN_LOST
+ * @IPSECME_A_CONN_UNSPEC: never used
+ * @IPSECME_A_CONN_PAD: padding for 64-bit attributes
+ * @IPSECME_A_CONN_SOCK_INO: u64, inode number of the socket
+ * @IPSECME_A_CONN_FAMILY: u16, AF_INET or AF_INET6 (of the TCP socket)
+ * @IPSECME_A_CONN_SADDR: binary, 4 or 16 bytes: local address
+ * @IPSECME_A_CONN_DADDR: binary, 4 or 16 bytes: peer address
+ * @IPSECME_A_CONN_SPORT: u16, local port, host byte order
+ * @IPSECME_A_CONN_DPORT: u16, peer port, host byte order
+ * @IPSECME_A_CONN_LOST: u32, 0 while the connection is up, else the
+ *	positive errno saying why it ended (%EPIPE for an orderly EOF,
+ *	%ECONNRESET, %EINVAL for a fatal framing error, ...)
+ * @IPSECME_A_CONN_BINDINGS: u32, SAs bound to the socket (for CONN_LOST:
+ *	the bindings that just became dormant)
+ * @IPSECME_A_CONN_STATS: nest of &enum ipsecme_stat_attr, the counters of
+ *	this socket (GET_CONN only)
+ */
+enum ipsecme_conn_attr {
+	IPSECME_A_CONN_UNSPEC,
+	IPSECME_A_CONN_PAD,
+	IPSECME_A_CONN_SOCK_INO,
+	IPSECME_A_CONN_FAMILY,
+	IPSECME_A_CONN_SADDR,
+	IPSECME_A_CONN_DADDR,
+	IPSECME_A_CONN_SPORT,
+	IPSECME_A_CONN_DPORT,
+	IPSECME_A_CONN_LOST,
+	IPSECME_A_CONN_BINDINGS,
+	IPSECME_A_CONN_STATS,
+
+	__IPSECME_A_CONN_MAX,
+	IPSECME_A_CONN_MAX = __IPSECME_A_CONN_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_IPSECME_H */

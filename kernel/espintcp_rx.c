@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receive side of an espintcp socket: split the stream into RFC 9329
+ * records, queue IKE messages for recvmsg(), feed ESP to xfrm.
+ *
+ * ESP records are copied into a fresh, private skb behind an outer IP
+ * header rebuilt from the connection's addresses, then handed to xfrm
+ * input as if that packet had arrived on the device the segment came in
+ * on. The copy is the point: ESP decrypts in place, and the pages behind
+ * a TCP receive skb may be shared (splice, zero-copy senders on the same
+ * host, page pool). Never decrypting over memory the socket does not own
+ * is worth one memcpy per record.
+ */
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/route.h>
+#include <net/xfrm.h>
+
+#include "espintcp.h"
+
+/* The ESP header (SPI and sequence number) must be there; xfrm checks
+ * the rest against the SA.
+ */
+#define IPSECME_ETCP_ESP_MIN	8
+#define IPSECME_ETCP_KEEPALIVE	0xff
+
+static struct ipsecme_etcp *ipsecme_etcp_strp_ctx(struct strparser *strp)
+{
+	return container_of(strp, struct ipsecme_etcp, strp);
+}
+
+/* strparser .parse_msg: the record length, 0 if more bytes are needed,
+ * or -EINVAL for the lengths RFC 9329 forbids (0 and 1).
+ */
+static int ipsecme_etcp_parse(struct strparser *strp, struct sk_buff *skb)
+{
+	struct strp_msg *rxm = strp_msg(skb);
+	__be16 blen;
+	u16 len;
+
+	if (skb->len < rxm->offset + IPSECME_ETCP_LEN_SIZE)
+		return 0;
+	if (skb_copy_bits(skb, rxm->offset, &blen, sizeof(blen)))
+		return -EINVAL;
+	len = be16_to_cpu(blen);
+	if (len < IPSECME_ETCP_LEN_SIZE) {
+		ipsecme_etcp_count(ipsecme_etcp_strp_ctx(strp),
+				   IPSECME_A_STAT_RX_BAD_LEN);
+		return -EINVAL;
+	}
+	return len;
+}
+
+/* strparser .abort_parser: the stream is unusable. Like strparser's own
+ * default, stop parsing and report the error on the socket; also treat it
+ * as a lost connection so that bindings go dormant.
+ */
+static void ipsecme_etcp_abort(struct strparser *strp, int err)
+{
+	struct ipsecme_etcp *ctx = ipsecme_etcp_strp_ctx(strp);
+	struct sock *sk = ctx->sk;
+
+	cancel_delayed_work(&strp->msg_timer_work);
+	strp->stopped = 1;
+	strp->skb_nextp = NULL;
+	strp->need_bytes = 0;
+	sk->sk_err = -err;
+	sk_error_report(sk);
+	ipsecme_etcp_mark_lost(ctx, -err);
+}
+
+static void ipsecme_etcp_queue_ike(struct ipsecme_etcp *ctx,
+				   struct sk_buff *skb, int off, int len)
+{
+	struct sock *sk = ctx->sk;
+	struct sk_buff *msg;
+
+	if (atomic_read(&ctx->ike_bytes) + len > READ_ONCE(sk->sk_rcvbuf)) {
+		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_IKE_OVERFLOW);
+		return;
+	}
+	msg = alloc_skb(len, GFP_ATOMIC);
+	if (!msg) {
+		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_NOMEM);
+		return;
+	}
+	if (skb_copy_bits(skb, off, skb_put(msg, len), len)) {
+		kfree_skb(msg);
+		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_MALFORMED);
+		return;
+	}
+	atomic_add(len, &ctx->ike_bytes);
+	skb_queue_tail(&ctx->ike_queue, msg);
+	ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_IKE);
+	ctx->saved_data_ready(sk);
+}
+
+/* Outer header for a record of @len ESP bytes: peer to us, as the ESP
+ * packet would have looked on the wire.
+ */
+static void ipsecme_etcp_put_iph(struct sk_buff *skb, const struct sock *sk,
+				 int len)
+{
+	struct iphdr *iph = skb_put_zero(skb, sizeof(*iph));
+
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) / 4;
+	iph->tot_len = htons(sizeof(*iph) + len);
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_ESP;
+	iph->saddr = sk->sk_daddr;
+	iph->daddr = sk->sk_rcv_saddr;
+	ip_send_check(iph);
+}
+
+static void ipsecme_etcp_put_ip6h(struct sk_buff *skb, const struct sock *sk,
+				  int len)
+{
+	struct ipv6hdr *ip6h = skb_put_zero(skb, sizeof(*ip6h));
+
+	ip6h->version = 6;
+	ip6h->payload_len = htons(len);
+	ip6h->nexthdr = IPPROTO_ESP;
+	ip6h->hop_limit = 64;
+	ip6h->saddr = sk->sk_v6_daddr;
+	ip6h->daddr = sk->sk_v6_rcv_saddr;
+}
+
+/* Route @skb in as the stack would; true if it is for a local address. */
+static bool ipsecme_etcp_route4(struct sk_buff *skb, struct net_device *dev)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, 0, dev))
+		return false;
+	return skb_rtable(skb) && skb_rtable(skb)->rt_type == RTN_LOCAL;
+}
+
+static bool ipsecme_etcp_route6(struct sk_buff *skb, struct net_device *dev)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct flowi6 fl6 = {
+		.flowi6_iif = dev->ifindex,
+		.daddr = ip6h->daddr,
+		.saddr = ip6h->saddr,
+		.flowi6_proto = IPPROTO_ESP,
+	};
+	struct dst_entry *dst;
+
+	dst = ip6_route_input_lookup(dev_net(dev), dev, &fl6, skb,
+				     RT6_LOOKUP_F_HAS_SADDR);
+	if (dst->error ||
+	    !(((struct rt6_info *)dst)->rt6i_flags & RTF_LOCAL)) {
+		dst_release(dst);
+		return false;
+	}
+	skb_dst_set(skb, dst);
+	return true;
+}
+
+static struct sk_buff *ipsecme_etcp_copy_esp(struct ipsecme_etcp *ctx,
+					     struct sk_buff *skb, int off,
+					     int len, bool v6)
+{
+	int hlen = v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	struct sk_buff *nskb;
+
+	nskb = alloc_skb(NET_SKB_PAD + hlen + len, GFP_ATOMIC);
+	if (!nskb)
+		return NULL;
+	skb_reserve(nskb, NET_SKB_PAD);
+	skb_reset_network_header(nskb);
+	if (v6)
+		ipsecme_etcp_put_ip6h(nskb, ctx->sk, len);
+	else
+		ipsecme_etcp_put_iph(nskb, ctx->sk, len);
+	if (skb_copy_bits(skb, off, skb_put(nskb, len), len)) {
+		kfree_skb(nskb);
+		return NULL;
+	}
+	__skb_pull(nskb, hlen);
+	skb_reset_transport_header(nskb);
+	nskb->protocol = v6 ? htons(ETH_P_IPV6) : htons(ETH_P_IP);
+	nskb->mark = skb->mark;
+	return nskb;
+}
+
+/* Hand one ESP record to xfrm. Called from the parser, in softirq or
+ * with the socket locked in process context.
+ */
+static void ipsecme_etcp_input_esp(struct ipsecme_etcp *ctx,
+				   struct sk_buff *skb, int off, int len)
+{
+	bool v6 = ipsecme_etcp_is_v6(ctx->sk);
+	struct net_device *dev;
+	struct sk_buff *nskb;
+	bool routed;
+
+	/* An IPv4 packet cannot carry 65533 bytes behind its header. */
+	if (!v6 && len > IP_MAX_MTU - sizeof(struct iphdr)) {
+		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_MALFORMED);
+		return;
+	}
+	nskb = ipsecme_etcp_copy_esp(ctx, skb, off, len, v6);
+	if (!nskb) {
+		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_NOMEM);
+		return;
+	}
+
+	rcu_read_lock();
+	local_bh_disable();
+	dev = dev_get_by_index_rcu(sock_net(ctx->sk), skb->skb_iif);
+	if (dev) {
+		nskb->dev = dev;
+		nskb->skb_iif = dev->ifindex;
+		skb_push(nskb, skb_transport_offset(nskb));
+		routed = v6 ? ipsecme_etcp_route6(nskb, dev) :
+			      ipsecme_etcp_route4(nskb, dev);
+		__skb_pull(nskb, skb_transport_offset(nskb));
+	}
+	if (!dev || !routed) {
+		kfree_skb(nskb);
+		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_NO_ROUTE);
+	} else if (v6) {
+		IP6CB(nskb)->iif = dev->ifindex;
+		IP6CB(nskb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_ESP);
+		xfrm6_rcv_spi(nskb, IPPROTO_ESP, 0, NULL);
+	} else {
+		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_ESP);
+		/* encap_type 0: the SA is plain ESP, as xfrm checks. */
+		xfrm4_rcv_encap(nskb, IPPROTO_ESP, 0, 0);
+	}
+	local_bh_enable();
+	rcu_read_unlock();
+}
+
+/* strparser .rcv_msg: one whole record, length field included. */
+static void ipsecme_etcp_rcv(struct strparser *strp, struct sk_buff *skb)
+{
+	struct ipsecme_etcp *ctx = ipsecme_etcp_strp_ctx(strp);
+	struct strp_msg *rxm = strp_msg(skb);
+	int off = rxm->offset + IPSECME_ETCP_LEN_SIZE;
+	int len = rxm->full_len - IPSECME_ETCP_LEN_SIZE;
+	u8 head[IPSECME_ETCP_MARKER_SIZE];
+
+	if (len == 0) {
+		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_EMPTY);
+	} else if (len < IPSECME_ETCP_MARKER_SIZE ||
+		   skb_copy_bits(skb, off, head, sizeof(head))) {
+		if (len == 1 && !skb_copy_bits(skb, off, head, 1) &&
+		    head[0] == IPSECME_ETCP_KEEPALIVE)
+			ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_KEEPALIVE);
+		else
+			ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_MALFORMED);
+	} else if (!memchr_inv(head, 0, sizeof(head))) {
+		/* Non-ESP marker: IKE; a bare marker carries nothing. */
+		if (len > IPSECME_ETCP_MARKER_SIZE)
+			ipsecme_etcp_queue_ike(ctx, skb, off, len);
+		else
+			ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_MALFORMED);
+	} else if (len < IPSECME_ETCP_ESP_MIN) {
+		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_MALFORMED);
+	} else {
+		ipsecme_etcp_input_esp(ctx, skb, off, len);
+	}
+	consume_skb(skb);
+}
+
+/**
+ * ipsecme_etcp_data_ready() - sk_data_ready of an espintcp socket
+ * @sk: the socket, in softirq with its lock held by the stack
+ *
+ * The parser consumes the TCP receive queue; readers are woken when a
+ * whole IKE message is queued, not for every segment.
+ */
+void ipsecme_etcp_data_ready(struct sock *sk)
+{
+	struct ipsecme_etcp *ctx;
+
+	rcu_read_lock();
+	ctx = ipsecme_etcp_get(sk);
+	if (ctx)
+		strp_data_ready(&ctx->strp);
+	rcu_read_unlock();
+}
+
+static const struct strp_callbacks ipsecme_etcp_strp_cb = {
+	.parse_msg = ipsecme_etcp_parse,
+	.rcv_msg = ipsecme_etcp_rcv,
+	.abort_parser = ipsecme_etcp_abort,
+};
+
+int ipsecme_etcp_rx_init(struct ipsecme_etcp *ctx)
+{
+	return strp_init(&ctx->strp, ctx->sk, &ipsecme_etcp_strp_cb);
+}
+
+/* At end of stream with bytes the parser has not consumed yet? */
+static bool ipsecme_etcp_unparsed(struct ipsecme_etcp *ctx)
+{
+	struct sock *sk = ctx->sk;
+
+	return (sk->sk_shutdown & RCV_SHUTDOWN) && !READ_ONCE(ctx->strp.stopped) &&
+	       !skb_queue_empty_lockless(&sk->sk_receive_queue);
+}
+
+/**
+ * ipsecme_etcp_recvmsg() - recvmsg of an espintcp socket
+ * @sk: the socket
+ * @msg: where to copy
+ * @len: room in @msg
+ * @flags: MSG_* flags
+ * @addr_len: unused, stream sockets have no source address per message
+ *
+ * One IKE message per call, its non-ESP marker included, length field
+ * stripped; MSG_TRUNC is set if @len was too small (the rest is lost, as
+ * with a datagram). 0 at EOF.
+ *
+ * Return: bytes copied, or -errno.
+ */
+int ipsecme_etcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+			 int flags, int *addr_len)
+{
+	struct ipsecme_etcp *ctx;
+	struct sk_buff *skb;
+	int err = 0, off = 0;
+	size_t copied;
+
+	ipsecme_etcp_enter();
+	if (flags & (MSG_OOB | MSG_ERRQUEUE)) {
+		err = -EOPNOTSUPP;
+		goto out;
+	}
+	ctx = ipsecme_etcp_hold(sk);
+	if (!ctx) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	skb = __skb_recv_datagram(sk, &ctx->ike_queue, flags, &off, &err);
+	if (!skb && ipsecme_etcp_unparsed(ctx)) {
+		/* End of stream, but the parser has not run over the last
+		 * bytes yet (they came before the ULP): let it, then look
+		 * again, so that EOF never overtakes a message or an error.
+		 */
+		flush_work(&ctx->strp.work);
+		skb = __skb_recv_datagram(sk, &ctx->ike_queue, flags, &off,
+					  &err);
+	}
+	if (!skb) {
+		if (err == -EAGAIN && (sk->sk_shutdown & RCV_SHUTDOWN))
+			err = 0;
+		goto out_put;
+	}
+	if (!(flags & MSG_PEEK))
+		atomic_sub(skb->len, &ctx->ike_bytes);
+	copied = min_t(size_t, len, skb->len);
+	if (copied < skb->len)
+		msg->msg_flags |= MSG_TRUNC;
+	err = skb_copy_datagram_msg(skb, 0, msg, copied);
+	if (!err)
+		err = (flags & MSG_TRUNC) ? skb->len : copied;
+	consume_skb(skb);
+out_put:
+	ipsecme_etcp_put(ctx);
+out:
+	ipsecme_etcp_leave();
+	return err;
+}
+
+/**
+ * ipsecme_etcp_sock_is_readable() - poll helper: an IKE message is queued
+ * @sk: the socket
+ *
+ * Return: true if recvmsg() would not block for want of a message.
+ */
+bool ipsecme_etcp_sock_is_readable(struct sock *sk)
+{
+	struct ipsecme_etcp *ctx;
+	bool ret;
+
+	ipsecme_etcp_enter();
+	rcu_read_lock();
+	ctx = rcu_dereference(inet_csk(sk)->icsk_ulp_data);
+	ret = ctx && !skb_queue_empty_lockless(&ctx->ike_queue);
+	rcu_read_unlock();
+	ipsecme_etcp_leave();
+	return ret;
+}

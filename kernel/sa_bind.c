@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SA bindings and the output hook that steals the ESP packets of bound
+ * SAs after the kernel's own ESP has built them.
+ *
+ * The hook sits at LOCAL_OUT, which xfrm runs for every packet it has
+ * transformed (locally generated or forwarded) before fragmentation and
+ * neighbour output. A bound packet leaves IP there: its outer header is
+ * stripped, a 2-byte length put in front of the ESP header and the
+ * record queued on the socket; TCP takes it from process context.
+ *
+ * Lifetimes: a binding holds a reference on its SA and is removed when
+ * the xfrm notifier says SAs died (delete, hard expiry, flush), when it
+ * is unbound, or when its socket is closed while still connected. A
+ * socket whose connection is lost leaves its bindings dormant: they keep
+ * catching (and dropping) the SA's packets so that nothing leaks out as
+ * plain ESP until userspace rebinds them to a new connection.
+ */
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/jhash.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/slab.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/xfrm.h>
+
+#include "espintcp.h"
+#include "sa_bind.h"
+
+static u32 ipsecme_bind_hash(u16 family, const xfrm_address_t *daddr,
+			     __be32 spi)
+{
+	return jhash2((const u32 *)daddr, sizeof(*daddr) / sizeof(u32),
+		      (__force u32)spi ^ family);
+}
+
+static bool ipsecme_bind_match(const struct ipsecme_binding *b, u16 family,
+			       const xfrm_address_t *daddr, __be32 spi)
+{
+	return b->spi == spi && b->family == family &&
+	       !memcmp(&b->daddr, daddr, sizeof(*daddr));
+}
+
+/* Under RCU or in->lock. */
+static struct ipsecme_binding *
+ipsecme_bind_lookup(struct ipsecme_net *in, u16 family,
+		    const xfrm_address_t *daddr, __be32 spi)
+{
+	struct ipsecme_binding *b;
+
+	hash_for_each_possible_rcu(in->bindings, b, hnode,
+				   ipsecme_bind_hash(family, daddr, spi),
+				   lockdep_is_held(&in->lock))
+		if (ipsecme_bind_match(b, family, daddr, spi))
+			return b;
+	return NULL;
+}
+
+static void ipsecme_bind_free_rcu(struct rcu_head *head)
+{
+	struct ipsecme_binding *b = container_of(head, struct ipsecme_binding,
+						 rcu);
+
+	xfrm_state_put(b->x);
+	kfree(b);
+}
+
+/* Take @b off its socket's list; it stays in the table (dormant). */
+static void ipsecme_bind_detach(struct ipsecme_net *in,
+				struct ipsecme_binding *b)
+{
+	struct ipsecme_etcp *ctx;
+
+	lockdep_assert_held(&in->lock);
+	ctx = rcu_dereference_protected(b->ctx, lockdep_is_held(&in->lock));
+	if (!ctx)
+		return;
+	list_del_init(&b->sock_node);
+	ctx->n_bindings--;
+	RCU_INIT_POINTER(b->ctx, NULL);
+	b->ino = 0;
+}
+
+static void ipsecme_bind_remove(struct ipsecme_net *in,
+				struct ipsecme_binding *b)
+{
+	lockdep_assert_held(&in->lock);
+	ipsecme_bind_detach(in, b);
+	hash_del_rcu(&b->hnode);
+	in->n_bindings--;
+	call_rcu(&b->rcu, ipsecme_bind_free_rcu);
+}
+
+/* Drop every binding whose SA the xfrm core has killed. */
+static void ipsecme_bind_sweep(struct ipsecme_net *in)
+{
+	struct ipsecme_binding *b;
+	struct hlist_node *tmp;
+	int bkt;
+
+	spin_lock_bh(&in->lock);
+	hash_for_each_safe(in->bindings, bkt, tmp, b, hnode)
+		if (READ_ONCE(b->x->km.state) == XFRM_STATE_DEAD)
+			ipsecme_bind_remove(in, b);
+	spin_unlock_bh(&in->lock);
+}
+
+/**
+ * ipsecme_bind_net_flush() - remove all bindings of a namespace
+ * @in: the namespace's state (its hooks are already gone)
+ */
+void ipsecme_bind_net_flush(struct ipsecme_net *in)
+{
+	struct ipsecme_binding *b;
+	struct hlist_node *tmp;
+	int bkt;
+
+	spin_lock_bh(&in->lock);
+	hash_for_each_safe(in->bindings, bkt, tmp, b, hnode)
+		ipsecme_bind_remove(in, b);
+	spin_unlock_bh(&in->lock);
+}
+
+/**
+ * ipsecme_bind_sock_lost() - the connection of @ctx ended: go dormant
+ * @ctx: the socket's ULP state
+ *
+ * Return: how many bindings became dormant.
+ */
+unsigned int ipsecme_bind_sock_lost(struct ipsecme_etcp *ctx)
+{
+	struct ipsecme_net *in = ctx->in;
+	struct ipsecme_binding *b, *tmp;
+	unsigned int n = 0;
+
+	spin_lock_bh(&in->lock);
+	list_for_each_entry_safe(b, tmp, &ctx->bindings, sock_node) {
+		ipsecme_bind_detach(in, b);
+		n++;
+	}
+	spin_unlock_bh(&in->lock);
+	return n;
+}
+
+/**
+ * ipsecme_bind_sock_gone() - the socket is closed: drop its bindings
+ * @ctx: the socket's ULP state, detached from the socket
+ */
+void ipsecme_bind_sock_gone(struct ipsecme_etcp *ctx)
+{
+	struct ipsecme_net *in = ctx->in;
+	struct ipsecme_binding *b, *tmp;
+
+	spin_lock_bh(&in->lock);
+	list_for_each_entry_safe(b, tmp, &ctx->bindings, sock_node)
+		ipsecme_bind_remove(in, b);
+	spin_unlock_bh(&in->lock);
+}
+
+/* Insert or move a binding; consumes the reference on @x either way. */
+static int ipsecme_bind_insert(struct ipsecme_net *in,
+			       struct ipsecme_binding *nb,
+			       struct ipsecme_etcp *ctx,
+			       struct netlink_ext_ack *extack)
+{
+	struct xfrm_state *put = NULL;
+	struct ipsecme_binding *b;
+	int err = 0;
+
+	spin_lock_bh(&in->lock);
+	/* Checked under the lock the notifier's sweep takes: an SA dying
+	 * after this point is swept with its new binding.
+	 */
+	if (READ_ONCE(nb->x->km.state) != XFRM_STATE_VALID) {
+		NL_SET_ERR_MSG(extack, "SA is not valid (larval or being deleted)");
+		err = -ENOENT;
+		goto out;
+	}
+	b = ipsecme_bind_lookup(in, nb->family, &nb->daddr, nb->spi);
+	if (b) {
+		ipsecme_bind_detach(in, b);
+		put = b->x;
+		b->x = nb->x;
+		nb->x = NULL;
+	} else if (in->n_bindings >= IPSECME_BIND_MAX) {
+		NL_SET_ERR_MSG(extack, "Too many bindings in this namespace");
+		err = -ENOSPC;
+		goto out;
+	} else {
+		b = nb;
+		nb = NULL;
+		hash_add_rcu(in->bindings, &b->hnode,
+			     ipsecme_bind_hash(b->family, &b->daddr, b->spi));
+		in->n_bindings++;
+	}
+	list_add_tail(&b->sock_node, &ctx->bindings);
+	ctx->n_bindings++;
+	b->ino = ctx->ino;
+	rcu_assign_pointer(b->ctx, ctx);
+out:
+	spin_unlock_bh(&in->lock);
+	if (put)
+		xfrm_state_put(put);
+	if (nb) {
+		if (nb->x)
+			xfrm_state_put(nb->x);
+		kfree(nb);
+	}
+	return err;
+}
+
+static struct ipsecme_binding *ipsecme_bind_new(u16 family,
+						const xfrm_address_t *daddr,
+						__be32 spi)
+{
+	struct ipsecme_binding *b = kzalloc(sizeof(*b), GFP_KERNEL);
+
+	if (!b)
+		return NULL;
+	INIT_LIST_HEAD(&b->sock_node);
+	b->family = family;
+	b->daddr = *daddr;
+	b->spi = spi;
+	return b;
+}
+
+/**
+ * ipsecme_bind() - bind an SA to an espintcp socket, or move it there
+ * @in: the caller's namespace
+ * @family: AF_INET or AF_INET6
+ * @daddr: the SA's destination, zero-padded
+ * @spi: the SA's SPI
+ * @sock: the socket, from the caller's file descriptor
+ * @extack: for the reason of a refusal
+ *
+ * Return: 0 or -errno (see IPSECME_CMD_BIND in the uapi header).
+ */
+int ipsecme_bind(struct ipsecme_net *in, u16 family,
+		 const xfrm_address_t *daddr, __be32 spi, struct socket *sock,
+		 struct netlink_ext_ack *extack)
+{
+	struct sock *sk = sock->sk;
+	struct ipsecme_binding *nb;
+	struct ipsecme_etcp *ctx;
+	struct xfrm_state *x;
+	int err;
+
+	x = xfrm_state_lookup(in->net, 0, daddr, spi, IPPROTO_ESP, family);
+	if (!x) {
+		NL_SET_ERR_MSG(extack, "No ESP SA with this destination and SPI");
+		return -ENOENT;
+	}
+	if (x->encap) {
+		NL_SET_ERR_MSG(extack, "SA has an encapsulation template; only plain ESP SAs can be bound");
+		xfrm_state_put(x);
+		return -EINVAL;
+	}
+	nb = ipsecme_bind_new(family, daddr, spi);
+	if (!nb) {
+		xfrm_state_put(x);
+		return -ENOMEM;
+	}
+	nb->x = x;
+
+	lock_sock(sk);
+	ctx = ipsecme_etcp_from_sock(sk);
+	if (!ctx) {
+		NL_SET_ERR_MSG(extack, "Socket does not have the espintcp ULP attached");
+		err = -ENOPROTOOPT;
+	} else if (READ_ONCE(ctx->lost)) {
+		NL_SET_ERR_MSG(extack, "Connection of this socket is lost; bind to a new one");
+		err = -ENOTCONN;
+	} else {
+		err = ipsecme_bind_insert(in, nb, ctx, extack);
+		nb = NULL;
+	}
+	release_sock(sk);
+	if (nb) {
+		xfrm_state_put(nb->x);
+		kfree(nb);
+	}
+	return err;
+}
+
+/**
+ * ipsecme_unbind() - remove a binding
+ * @in: the caller's namespace
+ * @family: AF_INET or AF_INET6
+ * @daddr: the SA's destination, zero-padded
+ * @spi: the SA's SPI
+ * @extack: for the reason of a refusal
+ *
+ * Return: 0, or -ENOENT if there is no such binding.
+ */
+int ipsecme_unbind(struct ipsecme_net *in, u16 family,
+		   const xfrm_address_t *daddr, __be32 spi,
+		   struct netlink_ext_ack *extack)
+{
+	struct ipsecme_binding *b;
+	int err = 0;
+
+	spin_lock_bh(&in->lock);
+	b = ipsecme_bind_lookup(in, family, daddr, spi);
+	if (b) {
+		ipsecme_bind_remove(in, b);
+	} else {
+		NL_SET_ERR_MSG(extack, "No binding for this destination and SPI");
+		err = -ENOENT;
+	}
+	spin_unlock_bh(&in->lock);
+	return err;
+}
+
+static void ipsecme_bind_drop(struct ipsecme_net *in,
+			      struct ipsecme_binding *b, struct sk_buff *skb,
+			      enum ipsecme_stat_attr why)
+{
+	atomic64_inc(&b->tx_drops);
+	ipsecme_stat_inc(in, why);
+	kfree_skb(skb);
+}
+
+/* Turn a bound ESP packet into a record and queue it on its socket. */
+static unsigned int ipsecme_bind_steal(struct ipsecme_net *in,
+				       struct ipsecme_binding *b,
+				       struct sk_buff *skb, int esp_off)
+{
+	struct ipsecme_etcp *ctx = rcu_dereference(b->ctx);
+	int len = skb->len - esp_off;
+
+	if (!ctx) {
+		ipsecme_bind_drop(in, b, skb, IPSECME_A_STAT_TX_DORMANT);
+		return NF_STOLEN;
+	}
+	/* The length field goes over the last two bytes of the IP header,
+	 * which must then be ours to write.
+	 */
+	if (len > IPSECME_ETCP_MAX_PAYLOAD || skb_is_gso(skb) ||
+	    esp_off < IPSECME_ETCP_LEN_SIZE || skb_cow_head(skb, 0)) {
+		ipsecme_bind_drop(in, b, skb, IPSECME_A_STAT_TX_MALFORMED);
+		return NF_STOLEN;
+	}
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	__skb_pull(skb, esp_off - IPSECME_ETCP_LEN_SIZE);
+	put_unaligned_be16(len + IPSECME_ETCP_LEN_SIZE, skb->data);
+	if (!ipsecme_etcp_queue_esp(ctx, skb)) {
+		atomic64_inc(&b->tx_drops);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	atomic64_inc(&b->tx_packets);
+	return NF_STOLEN;
+}
+
+/* Offset of the ESP header from skb->data and the outer destination, for
+ * a packet xfrm has transformed; -1 if it is not ESP of interest.
+ */
+static int ipsecme_bind_esp4(struct sk_buff *skb, xfrm_address_t *daddr)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (!(IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED) ||
+	    iph->protocol != IPPROTO_ESP || ip_is_fragment(iph))
+		return -1;
+	daddr->a4 = iph->daddr;
+	return skb_network_offset(skb) + ip_hdrlen(skb);
+}
+
+static int ipsecme_bind_esp6(struct sk_buff *skb, xfrm_address_t *daddr)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	u8 nexthdr = ip6h->nexthdr;
+	__be16 frag_off;
+	int off;
+
+	if (!(IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED))
+		return -1;
+	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
+			       &nexthdr, &frag_off);
+	if (off < 0 || nexthdr != IPPROTO_ESP || frag_off)
+		return -1;
+	memcpy(daddr->a6, &ip6h->daddr, sizeof(daddr->a6));
+	return off;
+#else
+	return -1;
+#endif
+}
+
+static unsigned int ipsecme_bind_out(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	struct ipsecme_net *in = ipsecme_net(state->net);
+	xfrm_address_t daddr = {};
+	struct ipsecme_binding *b;
+	__be32 _spi, *spi;
+	u16 family;
+	int off;
+
+	if (!READ_ONCE(in->n_bindings))
+		return NF_ACCEPT;
+	if (state->pf == NFPROTO_IPV4) {
+		family = AF_INET;
+		off = ipsecme_bind_esp4(skb, &daddr);
+	} else {
+		family = AF_INET6;
+		off = ipsecme_bind_esp6(skb, &daddr);
+	}
+	if (off < 0)
+		return NF_ACCEPT;
+	spi = skb_header_pointer(skb, off, sizeof(_spi), &_spi);
+	if (!spi)
+		return NF_ACCEPT;
+	b = ipsecme_bind_lookup(in, family, &daddr, *spi);
+	if (!b)
+		return NF_ACCEPT;
+	if (!pskb_may_pull(skb, off)) {
+		ipsecme_bind_drop(in, b, skb, IPSECME_A_STAT_TX_MALFORMED);
+		return NF_STOLEN;
+	}
+	return ipsecme_bind_steal(in, b, skb, off);
+}
+
+/* Last at LOCAL_OUT: filters and mangling see the ESP packet first. */
+static const struct nf_hook_ops ipsecme_bind_hooks[] = {
+	{
+		.hook = ipsecme_bind_out,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP_PRI_LAST,
+	},
+	{
+		.hook = ipsecme_bind_out,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP6_PRI_LAST,
+	},
+};
+
+int ipsecme_bind_net_init(struct ipsecme_net *in)
+{
+	return nf_register_net_hooks(in->net, ipsecme_bind_hooks,
+				     ARRAY_SIZE(ipsecme_bind_hooks));
+}
+
+void ipsecme_bind_net_uninit(struct ipsecme_net *in)
+{
+	nf_unregister_net_hooks(in->net, ipsecme_bind_hooks,
+				ARRAY_SIZE(ipsecme_bind_hooks));
+}
+
+static int ipsecme_bind_km_notify(struct xfrm_state *x,
+				  const struct km_event *c)
+{
+	switch (c->event) {
+	case XFRM_MSG_DELSA:
+	case XFRM_MSG_EXPIRE:
+	case XFRM_MSG_FLUSHSA:
+		ipsecme_bind_sweep(ipsecme_net(c->net));
+		break;
+	}
+	return 0;
+}
+
+/* The xfrm core calls these two on every manager unconditionally. */
+static int ipsecme_bind_km_acquire(struct xfrm_state *x, struct xfrm_tmpl *t,
+				   struct xfrm_policy *xp)
+{
+	return -EOPNOTSUPP;
+}
+
+static struct xfrm_policy *ipsecme_bind_km_compile(struct sock *sk, int opt,
+						   u8 *data, int len,
+						   int *dir)
+{
+	*dir = -EINVAL;
+	return NULL;
+}
+
+/* A key manager only to learn when SAs die. */
+static struct xfrm_mgr ipsecme_bind_km = {
+	.notify = ipsecme_bind_km_notify,
+	.acquire = ipsecme_bind_km_acquire,
+	.compile_policy = ipsecme_bind_km_compile,
+};
+
+int __init ipsecme_bind_init(void)
+{
+	xfrm_register_km(&ipsecme_bind_km);
+	return 0;
+}
+
+void ipsecme_bind_uninit(void)
+{
+	xfrm_unregister_km(&ipsecme_bind_km);
+}

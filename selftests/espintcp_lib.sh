@@ -1,0 +1,186 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers shared by the espintcp_*.sh tests (source after lib.sh): two
+# namespaces on a veth, plain ESP SAs and policies between them, the
+# espintcp_peer pair that carries them over TCP/4500, and counters.
+#
+#   ns $A: veth0 10.0.0.1/24 fd00::1/64     ns $B: veth0 10.0.0.2/24 fd00::2/64
+#          dum0  10.1.0.1/32 fd01::1/128           dum0  10.1.0.2/32 fd01::2/128
+#          espintcp_peer connect  ──── TCP 4500 ────  espintcp_peer listen
+#
+# SPI 0x1000 is the SA from A to B, 0x2000 from B to A; A binds 0x1000 to
+# its socket, B binds 0x2000.
+
+PEER=$SELFTEST_BIN/espintcp_peer
+KEY_AB=0x0123456789abcdef0123456789abcdef01020304
+KEY_BA=0xfedcba9876543210fedcba987654321005060708
+ETCP_RUN=$(mktemp -d)
+trap 'cleanup; rm -rf "$ETCP_RUN"' EXIT
+
+# etcp_topology: namespaces A and B, veth, addresses, dummy inner hosts.
+etcp_topology() {
+	setup_ns A B || return 1
+	veth_pair "$A" veth0 "$B" veth0 || return 1
+	ip -n "$A" addr add 10.0.0.1/24 dev veth0
+	ip -n "$B" addr add 10.0.0.2/24 dev veth0
+	ip -n "$A" addr add fd00::1/64 dev veth0 nodad
+	ip -n "$B" addr add fd00::2/64 dev veth0 nodad
+	ip -n "$A" link add dum0 type dummy
+	ip -n "$B" link add dum0 type dummy
+	ip -n "$A" link set dum0 up
+	ip -n "$B" link set dum0 up
+	ip -n "$A" addr add 10.1.0.1/32 dev dum0
+	ip -n "$B" addr add 10.1.0.2/32 dev dum0
+	ip -n "$A" addr add fd01::1/128 dev dum0 nodad
+	ip -n "$B" addr add fd01::2/128 dev dum0 nodad
+	ip -n "$A" route add 10.1.0.2/32 dev veth0 via 10.0.0.2 src 10.1.0.1
+	ip -n "$B" route add 10.1.0.1/32 dev veth0 via 10.0.0.1 src 10.1.0.2
+	ip -n "$A" route add fd01::2/128 dev veth0 via fd00::2 src fd01::1
+	ip -n "$B" route add fd01::1/128 dev veth0 via fd00::1 src fd01::2
+}
+
+# etcp_sa NS SRC DST SPI KEY MODE: one plain ESP SA (AES-GCM).
+etcp_sa() {
+	ip -n "$1" xfrm state add src "$2" dst "$3" proto esp spi "$4" \
+		mode "$6" aead 'rfc4106(gcm(aes))' "$5" 128
+}
+
+# etcp_pol NS DIR SRC DST TSRC TDST MODE: protect SRC->DST with ESP.
+etcp_pol() {
+	ip -n "$1" xfrm policy add src "$3" dst "$4" dir "$2" priority 100 \
+		tmpl src "$5" dst "$6" proto esp mode "$7"
+}
+
+# etcp_bypass NS A B: keep the carrier (TCP 4500) and IPv6 neighbour
+# discovery out of transport-mode policies that cover all of A<->B.
+etcp_bypass() {
+	local ns=$1 a=$2 b=$3 dir
+	for dir in out in; do
+		ip -n "$ns" xfrm policy add src "$a" dst "$b" proto tcp \
+			dport 4500 dir "$dir" priority 10
+		ip -n "$ns" xfrm policy add src "$a" dst "$b" proto tcp \
+			sport 4500 dir "$dir" priority 10
+		ip -n "$ns" xfrm policy add src "$b" dst "$a" proto tcp \
+			dport 4500 dir "$dir" priority 10
+		ip -n "$ns" xfrm policy add src "$b" dst "$a" proto tcp \
+			sport 4500 dir "$dir" priority 10
+		case $a in *:*)
+			local t
+			for t in 135 136; do
+				ip -n "$ns" xfrm policy add src "$a" dst "$b" \
+					proto ipv6-icmp type "$t" dir "$dir" priority 10
+				ip -n "$ns" xfrm policy add src "$b" dst "$a" \
+					proto ipv6-icmp type "$t" dir "$dir" priority 10
+			done
+		esac
+	done
+}
+
+# etcp_ipsec OUTER MODE: SAs and policies on both sides. OUTER is 4 or 6,
+# MODE transport or tunnel. Sets OA/OB (outer) and IA/IB (protected
+# addresses: the outer ones in transport mode, the dummies in tunnel).
+etcp_ipsec() {
+	local mode=$2
+	if [ "$1" = 4 ]; then
+		OA=10.0.0.1 OB=10.0.0.2
+		if [ "$mode" = tunnel ]; then IA=10.1.0.1 IB=10.1.0.2; fi
+	else
+		OA=fd00::1 OB=fd00::2
+		if [ "$mode" = tunnel ]; then IA=fd01::1 IB=fd01::2; fi
+	fi
+	if [ "$mode" = transport ]; then
+		IA=$OA IB=$OB
+		etcp_bypass "$A" "$OA" "$OB"
+		etcp_bypass "$B" "$OA" "$OB"
+	fi
+	local ns
+	for ns in "$A" "$B"; do
+		etcp_sa "$ns" "$OA" "$OB" 0x1000 "$KEY_AB" "$mode" || return 1
+		etcp_sa "$ns" "$OB" "$OA" 0x2000 "$KEY_BA" "$mode" || return 1
+	done
+	etcp_pol "$A" out "$IA" "$IB" "$OA" "$OB" "$mode"
+	etcp_pol "$A" in "$IB" "$IA" "$OB" "$OA" "$mode"
+	etcp_pol "$B" out "$IB" "$IA" "$OB" "$OA" "$mode"
+	etcp_pol "$B" in "$IA" "$IB" "$OA" "$OB" "$mode"
+	if [ "$mode" = tunnel ]; then
+		etcp_pol "$A" fwd "$IB" "$IA" "$OB" "$OA" "$mode"
+		etcp_pol "$B" fwd "$IA" "$IB" "$OA" "$OB" "$mode"
+	fi
+}
+
+# etcp_connect TAG [PEER-OPTS-A] -- [PEER-OPTS-B]: start the pair (B
+# listens, A connects), each binding its outbound SA and holding the
+# connection until its stdin closes. Pids in PID_A/PID_B; stdin fifos
+# in $ETCP_RUN/TAG.{a,b}.in, output in $ETCP_RUN/TAG.{a,b}.out.
+etcp_connect() {
+	local tag=$1 opts_a=() opts_b=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts_a+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	opts_b=("$@")
+	local r=$ETCP_RUN/$tag
+	mkfifo "$r.a.in" "$r.b.in"
+	ip netns exec "$B" "$PEER" -r "$r.b.ready" -b "$OA,2000" -w \
+		"${opts_b[@]}" listen "$OB" 4500 <"$r.b.in" >"$r.b.out" 2>&1 &
+	PID_B=$!
+	track_pid $PID_B
+	exec {FD_B}>"$r.b.in"
+	wait_for 10 etcp_listening "$B" 4500
+	ip netns exec "$A" "$PEER" -r "$r.a.ready" -b "$OB,1000" -w \
+		"${opts_a[@]}" connect "$OB" 4500 <"$r.a.in" >"$r.a.out" 2>&1 &
+	PID_A=$!
+	track_pid $PID_A
+	exec {FD_A}>"$r.a.in"
+	wait_for 20 test -e "$r.a.ready" && wait_for 20 test -e "$r.b.ready"
+}
+
+# etcp_listening NS PORT: a TCP socket listens on PORT in NS.
+etcp_listening() {
+	ip netns exec "$1" ss -Hltn | grep -q ":$2 "
+}
+
+# etcp_disconnect: close both ends (stdin EOF) and wait for them.
+etcp_disconnect() {
+	exec {FD_A}>&- {FD_B}>&-
+	wait "$PID_A" "$PID_B" 2>/dev/null
+}
+
+# etcp_stat NS NAME: one counter of the namespace, from ipsecme -j show.
+etcp_stat() {
+	ip netns exec "$1" "$IPSECME" -j show |
+		python3 -c "import json,sys; print(json.load(sys.stdin)['counters'].get('$2', 'missing'))"
+}
+
+# etcp_bulk NS_SRV ADDR NS_CLI BYTES: send BYTES random bytes over TCP from
+# NS_CLI to ADDR:5001 in NS_SRV; prints "same" if both sides hashed the
+# same content.
+etcp_bulk() {
+	local f=$ETCP_RUN/bulk.$RANDOM sum_srv sum_cli
+	head -c "$4" /dev/urandom >"$f"
+	ip netns exec "$1" python3 - "$2" >"$f.srv" 2>&1 <<'EOF' &
+import hashlib, socket, sys
+s = socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 5001)); s.listen(1)
+c, _ = s.accept(); h = hashlib.sha256(); n = 0
+while True:
+    b = c.recv(65536)
+    if not b: break
+    h.update(b); n += len(b)
+print(h.hexdigest(), n)
+EOF
+	local srv=$!
+	wait_for 10 etcp_listening "$1" 5001
+	ip netns exec "$3" python3 -c "
+import socket, sys
+a = sys.argv[1]
+s = socket.create_connection((a, 5001), timeout=60)
+s.sendall(open(sys.argv[2], 'rb').read()); s.close()" "$2" "$f"
+	wait "$srv"
+	sum_cli="$(sha256sum <"$f" | cut -d' ' -f1) $4"
+	sum_srv=$(cat "$f.srv")
+	if [ "$sum_cli" = "$sum_srv" ]; then echo same; else
+		echo "differ: sent '$sum_cli' got '$sum_srv'"; fi
+	rm -f "$f" "$f.srv"
+}

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * espintcp_peer: one end of an RFC 9329 connection for the selftests.
+ *
+ *	espintcp_peer [OPTIONS] listen|connect ADDR PORT
+ *	espintcp_peer try-bind KIND DADDR SPI
+ *	espintcp_peer try-attach
+ *
+ * listen/connect: open the TCP connection, exchange the "IKETCP" prefix
+ * (the connecting side sends it, the listening side checks it), attach
+ * the "espintcp" ULP, bind the SAs given with -b, create the -r file, then
+ * run the actions in order: -s, -R, then -e or -w.
+ *
+ *	-b DADDR,SPI	bind this SA (SPI in hex) to the socket; repeatable
+ *	-r FILE		create FILE once set up
+ *	-s N:SIZE	send N IKE messages of SIZE bytes (marker included)
+ *	-R N:SIZE	receive N IKE messages, each SIZE bytes with the pattern
+ *			-s writes, in order; prints "received N"
+ *	-e		then wait for EOF (recv() == 0); prints "eof"
+ *	-w		then hold the connection until stdin reaches EOF
+ *	-i MSEC		pause MSEC milliseconds between the -s messages
+ *	-g FILE		wait until FILE exists before sending the -s messages
+ *	-n		TCP_NODELAY
+ *
+ * try-bind: make a file descriptor of KIND (ulp: a loopback TCP socket
+ * with the ULP, tcp: one without, udp, pipe, badfd) and ask the module to
+ * bind SA DADDR/SPI to it. Prints "ok" or "error ERRNAME: EXTACK".
+ * try-attach: attach the ULP to a loopback TCP socket; prints "ok" or
+ * "error ERRNAME".
+ *
+ * Exit status: 0 when everything asked for happened, 1 otherwise.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/genetlink.h>
+#include <linux/ipsecme.h>
+
+#include "lib/genl.h"
+
+#ifndef TCP_ULP
+#define TCP_ULP 31
+#endif
+
+#define MAX_BINDS 16
+
+struct opts {
+	const char *binds[MAX_BINDS];
+	int n_binds;
+	const char *ready;
+	const char *go;
+	int send_n, send_size, send_gap_ms;
+	int recv_n, recv_size;
+	bool wait_eof, hold, nodelay;
+};
+
+static void die(const char *what)
+{
+	fprintf(stderr, "espintcp_peer: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static int parse_sockaddr(const char *addr, const char *port,
+			  struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+				  .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai;
+
+	if (getaddrinfo(addr, port, &hints, &ai))
+		return -1;
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+static int attach_ulp(int fd)
+{
+	return setsockopt(fd, IPPROTO_TCP, TCP_ULP, "espintcp",
+			  sizeof("espintcp"));
+}
+
+/* Ask the module to bind DADDR/SPI to @fd; 0 or -errno, extack in @c. */
+static int genl_bind(struct nl_conn *c, int fd, const char *daddr,
+		     uint32_t spi)
+{
+	char buf[NL_BUF_SIZE];
+	unsigned char a[16];
+	struct nlmsghdr *nlh;
+	uint16_t family;
+	int id;
+
+	if (inet_pton(AF_INET, daddr, a) == 1)
+		family = AF_INET;
+	else if (inet_pton(AF_INET6, daddr, a) == 1)
+		family = AF_INET6;
+	else
+		return -EINVAL;
+	id = genl_family_id(c, IPSECME_GENL_NAME);
+	if (id < 0)
+		return id;
+	nlh = genl_msg_start(c, buf, id, IPSECME_CMD_BIND,
+			     IPSECME_GENL_VERSION, 0);
+	mnl_attr_put_u16(nlh, IPSECME_A_BIND_FAMILY, family);
+	mnl_attr_put(nlh, IPSECME_A_BIND_DADDR, family == AF_INET ? 4 : 16, a);
+	mnl_attr_put_u32(nlh, IPSECME_A_BIND_SPI, htonl(spi));
+	mnl_attr_put_u32(nlh, IPSECME_A_BIND_FD, (uint32_t)fd);
+	return nl_talk(c, nlh, NULL, NULL);
+}
+
+static int bind_one(int fd, const char *spec)
+{
+	char daddr[64];
+	const char *comma = strchr(spec, ',');
+	struct nl_conn c;
+	int err;
+
+	if (!comma || comma - spec >= (int)sizeof(daddr)) {
+		fprintf(stderr, "espintcp_peer: bad -b '%s'\n", spec);
+		return -1;
+	}
+	memcpy(daddr, spec, comma - spec);
+	daddr[comma - spec] = '\0';
+	if (nl_open(&c, NETLINK_GENERIC))
+		die("netlink");
+	err = genl_bind(&c, fd, daddr, strtoul(comma + 1, NULL, 16));
+	if (err)
+		fprintf(stderr, "espintcp_peer: bind %s: %s: %s\n", spec,
+			strerror(-err), c.ext_msg);
+	nl_close(&c);
+	return err ? -1 : 0;
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = read(fd, (char *)buf + got, len - got);
+		if (n <= 0)
+			return -1;
+		got += n;
+	}
+	return 0;
+}
+
+static int open_conn(bool listening, const char *addr, const char *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char prefix[6];
+	int fd, lfd, one = 1;
+
+	if (parse_sockaddr(addr, port, &ss, &len))
+		return -1;
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket");
+	if (!listening) {
+		if (connect(fd, (struct sockaddr *)&ss, len))
+			die("connect");
+		if (write(fd, "IKETCP", 6) != 6)
+			die("write prefix");
+		return fd;
+	}
+	lfd = fd;
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 1))
+		die("listen");
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0)
+		die("accept");
+	close(lfd);
+	if (read_full(fd, prefix, sizeof(prefix)) ||
+	    memcmp(prefix, "IKETCP", 6)) {
+		fprintf(stderr, "espintcp_peer: no IKETCP prefix\n");
+		return -1;
+	}
+	return fd;
+}
+
+/* Message @i of the -s/-R sequence: marker, index, then a pattern. */
+static void fill_msg(unsigned char *buf, int size, int i)
+{
+	int k;
+
+	memset(buf, 0, 4);
+	for (k = 4; k < size; k++)
+		buf[k] = (unsigned char)(i * 7 + k);
+}
+
+static int send_msgs(int fd, int n, int size, int gap_ms)
+{
+	unsigned char *buf = malloc(size);
+	int i;
+
+	for (i = 0; i < n; i++) {
+		fill_msg(buf, size, i);
+		if (send(fd, buf, size, 0) != size) {
+			fprintf(stderr, "espintcp_peer: send %d: %s\n", i,
+				strerror(errno));
+			return -1;
+		}
+		if (gap_ms)
+			usleep(gap_ms * 1000);
+	}
+	free(buf);
+	return 0;
+}
+
+static int recv_msgs(int fd, int n, int size)
+{
+	unsigned char *want = malloc(size), *got = malloc(size + 16);
+	int i;
+	ssize_t r;
+
+	for (i = 0; i < n; i++) {
+		r = recv(fd, got, size + 16, 0);
+		fill_msg(want, size, i);
+		if (r != size || memcmp(got, want, size)) {
+			fprintf(stderr, "espintcp_peer: message %d: got %zd bytes%s\n",
+				i, r, r == size ? ", wrong content" : "");
+			printf("received %d\n", i);
+			return -1;
+		}
+	}
+	printf("received %d\n", n);
+	free(want);
+	free(got);
+	return 0;
+}
+
+static int wait_eof(int fd)
+{
+	char buf[70000];
+	ssize_t r;
+
+	while ((r = recv(fd, buf, sizeof(buf), 0)) > 0)
+		;
+	printf(r == 0 ? "eof\n" : "error %s\n", strerror(errno));
+	return r == 0 ? 0 : -1;
+}
+
+static int run_peer(const struct opts *o, bool listening, const char *addr,
+		    const char *port)
+{
+	int fd, i, one = 1;
+	char c;
+
+	fd = open_conn(listening, addr, port);
+	if (fd < 0)
+		return 1;
+	if (o->nodelay)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (attach_ulp(fd))
+		die("TCP_ULP espintcp");
+	for (i = 0; i < o->n_binds; i++)
+		if (bind_one(fd, o->binds[i]))
+			return 1;
+	if (o->ready && close(open(o->ready, O_CREAT | O_WRONLY, 0644)))
+		die("ready file");
+	fflush(stdout);
+	while (o->go && access(o->go, F_OK))
+		usleep(20000);
+	if (o->send_n && send_msgs(fd, o->send_n, o->send_size,
+					o->send_gap_ms))
+		return 1;
+	if (o->recv_n && recv_msgs(fd, o->recv_n, o->recv_size))
+		return 1;
+	fflush(stdout);
+	if (o->wait_eof && wait_eof(fd))
+		return 1;
+	if (o->hold)
+		while (read(0, &c, 1) > 0)
+			;
+	close(fd);
+	return 0;
+}
+
+/* A connected loopback TCP socket (the client end); the server end is
+ * left to leak until exit.
+ */
+static int loopback_tcp(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	int lfd, fd;
+
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sin, len) ||
+	    listen(lfd, 1) || getsockname(lfd, (struct sockaddr *)&sin, &len))
+		die("loopback listen");
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, len))
+		die("loopback connect");
+	if (accept(lfd, NULL, NULL) < 0)
+		die("loopback accept");
+	return fd;
+}
+
+static int make_fd(const char *kind)
+{
+	int p[2], fd;
+
+	if (!strcmp(kind, "ulp") || !strcmp(kind, "tcp")) {
+		fd = loopback_tcp();
+		if (!strcmp(kind, "ulp") && attach_ulp(fd))
+			die("TCP_ULP espintcp");
+		return fd;
+	}
+	if (!strcmp(kind, "udp"))
+		return socket(AF_INET, SOCK_DGRAM, 0);
+	if (!strcmp(kind, "pipe")) {
+		if (pipe(p))
+			die("pipe");
+		return p[0];
+	}
+	if (!strcmp(kind, "badfd"))
+		return 1000;
+	return -1;
+}
+
+static int try_bind(const char *kind, const char *daddr, const char *spi)
+{
+	struct nl_conn c;
+	int fd, err;
+
+	fd = make_fd(kind);
+	if (fd < 0) {
+		fprintf(stderr, "espintcp_peer: unknown fd kind '%s'\n", kind);
+		return 1;
+	}
+	if (nl_open(&c, NETLINK_GENERIC))
+		die("netlink");
+	err = genl_bind(&c, fd, daddr, strtoul(spi, NULL, 16));
+	if (err)
+		printf("error %s: %s\n", strerrorname_np(-err), c.ext_msg);
+	else
+		printf("ok\n");
+	nl_close(&c);
+	/* Close our end first: were the peer's end closed first (as exit
+	 * may do), the connection would count as lost and its bindings
+	 * would stay, dormant.
+	 */
+	close(fd);
+	return 0;
+}
+
+static int try_attach(void)
+{
+	int fd = loopback_tcp();
+
+	if (attach_ulp(fd))
+		printf("error %s\n", strerrorname_np(errno));
+	else
+		printf("ok\n");
+	return 0;
+}
+
+static int parse_nm(const char *s, int *n, int *size)
+{
+	return sscanf(s, "%d:%d", n, size) == 2 && *n >= 0 && *size > 0 &&
+	       *size <= 65535 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int opt;
+
+	if (argc == 5 && !strcmp(argv[1], "try-bind"))
+		return try_bind(argv[2], argv[3], argv[4]);
+	if (argc == 2 && !strcmp(argv[1], "try-attach"))
+		return try_attach();
+	while ((opt = getopt(argc, argv, "b:r:s:R:i:g:ewn")) != -1) {
+		switch (opt) {
+		case 'b':
+			if (o.n_binds == MAX_BINDS)
+				return 1;
+			o.binds[o.n_binds++] = optarg;
+			break;
+		case 'r':
+			o.ready = optarg;
+			break;
+		case 's':
+			if (parse_nm(optarg, &o.send_n, &o.send_size))
+				return 1;
+			break;
+		case 'R':
+			if (parse_nm(optarg, &o.recv_n, &o.recv_size))
+				return 1;
+			break;
+		case 'i':
+			o.send_gap_ms = atoi(optarg);
+			break;
+		case 'g':
+			o.go = optarg;
+			break;
+		case 'e':
+			o.wait_eof = true;
+			break;
+		case 'w':
+			o.hold = true;
+			break;
+		case 'n':
+			o.nodelay = true;
+			break;
+		default:
+			return 1;
+		}
+	}
+	if (argc - optind != 3 || (strcmp(argv[optind], "listen") &&
+				   strcmp(argv[optind], "connect"))) {
+		fprintf(stderr, "usage: espintcp_peer [-b DADDR,SPI]... [-r FILE] "
+			"[-s N:SIZE] [-i MSEC] [-g FILE] [-R N:SIZE] [-e] [-w] [-n] "
+			"listen|connect ADDR PORT\n");
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return run_peer(&o, !strcmp(argv[optind], "listen"),
+			argv[optind + 1], argv[optind + 2]);
+}

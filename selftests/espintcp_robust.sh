@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A hostile or broken peer: fatal lengths, empty records, keepalives,
+# malformed and oversized records, a close in mid-record and seeded random
+# garbage (checked against a model of the parser in espintcp_raw.py).
+# Every case asserts what the receiver saw and the exact counters.
+#
+#   ns A                                       ns B
+#   veth0 10.0.0.1 fd00::1 ─────── veth ─────── veth0 10.0.0.2 fd00::2
+#   espintcp_raw.py (plain TCP) ── TCP ──> espintcp_peer listen -e (ULP)
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/espintcp_lib.sh"
+
+RAW="python3 $SELFTEST_DIR/espintcp_raw.py"
+PORT=5000
+
+require_module
+ktap_plan 19
+etcp_topology || skip_all "set-up failed"
+
+counters() {		# counters NS: all non-zero counters, "k=v" sorted
+	ip netns exec "$1" "$IPSECME" -j show | python3 -c '
+import json, sys
+c = json.load(sys.stdin)["counters"]
+print(" ".join("%s=%d" % (k, v) for k, v in sorted(c.items())
+               if v and k != "genl_requests"))'
+}
+
+delta() {		# delta BEFORE AFTER: counters that changed, "k=n"
+	python3 - "$1" "$2" <<'PY'
+import sys
+def d(s): return dict(kv.split("=") for kv in s.split())
+a, b = d(sys.argv[1]), d(sys.argv[2])
+print(" ".join("%s=%d" % (k, int(v) - int(a.get(k, 0)))
+               for k, v in sorted(b.items()) if int(v) != int(a.get(k, 0))))
+PY
+}
+
+# stream_case DESC ADDR WANT-OUTPUT WANT-DELTA PEER-OPTS -- RAW-ARGS...:
+# a ULP receiver in B, a raw sender in A; the receiver's output and the
+# change of B's counters must be exactly as given.
+stream_case() {
+	local desc=$1 addr=$2 want_out=$3 want_delta=$4 opts=() out before
+	shift 4
+	while [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	PORT=$((PORT + 1))
+	before=$(counters "$B")
+	ip netns exec "$B" "$PEER" "${opts[@]}" -e listen "$addr" $PORT \
+		>"$ETCP_RUN/case.out" 2>&1 &
+	local pid=$!
+	wait_for 10 etcp_listening "$B" $PORT
+	ip netns exec "$A" $RAW "$1" "$addr" $PORT "${@:2}"
+	wait $pid
+	out=$(tr '\n' ' ' <"$ETCP_RUN/case.out" | sed 's/ $//')
+	check_eq "$desc: receiver sees '$want_out'" "$out" "$want_out"
+	check_eq "$desc: counters" "$(delta "$before" "$(counters "$B")")" \
+		"$want_delta"
+}
+
+FATAL="error Invalid argument"
+stream_case "length 0" 10.0.0.2 "$FATAL" \
+	"conn_attached=1 conn_lost=1 rx_bad_len=1" -- send 0000
+stream_case "length 1" 10.0.0.2 "$FATAL" \
+	"conn_attached=1 conn_lost=1 rx_bad_len=1" -- send 0001
+stream_case "5 empty records, 3 keepalives, one IKE message" 10.0.0.2 \
+	"received 1 eof" \
+	"conn_attached=1 conn_lost=1 rx_empty=5 rx_ike=1 rx_keepalive=3" \
+	-R 1:8 -- send "$(printf '0002%.0s' 1 2 3 4 5)0003ff0003ff0003ff000a0000000004050607"
+stream_case "records too short for their type" 10.0.0.2 eof \
+	"conn_attached=1 conn_lost=1 rx_malformed=4" \
+	-- send 0003010005010203000600000000000901020304050607
+stream_case "length 65535 over IPv4 (cannot be an IPv4 ESP packet)" \
+	10.0.0.2 eof "conn_attached=1 conn_lost=1 rx_malformed=1" \
+	-- record 65535 deadbeef
+NS_BEFORE=$(ip netns exec "$B" cat /proc/net/xfrm_stat | awk '/XfrmInNoStates/ {print $2}')
+stream_case "length 65535 over IPv6, unknown SPI" fd00::2 eof \
+	"conn_attached=1 conn_lost=1 rx_esp=1" \
+	-- record 65535 deadbeef
+check_eq "xfrm dropped the unknown-SPI record (XfrmInNoStates +1)" \
+	"$(ip netns exec "$B" cat /proc/net/xfrm_stat | awk '/XfrmInNoStates/ {print $2}')" \
+	$((NS_BEFORE + 1))
+stream_case "peer closes in mid-record" 10.0.0.2 eof \
+	"conn_attached=1 conn_lost=1" -- send 03e800000000010203040506
+
+# Seeded garbage: the model in espintcp_raw.py says what must happen.
+for seed in 1 2; do
+	PORT=$((PORT + 1))
+	before=$(counters "$B")
+	ip netns exec "$B" "$PEER" -e listen 10.0.0.2 $PORT \
+		>"$ETCP_RUN/case.out" 2>&1 &
+	pid=$!
+	wait_for 10 etcp_listening "$B" $PORT
+	MODEL=$(ip netns exec "$A" $RAW garbage 10.0.0.2 $PORT $seed 4096)
+	wait $pid
+	check_eq "garbage seed $seed: receiver outcome as modelled" \
+		"$(cat "$ETCP_RUN/case.out")" "$(echo "$MODEL" | sed -n 2p)"
+	check_eq "garbage seed $seed: counters as modelled" \
+		"$(delta "$before" "$(counters "$B")")" \
+		"$(echo "$MODEL" | sed -n 1p)"
+done
+
+ktap_finish

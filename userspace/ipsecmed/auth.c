@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+
+#include "ipsecmed/auth.h"
+
+int id_encode(const struct conf_id *id, const struct ipsec_addr *host,
+	      uint8_t *type, uint8_t *buf)
+{
+	const struct ipsec_addr *a = host;
+	size_t len;
+
+	switch (id->type) {
+	case CONF_ID_FQDN:
+	case CONF_ID_RFC822:
+		len = strlen(id->text);
+		if (len > ID_MAX)
+			return -1;
+		*type = id->type == CONF_ID_FQDN ? IKE_ID_FQDN :
+						   IKE_ID_RFC822_ADDR;
+		memcpy(buf, id->text, len);
+		return (int)len;
+	case CONF_ID_IPV4:
+	case CONF_ID_IPV6:
+		a = &id->addr;
+		/* fall through */
+	case CONF_ID_NONE:
+		*type = a->family == AF_INET ? IKE_ID_IPV4_ADDR :
+					       IKE_ID_IPV6_ADDR;
+		len = ipsec_addr_len(a->family);
+		memcpy(buf, a->family == AF_INET ? (const void *)&a->v4 :
+		       (const void *)&a->v6, len);
+		return (int)len;
+	case CONF_ID_DN:
+		break;	/* needs the certificate code: not yet */
+	}
+	return -1;
+}
+
+bool id_match(const struct conf_id *want, const struct ike_id *got)
+{
+	size_t len;
+
+	switch (want->type) {
+	case CONF_ID_NONE:
+		return true;
+	case CONF_ID_FQDN:
+	case CONF_ID_RFC822:
+		len = strlen(want->text);
+		return got->type == (want->type == CONF_ID_FQDN ?
+				     IKE_ID_FQDN : IKE_ID_RFC822_ADDR) &&
+		       got->len == len &&
+		       !strncasecmp((const char *)got->data, want->text, len);
+	case CONF_ID_IPV4:
+		return got->type == IKE_ID_IPV4_ADDR && got->len == 4 &&
+		       !memcmp(got->data, &want->addr.v4, 4);
+	case CONF_ID_IPV6:
+		return got->type == IKE_ID_IPV6_ADDR && got->len == 16 &&
+		       !memcmp(got->data, &want->addr.v6, 16);
+	case CONF_ID_DN:
+		break;
+	}
+	return false;
+}
+
+void id_str(const struct ike_id *id, char *buf, size_t len)
+{
+	struct ipsec_addr a = { 0 };
+	char tmp[IPSEC_ADDR_STRLEN];
+
+	switch (id->type) {
+	case IKE_ID_FQDN:
+	case IKE_ID_RFC822_ADDR:
+		snprintf(buf, len, "%s:%.*s",
+			 id->type == IKE_ID_FQDN ? "fqdn" : "email",
+			 (int)id->len, (const char *)id->data);
+		return;
+	case IKE_ID_IPV4_ADDR:
+	case IKE_ID_IPV6_ADDR:
+		a.family = id->type == IKE_ID_IPV4_ADDR ? AF_INET : AF_INET6;
+		if (id->len == ipsec_addr_len(a.family)) {
+			memcpy(a.family == AF_INET ? (void *)&a.v4 :
+			       (void *)&a.v6, id->data, id->len);
+			snprintf(buf, len, "%s", ipsec_addr_fmt(&a, tmp,
+								sizeof(tmp)));
+			return;
+		}
+	}
+	snprintf(buf, len, "type%u:(%u bytes)", id->type, id->len);
+}
+
+int auth_psk(const struct ike_sa *sa, bool of_initiator, const uint8_t *psk,
+	     size_t psk_len, const uint8_t *id, size_t id_len, uint8_t *out)
+{
+	static const char pad[] = "Key Pad for IKEv2";
+	const struct ike_prf *prf = sa->suite.prf;
+	uint8_t key[IKE_PRF_MAX_LEN], maced_id[IKE_PRF_MAX_LEN];
+	struct ike_iov iov = { pad, sizeof(pad) - 1 };
+	struct ike_iov idv = { id, id_len };
+	struct ike_iov octets[3];
+	int ret;
+
+	octets[0] = of_initiator ?
+		(struct ike_iov){ sa->msg1, sa->msg1_len } :
+		(struct ike_iov){ sa->msg2, sa->msg2_len };
+	octets[1] = of_initiator ? (struct ike_iov){ sa->nr, sa->nr_len } :
+				   (struct ike_iov){ sa->ni, sa->ni_len };
+	octets[2] = (struct ike_iov){ maced_id, prf->len };
+	ret = ike_prf_calc(prf, of_initiator ? sa->k.pi : sa->k.pr,
+			   sa->k.p_len, &idv, 1, maced_id);
+	if (!ret)
+		ret = ike_prf_calc(prf, psk, psk_len, &iov, 1, key);
+	if (!ret)
+		ret = ike_prf_calc(prf, key, prf->len, octets, 3, out);
+	OPENSSL_cleanse(key, sizeof(key));
+	return ret ? -1 : (int)prf->len;
+}

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Handlers of the control socket commands: up, down, status, reload. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "ipsecmed/control.h"
+#include "ipsecmed/kernel.h"
+#include "ipsecmed/log.h"
+#include "ipsecmed/ts.h"
+#include "lib/ctl.h"
+
+static int cmd_up(void *data, struct ctl_client *cl,
+		  const struct ctl_request *req)
+{
+	struct daemon *d = data;
+	const struct conf_conn *conn = conf_find(d->conf, req->name);
+	struct ike_sa *sa;
+	int err;
+
+	if (!conn) {
+		ctl_reply_message(cl, "no connection named '%s'", req->name);
+		return CTL_E_NOENT;
+	}
+	for (sa = d->sas; sa; sa = sa->next) {
+		if (sa->conn == conn && sa->state != IKE_S_DEAD &&
+		    sa->state != IKE_S_DELETING) {
+			ctl_reply_message(cl, "%s: IKE SA #%u is already %s",
+					  conn->name, sa->id,
+					  ike_state_str(sa->state));
+			return CTL_E_STATE;
+		}
+	}
+	err = initiate(d, conn, cl);
+	if (err) {
+		ctl_reply_message(cl, "%s: cannot initiate: %s (a connection "
+				  "to initiate needs one remote address and "
+				  "an IKE proposal)", conn->name,
+				  strerror(-err));
+		return CTL_E_FAILED;
+	}
+	ctl_reply_message(cl, "%s: initiating", conn->name);
+	ctl_client_flush(cl);
+	return CTL_DEFER;
+}
+
+/* Delete an IKE SA: tell the peer, and take its CHILD_SAs out now. */
+void control_delete_sa(struct daemon *d, struct ike_sa *sa)
+{
+	struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->installed)
+			kernel_remove(d, sa, c, true);
+	if (sa->state == IKE_S_ESTABLISHED && !sa->req_pending)
+		info_send_delete(d, sa);
+	else
+		sa_terminate(d, sa, "deleted locally");
+}
+
+static int cmd_down(void *data, struct ctl_client *cl,
+		    const struct ctl_request *req)
+{
+	struct daemon *d = data;
+	const struct conf_conn *conn = conf_find(d->conf, req->name);
+	struct ike_sa *sa;
+	int n = 0;
+
+	if (!conn) {
+		ctl_reply_message(cl, "no connection named '%s'", req->name);
+		return CTL_E_NOENT;
+	}
+	for (sa = d->sas; sa; sa = sa->next) {
+		if (sa->conn != conn || sa->state == IKE_S_DEAD)
+			continue;
+		ctl_reply_message(cl, "%s: deleting IKE SA #%u", conn->name,
+				  sa->id);
+		control_delete_sa(d, sa);
+		n++;
+	}
+	if (!n) {
+		ctl_reply_message(cl, "%s: no IKE SA", conn->name);
+		return CTL_E_STATE;
+	}
+	return CTL_OK;
+}
+
+static uint64_t be64(const uint8_t *p)
+{
+	return (uint64_t)ike_get_be32(p) << 32 | ike_get_be32(p + 4);
+}
+
+static void child_status(struct daemon *d, struct ike_sa *sa,
+			 struct child_sa *c, struct ctl_child_status *cs)
+{
+	uint64_t now = now_ms();
+
+	memset(cs, 0, sizeof(*cs));
+	kernel_read_stats(d, sa, c);
+	snprintf(cs->name, sizeof(cs->name), "%s", c->cfg->name);
+	snprintf(cs->state, sizeof(cs->state), "%s",
+		 c->state == CHILD_S_INSTALLED ? "INSTALLED" :
+		 c->state == CHILD_S_REKEYED ? "REKEYED" : "DELETING");
+	snprintf(cs->mode, sizeof(cs->mode), "%s",
+		 c->mode == IPSEC_MODE_TUNNEL ? "tunnel" : "transport");
+	cs->reqid = c->reqid;
+	cs->spi_in = c->spi_in;
+	cs->spi_out = c->spi_out;
+	prop_suite_str(&c->suite, cs->algs, sizeof(cs->algs));
+	cs->encap = sa->nat != 0;
+	cs->bytes_in = c->bytes_in;
+	cs->bytes_out = c->bytes_out;
+	cs->packets_in = c->packets_in;
+	cs->packets_out = c->packets_out;
+	cs->installed_secs = (now - c->installed_ms) / 1000;
+	if (c->cfg->life_time)
+		cs->expire_secs = c->cfg->life_time > cs->installed_secs ?
+			c->cfg->life_time - cs->installed_secs : 0;
+	ts_str(&c->ts_local, cs->local_ts, sizeof(cs->local_ts));
+	ts_str(&c->ts_remote, cs->remote_ts, sizeof(cs->remote_ts));
+}
+
+static void ike_status(struct daemon *d, struct ike_sa *sa,
+		       struct ctl_ike_status *st, struct ctl_child_status *cs)
+{
+	struct child_sa *c;
+	char id[CONF_ID_MAX];
+
+	memset(st, 0, sizeof(*st));
+	snprintf(st->conn, sizeof(st->conn), "%s", sa->conn->name);
+	st->id = sa->id;
+	snprintf(st->state, sizeof(st->state), "%s", ike_state_str(sa->state));
+	st->initiator = sa->initiator;
+	st->local_addr = sa->ep.local;
+	st->remote_addr = sa->ep.remote;
+	st->local_port = sa->ep.lport;
+	st->remote_port = sa->ep.rport;
+	snprintf(id, sizeof(id), "%s", sa->conn->local.id.text);
+	snprintf(st->local_id, sizeof(st->local_id), "%s",
+		 id[0] ? id : ipsec_addr_fmt(&sa->ep.local,
+					      (char[IPSEC_ADDR_STRLEN]){ 0 },
+					      IPSEC_ADDR_STRLEN));
+	snprintf(st->remote_id, sizeof(st->remote_id), "%s", sa->remote_id);
+	st->spi_i = be64(sa->spi_i);
+	st->spi_r = be64(sa->spi_r);
+	if (sa->suite.encr)
+		prop_suite_str(&sa->suite, st->algs, sizeof(st->algs));
+	st->nat = sa->nat;
+	if (sa->established_ms)
+		st->established_secs = (now_ms() - sa->established_ms) / 1000;
+	for (c = sa->children; c && st->n_children < CTL_CHILDREN_MAX;
+	     c = c->next)
+		child_status(d, sa, c, &cs[st->n_children++]);
+	st->children = cs;
+}
+
+static int cmd_status(void *data, struct ctl_client *cl,
+		      const struct ctl_request *req)
+{
+	static struct ctl_child_status cs[CTL_CHILDREN_MAX];
+	struct daemon *d = data;
+	struct ctl_ike_status st;
+	struct ike_sa *sa;
+
+	if (req->name[0] && !conf_find(d->conf, req->name)) {
+		ctl_reply_message(cl, "no connection named '%s'", req->name);
+		return CTL_E_NOENT;
+	}
+	for (sa = d->sas; sa; sa = sa->next) {
+		if (sa->state == IKE_S_DEAD ||
+		    (req->name[0] && strcmp(sa->conn->name, req->name)))
+			continue;
+		ike_status(d, sa, &st, cs);
+		ctl_reply_ike(cl, &st);
+	}
+	return CTL_OK;
+}
+
+/* Point the SAs at the new configuration's connections (by name); SAs
+ * whose connection or child is gone are deleted.
+ */
+static void remap(struct daemon *d, struct conf *nc)
+{
+	struct ike_sa *sa;
+
+	for (sa = d->sas; sa; sa = sa->next) {
+		const struct conf_conn *c = conf_find(nc, sa->conn->name);
+		struct child_sa *ch;
+		bool lost = !c;
+
+		for (ch = sa->children; c && ch; ch = ch->next) {
+			size_t i;
+			const struct conf_child *found = NULL;
+
+			for (i = 0; i < c->n_children; i++)
+				if (!strcmp(c->children[i].name, ch->cfg->name))
+					found = &c->children[i];
+			if (found)
+				ch->cfg = found;
+			else
+				lost = true;
+		}
+		if (sa->pending)
+			lost = true;
+		if (lost) {
+			log_info("%s: gone from the configuration, deleting "
+				 "IKE SA #%u", sa->conn->name, sa->id);
+			control_delete_sa(d, sa);
+			sa_terminate(d, sa, "removed by reload");
+		}
+		if (c)
+			sa->conn = c;
+	}
+}
+
+int control_reload(struct daemon *d, char *err, size_t errlen)
+{
+	struct conf *nc;
+	int ret = conf_load(d->conf_path, 0, &nc, err, errlen);
+
+	if (ret)
+		return ret;
+	remap(d, nc);
+	/* Daemon settings that need new sockets take a restart. */
+	nc->daemon.ike_port = d->conf->daemon.ike_port;
+	nc->daemon.natt_port = d->conf->daemon.natt_port;
+	snprintf(nc->daemon.ctl_socket, sizeof(nc->daemon.ctl_socket), "%s",
+		 d->conf->daemon.ctl_socket);
+	conf_free(d->conf);
+	d->conf = nc;
+	log_level = nc->daemon.log_level > log_level ? nc->daemon.log_level :
+						      log_level;
+	log_info("configuration reloaded: %zu connections", nc->n_conns);
+	return 0;
+}
+
+static int cmd_reload(void *data, struct ctl_client *cl,
+		      const struct ctl_request *req)
+{
+	struct daemon *d = data;
+	char err[512];
+
+	if (control_reload(d, err, sizeof(err))) {
+		ctl_reply_message(cl, "%s", err);
+		return CTL_E_FAILED;
+	}
+	ctl_reply_message(cl, "configuration reloaded: %zu connections",
+			  d->conf->n_conns);
+	return CTL_OK;
+}
+
+void control_handlers(struct daemon *d, struct ctl_handlers *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->fn[CTL_CMD_UP] = cmd_up;
+	h->fn[CTL_CMD_DOWN] = cmd_down;
+	h->fn[CTL_CMD_STATUS] = cmd_status;
+	h->fn[CTL_CMD_RELOAD] = cmd_reload;
+	h->data = d;
+}

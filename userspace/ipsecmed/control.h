@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The daemon's side of the control socket (lib/ctl.h). */
+#ifndef IPSECMED_CONTROL_H
+#define IPSECMED_CONTROL_H
+
+#include "ipsecmed/daemon.h"
+
+struct ctl_handlers;
+
+void control_handlers(struct daemon *d, struct ctl_handlers *h);
+
+/* Re-read d->conf_path; on error the old configuration stays. */
+int control_reload(struct daemon *d, char *err, size_t errlen);
+
+/* Send a Delete for @sa (if established) and remove its CHILD_SAs. */
+void control_delete_sa(struct daemon *d, struct ike_sa *sa);
+
+#endif /* IPSECMED_CONTROL_H */

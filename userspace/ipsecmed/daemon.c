@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Routing of received messages to IKE SAs and exchanges, the message-ID
+ * windows (RFC 7296 section 2.3, window size 1), retransmission with
+ * exponential backoff (section 2.1), and the SA table.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "ipsecmed/daemon.h"
+#include "ipsecmed/kernel.h"
+#include "ipsecmed/log.h"
+#include "lib/ctl.h"
+
+#define HALF_OPEN_TIMEOUT_MS 30000
+
+uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void rand_bytes(void *out, size_t len)
+{
+	if (RAND_bytes(out, (int)len) != 1) {
+		log_err("the random number generator failed");
+		abort();
+	}
+}
+
+struct ike_sa *daemon_find_sa(struct daemon *d, const uint8_t *spi_i,
+			      const uint8_t *spi_r)
+{
+	struct ike_sa *sa;
+
+	for (sa = d->sas; sa; sa = sa->next)
+		if (sa->state != IKE_S_DEAD &&
+		    !memcmp(sa->spi_i, spi_i, IKE_SPI_LEN) &&
+		    (!spi_r || !memcmp(sa->spi_r, spi_r, IKE_SPI_LEN)))
+			return sa;
+	return NULL;
+}
+
+void daemon_add_sa(struct daemon *d, struct ike_sa *sa)
+{
+	sa->id = ++d->next_sa_id;
+	sa->created_ms = now_ms();
+	sa->next = d->sas;
+	d->sas = sa;
+}
+
+static int keep(uint8_t **dst, size_t *dlen, const uint8_t *src, size_t len)
+{
+	uint8_t *p = realloc(*dst, len);
+
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, src, len);
+	*dst = p;
+	*dlen = len;
+	return 0;
+}
+
+/* Seal the chain in @b, or take the whole IKE_SA_INIT message. */
+static int finish(struct ike_sa *sa, uint8_t exchange, uint8_t flags,
+		  uint32_t msgid, struct ike_builder *b, uint8_t *out,
+		  size_t cap)
+{
+	struct ike_hdr h = { .exchange = exchange, .flags = flags,
+			     .msgid = msgid };
+	struct ike_sk_dir k;
+	int len = ikb_finish(b);
+
+	if (len < 0 || exchange == IKE_SA_INIT) {
+		if (len >= 0)
+			memcpy(out, b->w.p, (size_t)len);
+		return len;
+	}
+	memcpy(h.spi_i, sa->spi_i, IKE_SPI_LEN);
+	memcpy(h.spi_r, sa->spi_r, IKE_SPI_LEN);
+	ike_sa_dir_out(sa, &k);
+	return ike_sk_seal(&k, &h, b->first_np, b->w.p, (size_t)len, NULL, out,
+			   cap);
+}
+
+int sa_send_request(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
+		    struct ike_builder *b)
+{
+	static uint8_t out[IKE_MAX_MSG];
+	int len = finish(sa, exchange, sa->initiator ? IKE_FLAG_INITIATOR : 0,
+			 sa->msgid_out, b, out, sizeof(out));
+
+	if (len < 0 || keep(&sa->req, &sa->req_len, out, (size_t)len))
+		return len < 0 ? len : -ENOMEM;
+	if (exchange == IKE_SA_INIT &&
+	    keep(&sa->msg1, &sa->msg1_len, out, (size_t)len))
+		return -ENOMEM;
+	sa->req_pending = true;
+	sa->req_exchange = exchange;
+	sa->req_tries = 0;
+	sa->req_timeout_ms = d->conf->daemon.retransmit_timeout_ms;
+	sa->req_next_ms = now_ms() + sa->req_timeout_ms;
+	return transport_send(&d->tr, &sa->ep, sa->req, sa->req_len);
+}
+
+int sa_send_response(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
+		     uint32_t msgid, struct ike_builder *b)
+{
+	static uint8_t out[IKE_MAX_MSG];
+	int len = finish(sa, exchange, IKE_FLAG_RESPONSE |
+			 (sa->initiator ? IKE_FLAG_INITIATOR : 0), msgid, b,
+			 out, sizeof(out));
+
+	if (len < 0 || keep(&sa->resp, &sa->resp_len, out, (size_t)len))
+		return len < 0 ? len : -ENOMEM;
+	sa->msgid_in = msgid + 1;
+	return transport_send(&d->tr, &sa->ep, sa->resp, sa->resp_len);
+}
+
+int send_plain_notify(struct daemon *d, const struct endpoint *ep,
+		      const struct ike_hdr *req, uint16_t type,
+		      const uint8_t *data, size_t len)
+{
+	struct ike_hdr h = { .exchange = req->exchange,
+			     .flags = IKE_FLAG_RESPONSE, .msgid = req->msgid };
+	uint8_t buf[256];
+	struct ike_builder b;
+	int n;
+
+	memcpy(h.spi_i, req->spi_i, IKE_SPI_LEN);
+	ikb_init_msg(&b, buf, sizeof(buf), &h);
+	ikb_notify(&b, 0, NULL, 0, type, data, len);
+	n = ikb_finish(&b);
+	return n < 0 ? n : transport_send(&d->tr, ep, buf, (size_t)n);
+}
+
+void sa_report(struct ike_sa *sa, const char *why)
+{
+	if (!sa->waiter)
+		return;
+	if (why)
+		ctl_reply_message(sa->waiter, "%s: %s", sa->conn->name, why);
+	else
+		ctl_reply_message(sa->waiter, "%s: IKE SA #%u established",
+				  sa->conn->name, sa->id);
+	ctl_client_finish(sa->waiter, why ? CTL_E_FAILED : CTL_OK);
+	sa->waiter = NULL;
+}
+
+void sa_terminate(struct daemon *d, struct ike_sa *sa, const char *why)
+{
+	struct child_sa *c;
+
+	if (sa->state == IKE_S_DEAD)
+		return;
+	for (c = sa->children; c; c = c->next)
+		if (c->installed)
+			kernel_remove(d, sa, c, true);
+	if (sa->pending) {	/* drop the SPI reserved for it */
+		kernel_remove(d, sa, sa->pending, false);
+		child_sa_free(sa->pending);
+		sa->pending = NULL;
+	}
+	if (sa->state == IKE_S_HALF_OPEN && d->half_open)
+		d->half_open--;
+	if (why && sa->state != IKE_S_DELETING)
+		log_info("%s: IKE SA #%u ended: %s", sa->conn->name, sa->id,
+			 why);
+	sa_report(sa, why ? why : "ended");
+	sa->state = IKE_S_DEAD;
+	sa->req_pending = false;
+}
+
+/* The peer's keys open the SK payload, or the message is dropped. */
+static bool open_sk(struct ike_sa *sa, struct ike_msg *m, uint8_t *buf,
+		    struct ike_err *err)
+{
+	struct ike_sk_dir k;
+	int ret;
+
+	if (!m->has_sk || sa->state == IKE_S_INIT_SENT) {
+		log_debug("IKE SA #%u: message without SK payload dropped",
+			  sa->id);
+		return false;
+	}
+	ike_sa_dir_in(sa, &k);
+	ret = ike_sk_open(&k, m, buf, IKE_MAX_MSG, err);
+	if (ret == IKE_E_INTEGRITY)
+		log_info("IKE SA #%u: message failed its integrity check, "
+			 "dropped", sa->id);
+	return ret != IKE_E_INTEGRITY;
+}
+
+static void handle_response(struct daemon *d, struct ike_sa *sa,
+			    const uint8_t *buf, size_t len)
+{
+	static struct ike_msg m;
+	static uint8_t plain[IKE_MAX_MSG];
+	struct ike_err err = { 0 };
+
+	if (ike_msg_decode(&m, buf, len, &err)) {
+		log_info("IKE SA #%u: bad response: %s", sa->id, err.msg);
+		return;
+	}
+	if (m.hdr.exchange != IKE_SA_INIT) {
+		if (!open_sk(sa, &m, plain, &err))
+			return;
+		if (err.code) {
+			log_info("IKE SA #%u: bad response: %s", sa->id,
+				 err.msg);
+			return;
+		}
+	}
+	sa->req_pending = false;
+	sa->msgid_out++;
+	sa->last_rx_ms = now_ms();
+	switch (m.hdr.exchange) {
+	case IKE_SA_INIT: init_handle_response(d, sa, &m); break;
+	case IKE_AUTH: auth_handle_response(d, sa, &m); break;
+	case IKE_INFORMATIONAL: info_handle_response(d, sa, &m); break;
+	case IKE_CREATE_CHILD_SA: child_handle_response(d, sa, &m); break;
+	default: break;
+	}
+}
+
+static void handle_request(struct daemon *d, struct ike_sa *sa,
+			   const struct endpoint *ep, const uint8_t *buf,
+			   size_t len)
+{
+	static struct ike_msg m;
+	static uint8_t plain[IKE_MAX_MSG];
+	static uint8_t out[256];
+	struct ike_err err = { 0 };
+	struct ike_builder b;
+
+	if (ike_msg_decode(&m, buf, len, &err)) {
+		log_info("IKE SA #%u: bad request: %s", sa->id, err.msg);
+		return;
+	}
+	if (!open_sk(sa, &m, plain, &err))
+		return;
+	sa->last_rx_ms = now_ms();
+	if (sa->nat && (!ipsec_addr_eq(&ep->remote, &sa->ep.remote) ||
+			ep->rport != sa->ep.rport || ep->lport != sa->ep.lport)) {
+		log_info("IKE SA #%u: peer moved to port %u", sa->id,
+			 ep->rport);
+		sa->ep = *ep;
+	}
+	if (err.code) {
+		log_info("IKE SA #%u: bad request: %s", sa->id, err.msg);
+		ikb_init_chain(&b, out, sizeof(out));
+		ikb_notify(&b, 0, NULL, 0, err.notify ? err.notify :
+			   IKE_N_INVALID_SYNTAX, &err.payload,
+			   err.code == IKE_E_CRITICAL ? 1 : 0);
+		sa_send_response(d, sa, m.hdr.exchange, m.hdr.msgid, &b);
+		return;
+	}
+	switch (m.hdr.exchange) {
+	case IKE_AUTH: auth_handle_request(d, sa, &m); break;
+	case IKE_CREATE_CHILD_SA: child_handle_request(d, sa, &m); break;
+	case IKE_INFORMATIONAL: info_handle_request(d, sa, &m); break;
+	default:
+		log_info("IKE SA #%u: exchange %u not supported", sa->id,
+			 m.hdr.exchange);
+	}
+}
+
+void daemon_input(struct daemon *d, const struct endpoint *ep,
+		  const uint8_t *buf, size_t len)
+{
+	struct ike_hdr h;
+	struct ike_err err;
+	struct ike_sa *sa;
+	bool response;
+
+	if (ike_hdr_decode(&h, buf, len, &err)) {
+		log_debug("datagram dropped: %s", err.msg);
+		return;
+	}
+	response = h.flags & IKE_FLAG_RESPONSE;
+	if (h.exchange == IKE_SA_INIT && !response) {
+		if (h.msgid == 0 &&
+		    !memcmp(h.spi_r, "\0\0\0\0\0\0\0\0", IKE_SPI_LEN))
+			init_handle_request(d, ep, buf, len);
+		return;
+	}
+	sa = daemon_find_sa(d, h.spi_i, h.exchange == IKE_SA_INIT ? NULL :
+			    h.spi_r);
+	/* The original initiator's messages carry the I flag. */
+	if (!sa || !(h.flags & IKE_FLAG_INITIATOR) == !sa->initiator) {
+		log_debug("message for an unknown IKE SA dropped");
+		return;
+	}
+	if (response) {
+		if (sa->req_pending && h.msgid == sa->msgid_out &&
+		    (h.exchange == IKE_SA_INIT) ==
+		    (sa->state == IKE_S_INIT_SENT))
+			handle_response(d, sa, buf, len);
+		return;
+	}
+	if (h.msgid + 1 == sa->msgid_in && sa->resp) {
+		/* A retransmitted request: the same answer (RFC 7296 2.1). */
+		transport_send(&d->tr, &sa->ep, sa->resp, sa->resp_len);
+		return;
+	}
+	if (h.msgid != sa->msgid_in) {
+		log_debug("IKE SA #%u: request %u outside the window",
+			  sa->id, h.msgid);
+		return;
+	}
+	handle_request(d, sa, ep, buf, len);
+}
+
+static int timers_of(struct daemon *d, struct ike_sa *sa, uint64_t now)
+{
+	const struct conf_daemon *cd = &d->conf->daemon;
+	uint64_t next = now + 1000;
+
+	if (sa->state == IKE_S_HALF_OPEN &&
+	    now >= sa->created_ms + HALF_OPEN_TIMEOUT_MS)
+		sa_terminate(d, sa, "half-open SA timed out");
+	if (sa->req_pending && now >= sa->req_next_ms) {
+		if (sa->req_tries >= cd->retransmit_tries) {
+			sa_terminate(d, sa, "peer did not answer");
+			return 1000;
+		}
+		sa->req_tries++;
+		sa->req_timeout_ms *= 2;
+		sa->req_next_ms = now + sa->req_timeout_ms;
+		log_info("IKE SA #%u: retransmitting request %u (try %u)",
+			 sa->id, sa->msgid_out, sa->req_tries + 1);
+		transport_send(&d->tr, &sa->ep, sa->req, sa->req_len);
+	}
+	if (sa->state == IKE_S_ESTABLISHED && !sa->req_pending)
+		child_rekey_due(d, sa, now);
+	if (sa->state == IKE_S_ESTABLISHED && sa->conn->dpd_delay &&
+	    !sa->req_pending && now >= sa->dpd_next_ms) {
+		uint64_t delay = sa->conn->dpd_delay * 1000ull;
+
+		if (now >= sa->last_rx_ms + delay)
+			info_send_dpd(d, sa);
+		sa->dpd_next_ms = now + delay;
+	}
+	if (sa->req_pending && sa->req_next_ms < next)
+		next = sa->req_next_ms;
+	return (int)(next > now ? next - now : 0);
+}
+
+int daemon_timers(struct daemon *d)
+{
+	struct ike_sa **psa = &d->sas, *sa;
+	uint64_t now = now_ms();
+	int wait = 1000;
+
+	while ((sa = *psa)) {
+		int w;
+
+		if (sa->state == IKE_S_DEAD) {
+			*psa = sa->next;
+			ike_sa_free(sa);
+			continue;
+		}
+		w = timers_of(d, sa, now);
+		if (w < wait)
+			wait = w;
+		psa = &sa->next;
+	}
+	return wait;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's state and the services the exchanges use: the SA table,
+ * sending requests (with retransmission) and responses (cached for
+ * retransmitted requests), and the kernel.
+ */
+#ifndef IPSECMED_DAEMON_H
+#define IPSECMED_DAEMON_H
+
+#include "conf/config.h"
+#include "ipsecmed/sa.h"
+#include "ipsecmed/transport_udp.h"
+#include "lib/nl.h"
+
+struct ctl_server;
+
+struct daemon {
+	struct conf *conf;
+	const char *conf_path;
+	struct transport tr;
+	bool kernel;			/* false: negotiate only (-n) */
+	struct nl_conn xfrm;
+	struct ctl_server *ctl;
+	struct ike_sa *sas;
+	uint32_t next_sa_id;
+	uint32_t next_reqid;
+	uint8_t cookie_secret[32];
+	unsigned int half_open;
+	volatile int stop;
+};
+
+uint64_t now_ms(void);
+
+/* Fill @out with random bytes; aborts on failure (no safe fallback). */
+void rand_bytes(void *out, size_t len);
+
+struct ike_sa *daemon_find_sa(struct daemon *d, const uint8_t *spi_i,
+			      const uint8_t *spi_r);
+void daemon_add_sa(struct daemon *d, struct ike_sa *sa);
+
+/* Send a request of @exchange whose SK plaintext is the chain in @b
+ * (or, for IKE_SA_INIT, the whole message @b): stores it for
+ * retransmission. Returns 0 or a negative errno/ike_status.
+ */
+int sa_send_request(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
+		    struct ike_builder *b);
+/* Send and cache the response to request @msgid. */
+int sa_send_response(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
+		     uint32_t msgid, struct ike_builder *b);
+
+/* An unprotected answer outside any SA (IKE_SA_INIT errors, cookies). */
+int send_plain_notify(struct daemon *d, const struct endpoint *ep,
+		      const struct ike_hdr *req, uint16_t type,
+		      const uint8_t *data, size_t len);
+
+/* End an IKE SA: remove its CHILD_SAs from the kernel, answer a waiting
+ * "up" with @why (NULL: success was already reported), mark it dead.
+ */
+void sa_terminate(struct daemon *d, struct ike_sa *sa, const char *why);
+
+/* Negotiation finished (or failed, @why != NULL): tell the waiter. */
+void sa_report(struct ike_sa *sa, const char *why);
+
+/* Start an IKE SA for @conn as initiator. Returns 0 or -errno. */
+int initiate(struct daemon *d, const struct conf_conn *conn,
+	     struct ctl_client *waiter);
+
+/* Exchange handlers, after the header was decoded and routed. */
+void init_handle_request(struct daemon *d, const struct endpoint *ep,
+			 const uint8_t *buf, size_t len);
+void init_handle_response(struct daemon *d, struct ike_sa *sa,
+			  const struct ike_msg *m);
+int auth_send_request(struct daemon *d, struct ike_sa *sa);
+void auth_handle_request(struct daemon *d, struct ike_sa *sa,
+			 struct ike_msg *m);
+void auth_handle_response(struct daemon *d, struct ike_sa *sa,
+			  struct ike_msg *m);
+void info_handle_request(struct daemon *d, struct ike_sa *sa,
+			 struct ike_msg *m);
+void info_handle_response(struct daemon *d, struct ike_sa *sa,
+			  struct ike_msg *m);
+int info_send_delete(struct daemon *d, struct ike_sa *sa);
+int info_send_dpd(struct daemon *d, struct ike_sa *sa);
+void child_handle_request(struct daemon *d, struct ike_sa *sa,
+			  struct ike_msg *m);
+void child_handle_response(struct daemon *d, struct ike_sa *sa,
+			   struct ike_msg *m);
+/* Rekey the first installed CHILD_SA whose rekey_time has passed, if the
+ * request window is free. Returns 1 if a request went out, else 0.
+ */
+/* The old CHILD_SA of @reqid is gone: install the outbound SAs of its
+ * successors that waited for that (rekey responder).
+ */
+void child_rekey_switch_out(struct daemon *d, struct ike_sa *sa,
+			    uint32_t reqid);
+int child_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now);
+
+/* Route one received datagram. */
+void daemon_input(struct daemon *d, const struct endpoint *ep,
+		  const uint8_t *buf, size_t len);
+/* Retransmissions, DPD, reaping dead SAs; returns ms to the next event. */
+int daemon_timers(struct daemon *d);
+
+#endif /* IPSECMED_DAEMON_H */

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IKE_AUTH (RFC 7296 section 1.2) with PSK authentication, both roles,
+ * creating the first CHILD_SA: proposals, traffic selector narrowing,
+ * transport mode, KEYMAT and the kernel.
+ */
+#include <stdlib.h>
+
+#include <openssl/crypto.h>
+
+#include "ipsecmed/auth.h"
+#include "ipsecmed/daemon.h"
+#include "ipsecmed/kernel.h"
+#include "ipsecmed/log.h"
+#include "ipsecmed/ts.h"
+
+/* ID payload body: type, three reserved bytes, data. */
+struct id_body {
+	uint8_t buf[4 + ID_MAX];
+	size_t len;
+};
+
+static int my_id(const struct ike_sa *sa, struct id_body *b)
+{
+	int n = id_encode(&sa->conn->local.id, &sa->ep.local, &b->buf[0],
+			  b->buf + 4);
+
+	if (n < 0)
+		return -1;
+	b->buf[1] = b->buf[2] = b->buf[3] = 0;
+	b->len = 4 + (size_t)n;
+	return 0;
+}
+
+static struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
+				  const struct conf_child *cfg, bool initiator)
+{
+	struct child_sa *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->cfg = cfg;
+	c->initiator = initiator;
+	c->reqid = ++d->next_reqid;
+	c->mode = cfg->mode;
+	ts_from_conf(cfg->local_ts, cfg->n_local_ts, &sa->ep.local,
+		     &c->ts_local);
+	ts_from_conf(cfg->remote_ts, cfg->n_remote_ts, &sa->ep.remote,
+		     &c->ts_remote);
+	if (kernel_alloc_spi(d, sa, c->reqid, &c->spi_in)) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void add_auth(struct ike_builder *b, const struct ike_sa *sa,
+		     const struct id_body *id)
+{
+	uint8_t auth[IKE_PRF_MAX_LEN];
+	int n = auth_psk(sa, sa->initiator, sa->conn->psk, sa->conn->psk_len,
+			 id->buf, id->len, auth);
+
+	if (n > 0)
+		ikb_auth(b, IKE_AUTH_PSK, auth, (size_t)n);
+	OPENSSL_cleanse(auth, sizeof(auth));
+}
+
+static bool check_auth(const struct ike_sa *sa, const struct ike_payload *idp,
+		       const struct ike_payload *authp)
+{
+	uint8_t want[IKE_PRF_MAX_LEN];
+	struct ike_auth a;
+	bool ok;
+	int n;
+
+	if (!idp || !authp || ike_auth_decode(authp, &a, NULL) ||
+	    a.method != IKE_AUTH_PSK || sa->conn->remote.auth != CONF_AUTH_PSK)
+		return false;
+	n = auth_psk(sa, !sa->initiator, sa->conn->psk, sa->conn->psk_len,
+		     idp->body, idp->len, want);
+	ok = n > 0 && a.len == n && !CRYPTO_memcmp(a.data, want, (size_t)n);
+	OPENSSL_cleanse(want, sizeof(want));
+	return ok;
+}
+
+int auth_send_request(struct daemon *d, struct ike_sa *sa)
+{
+	const struct conf_conn *conn = sa->conn;
+	uint8_t spi[4], buf[4 + ID_MAX];
+	static uint8_t plain[IKE_MAX_MSG];
+	struct ike_sa_payload offer;
+	struct ike_builder b;
+	struct id_body id;
+	struct child_sa *c;
+	uint8_t type;
+	int n;
+
+	if (!conn->n_children || my_id(sa, &id))
+		return -1;
+	c = child_new(d, sa, &conn->children[0], true);
+	if (!c)
+		return -1;
+	sa->pending = c;
+	ike_put_be32(spi, c->spi_in);
+	ikb_init_chain(&b, plain, sizeof(plain));
+	ikb_id(&b, IKE_PL_IDI, id.buf[0], id.buf + 4, id.len - 4);
+	ikb_notify(&b, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
+	if (conn->remote.id.type != CONF_ID_NONE &&
+	    (n = id_encode(&conn->remote.id, &sa->ep.remote, &type, buf)) > 0)
+		ikb_id(&b, IKE_PL_IDR, type, buf, (size_t)n);
+	add_auth(&b, sa, &id);
+	if (c->mode == IPSEC_MODE_TRANSPORT)
+		ikb_notify(&b, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
+	prop_offer(c->cfg->esp, c->cfg->n_esp, IKE_PROTO_ESP, spi, 4, false,
+		   0, &offer);
+	ikb_sa(&b, &offer);
+	ikb_ts(&b, IKE_PL_TSI, &c->ts_local);
+	ikb_ts(&b, IKE_PL_TSR, &c->ts_remote);
+	sa->state = IKE_S_AUTH_SENT;
+	return sa_send_request(d, sa, IKE_AUTH, &b);
+}
+
+static const struct ike_payload *first(const struct ike_msg *m, uint8_t t)
+{
+	unsigned int idx = 0;
+
+	return ike_msg_find(m, t, &idx);
+}
+
+static bool has_notify(const struct ike_msg *m, uint16_t type)
+{
+	const struct ike_payload *pl;
+	unsigned int idx = 0;
+	struct ike_notify n;
+
+	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &idx)))
+		if (!ike_notify_decode(pl, &n, NULL) && n.type == type)
+			return true;
+	return false;
+}
+
+static uint16_t error_of(const struct ike_msg *m)
+{
+	const struct ike_payload *pl;
+	unsigned int idx = 0;
+	struct ike_notify n;
+
+	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &idx)))
+		if (!ike_notify_decode(pl, &n, NULL) &&
+		    n.type <= IKE_N_ERROR_MAX)
+			return n.type;
+	return 0;
+}
+
+static void established(struct daemon *d, struct ike_sa *sa,
+			const struct ike_payload *peer_id)
+{
+	struct ike_id id;
+	char algs[128];
+
+	if (sa->state == IKE_S_HALF_OPEN && d->half_open)
+		d->half_open--;
+	sa->state = IKE_S_ESTABLISHED;
+	sa->established_ms = now_ms();
+	if (sa->conn->dpd_delay)
+		sa->dpd_next_ms = sa->established_ms +
+				  sa->conn->dpd_delay * 1000ull;
+	if (!ike_id_decode(peer_id, &id, NULL))
+		id_str(&id, sa->remote_id, sizeof(sa->remote_id));
+	prop_suite_str(&sa->suite, algs, sizeof(algs));
+	log_info("%s: IKE SA #%u established with %s (%s)", sa->conn->name,
+		 sa->id, sa->remote_id, algs);
+}
+
+/* Derive, install and link @c; returns 0 or -1. */
+static int child_up(struct daemon *d, struct ike_sa *sa, struct child_sa *c)
+{
+	char algs[96];
+
+	if (child_sa_derive(sa, c, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
+			    NULL, 0) ||
+	    kernel_install(d, sa, c, true, true))
+		return -1;
+	c->state = CHILD_S_INSTALLED;
+	c->installed_ms = now_ms();
+	c->next = sa->children;
+	sa->children = c;
+	prop_suite_str(&c->suite, algs, sizeof(algs));
+	log_info("%s: CHILD_SA %s installed, SPIs %08x in %08x out, %s, %s",
+		 sa->conn->name, c->cfg->name, c->spi_in, c->spi_out,
+		 c->mode == IPSEC_MODE_TUNNEL ? "tunnel" : "transport", algs);
+	return 0;
+}
+
+/* The peer's answer for our first CHILD_SA (initiator). */
+static const char *child_from_response(struct ike_sa *sa, struct child_sa *c,
+				       const struct ike_msg *m)
+{
+	const struct ike_payload *sap = first(m, IKE_PL_SA);
+	const struct ike_payload *tsi = first(m, IKE_PL_TSI);
+	const struct ike_payload *tsr = first(m, IKE_PL_TSR);
+	static struct ike_sa_payload sa_pl;
+	struct ike_ts_payload ti, tr, ours;
+
+	if (!sap || !tsi || !tsr || ike_sa_decode(sap, &sa_pl, NULL) ||
+	    prop_accept(c->cfg->esp, c->cfg->n_esp, IKE_PROTO_ESP, false,
+			&sa_pl, &c->suite) || sa_pl.prop[0].spi_size != 4)
+		return "peer answered with an ESP proposal we did not offer";
+	c->spi_out = ike_get_be32(sa_pl.prop[0].spi);
+	if (ike_ts_decode(tsi, &ti, NULL) || ike_ts_decode(tsr, &tr, NULL))
+		return "bad traffic selectors";
+	ours = c->ts_local;
+	if (ts_narrow(&ours, &ti, &c->ts_local))
+		return "peer's TSi are not within ours";
+	ours = c->ts_remote;
+	if (ts_narrow(&ours, &tr, &c->ts_remote))
+		return "peer's TSr are not within ours";
+	if (c->mode == IPSEC_MODE_TRANSPORT &&
+	    !has_notify(m, IKE_N_USE_TRANSPORT_MODE))
+		return "peer refused transport mode";
+	return NULL;
+}
+
+void auth_handle_response(struct daemon *d, struct ike_sa *sa,
+			  struct ike_msg *m)
+{
+	const struct ike_payload *idr = first(m, IKE_PL_IDR);
+	struct child_sa *c = sa->pending;
+	uint16_t err = error_of(m);
+	const char *why;
+	struct ike_id id;
+
+	if (sa->state != IKE_S_AUTH_SENT)
+		return;
+	sa->pending = NULL;
+	if (err == IKE_N_AUTHENTICATION_FAILED || !idr ||
+	    ike_id_decode(idr, &id, NULL) ||
+	    !id_match(&sa->conn->remote.id, &id) ||
+	    !check_auth(sa, idr, first(m, IKE_PL_AUTH))) {
+		if (c)	/* drop the SPI reserved for it */
+			kernel_remove(d, sa, c, false);
+		child_sa_free(c);
+		snprintf(sa->failure, sizeof(sa->failure),
+			 err ? "peer answered IKE_AUTH with error notify %u" :
+			 "peer failed authentication", err);
+		sa_terminate(d, sa, sa->failure);
+		return;
+	}
+	established(d, sa, idr);
+	why = err ? "peer refused the CHILD_SA" :
+		child_from_response(sa, c, m);
+	if (!why && child_up(d, sa, c))
+		why = "cannot install the CHILD_SA";
+	if (why) {
+		log_warn("%s: %s%s", sa->conn->name, why,
+			 err ? " (error notify)" : "");
+		if (c && c->spi_in && d->kernel)
+			kernel_remove(d, sa, c, false);
+		child_sa_free(c);
+		/* The IKE SA stands; a CHILD_SA failure fails "up". */
+		sa_report(sa, why);
+		return;
+	}
+	sa_report(sa, NULL);
+}
+
+/* --- responder ------------------------------------------------------ */
+
+/* The connection the initiator's identities select among those that
+ * share this IKE SA's addresses (the first one if none names it).
+ */
+static const struct conf_conn *conn_by_id(struct daemon *d,
+					  const struct ike_sa *sa,
+					  const struct ike_id *idi,
+					  const struct ike_id *idr)
+{
+	size_t i;
+
+	for (i = 0; i < d->conf->n_conns; i++) {
+		const struct conf_conn *c = &d->conf->conns[i];
+		struct ike_id mine;
+		uint8_t buf[ID_MAX];
+		int n;
+
+		if (!id_match(&c->remote.id, idi))
+			continue;
+		if (c != sa->conn && c->n_remote_addrs) {
+			size_t j;
+			bool ok = false;
+
+			for (j = 0; j < c->n_remote_addrs; j++)
+				ok |= ipsec_prefix_contains(&c->remote_addrs[j],
+							    &sa->ep.remote);
+			if (!ok)
+				continue;
+		}
+		if (idr) {
+			n = id_encode(&c->local.id, &sa->ep.local, &mine.type,
+				      buf);
+			mine.data = buf;
+			mine.len = n > 0 ? (uint16_t)n : 0;
+			if (n < 0 || mine.type != idr->type ||
+			    mine.len != idr->len ||
+			    memcmp(buf, idr->data, mine.len))
+				continue;
+		}
+		return c;
+	}
+	return NULL;
+}
+
+/* Choose the child config and fill @c from the request, or return the
+ * error notify to answer with.
+ */
+static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
+				   const struct ike_msg *m, struct child_sa **out,
+				   struct ike_proposal *chosen)
+{
+	const struct ike_payload *sap = first(m, IKE_PL_SA);
+	const struct ike_payload *tsi = first(m, IKE_PL_TSI);
+	const struct ike_payload *tsr = first(m, IKE_PL_TSR);
+	static struct ike_sa_payload sa_pl;
+	struct ike_ts_payload ti, tr, l, r, nl, nr;
+	bool transport = has_notify(m, IKE_N_USE_TRANSPORT_MODE);
+	uint16_t err = IKE_N_TS_UNACCEPTABLE;
+	size_t i;
+
+	if (!sap || !tsi || !tsr || ike_sa_decode(sap, &sa_pl, NULL) ||
+	    ike_ts_decode(tsi, &ti, NULL) || ike_ts_decode(tsr, &tr, NULL))
+		return IKE_N_INVALID_SYNTAX;
+	for (i = 0; i < sa->conn->n_children; i++) {
+		const struct conf_child *cfg = &sa->conn->children[i];
+		struct ike_suite suite;
+		struct child_sa *c;
+
+		ts_from_conf(cfg->local_ts, cfg->n_local_ts, &sa->ep.local, &l);
+		ts_from_conf(cfg->remote_ts, cfg->n_remote_ts, &sa->ep.remote,
+			     &r);
+		if (ts_narrow(&r, &ti, &nr) || ts_narrow(&l, &tr, &nl))
+			continue;
+		if (prop_select(cfg->esp, cfg->n_esp, IKE_PROTO_ESP, false,
+				&sa_pl, &suite, chosen) ||
+		    chosen->spi_size != 4) {
+			err = IKE_N_NO_PROPOSAL_CHOSEN;
+			continue;
+		}
+		c = child_new(d, sa, cfg, false);
+		if (!c)
+			return IKE_N_TEMPORARY_FAILURE;
+		c->suite = suite;
+		c->spi_out = ike_get_be32(chosen->spi);
+		c->ts_remote = nr;
+		c->ts_local = nl;
+		c->mode = transport && cfg->mode == IPSEC_MODE_TRANSPORT ?
+			  IPSEC_MODE_TRANSPORT : IPSEC_MODE_TUNNEL;
+		ike_put_be32(chosen->spi, c->spi_in);
+		*out = c;
+		return 0;
+	}
+	return err;
+}
+
+static void respond_auth_failed(struct daemon *d, struct ike_sa *sa,
+				uint32_t msgid)
+{
+	static uint8_t plain[256];
+	struct ike_builder b;
+
+	ikb_init_chain(&b, plain, sizeof(plain));
+	ikb_notify(&b, 0, NULL, 0, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
+	sa_send_response(d, sa, IKE_AUTH, msgid, &b);
+	log_warn("IKE SA #%u: peer %s failed authentication", sa->id,
+		 sa->remote_id);
+	sa_terminate(d, sa, "authentication failed");
+}
+
+void auth_handle_request(struct daemon *d, struct ike_sa *sa,
+			 struct ike_msg *m)
+{
+	const struct ike_payload *idi = first(m, IKE_PL_IDI);
+	const struct ike_payload *idr = first(m, IKE_PL_IDR);
+	static uint8_t plain[IKE_MAX_MSG];
+	struct ike_sa_payload answer = { .nprop = 1 };
+	struct child_sa *c = NULL;
+	const struct conf_conn *conn;
+	struct ike_id iid, rid;
+	struct ike_builder b;
+	struct id_body id;
+	uint16_t err;
+
+	if (sa->state != IKE_S_HALF_OPEN || !idi ||
+	    ike_id_decode(idi, &iid, NULL) ||
+	    (idr && ike_id_decode(idr, &rid, NULL))) {
+		respond_auth_failed(d, sa, m->hdr.msgid);
+		return;
+	}
+	id_str(&iid, sa->remote_id, sizeof(sa->remote_id));
+	conn = conn_by_id(d, sa, &iid, idr ? &rid : NULL);
+	if (conn)
+		sa->conn = conn;
+	if (!conn || !check_auth(sa, idi, first(m, IKE_PL_AUTH)) ||
+	    my_id(sa, &id)) {
+		respond_auth_failed(d, sa, m->hdr.msgid);
+		return;
+	}
+	err = child_from_request(d, sa, m, &c, &answer.prop[0]);
+	ikb_init_chain(&b, plain, sizeof(plain));
+	ikb_id(&b, IKE_PL_IDR, id.buf[0], id.buf + 4, id.len - 4);
+	add_auth(&b, sa, &id);
+	if (!err && child_up(d, sa, c)) {
+		kernel_remove(d, sa, c, false);
+		child_sa_free(c);
+		c = NULL;
+		err = IKE_N_TEMPORARY_FAILURE;
+	}
+	if (err) {
+		log_warn("%s: no CHILD_SA for %s: notify %u", sa->conn->name,
+			 sa->remote_id, err);
+		ikb_notify(&b, 0, NULL, 0, err, NULL, 0);
+	} else {
+		if (c->mode == IPSEC_MODE_TRANSPORT)
+			ikb_notify(&b, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE,
+				   NULL, 0);
+		ikb_sa(&b, &answer);
+		ikb_ts(&b, IKE_PL_TSI, &c->ts_remote);
+		ikb_ts(&b, IKE_PL_TSR, &c->ts_local);
+	}
+	established(d, sa, idi);
+	sa_send_response(d, sa, IKE_AUTH, m->hdr.msgid, &b);
+}

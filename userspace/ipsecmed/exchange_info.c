@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * INFORMATIONAL (RFC 7296 section 1.4): deleting IKE and CHILD SAs, and
+ * empty requests for liveness (dead peer detection).
+ */
+#include <stdlib.h>
+
+#include "ipsecmed/daemon.h"
+#include "ipsecmed/kernel.h"
+#include "ipsecmed/log.h"
+
+int info_send_delete(struct daemon *d, struct ike_sa *sa)
+{
+	static uint8_t plain[64];
+	struct ike_builder b;
+
+	ikb_init_chain(&b, plain, sizeof(plain));
+	ikb_delete(&b, IKE_PROTO_IKE, 0, NULL, 0);
+	sa->state = IKE_S_DELETING;
+	return sa_send_request(d, sa, IKE_INFORMATIONAL, &b);
+}
+
+int info_send_dpd(struct daemon *d, struct ike_sa *sa)
+{
+	static uint8_t plain[8];
+	struct ike_builder b;
+
+	ikb_init_chain(&b, plain, sizeof(plain));
+	return sa_send_request(d, sa, IKE_INFORMATIONAL, &b);
+}
+
+/* Remove the CHILD_SAs whose outbound SPI the peer deletes; collect our
+ * inbound SPIs for the answer.
+ */
+static uint16_t delete_children(struct daemon *d, struct ike_sa *sa,
+				const struct ike_delete *del, uint8_t *spis,
+				uint16_t max)
+{
+	uint16_t i, n = 0;
+
+	for (i = 0; i < del->nspi; i++) {
+		uint32_t spi = ike_get_be32(del->spis + 4 * i);
+		struct child_sa **pc = &sa->children, *c;
+
+		while ((c = *pc) && c->spi_out != spi)
+			pc = &c->next;
+		if (!c)
+			continue;
+		*pc = c->next;
+		log_info("%s: peer deleted CHILD_SA %s (%08x/%08x)",
+			 sa->conn->name, c->cfg->name, c->spi_in, c->spi_out);
+		/* A successor's outbound SA goes in before the old one
+		 * leaves, so no packet finds no SA.
+		 */
+		child_rekey_switch_out(d, sa, c->reqid);
+		kernel_remove(d, sa, c, !sa->children ||
+			      c->state == CHILD_S_INSTALLED);
+		if (n < max)
+			ike_put_be32(spis + 4 * n++, c->spi_in);
+		child_sa_free(c);
+	}
+	return n;
+}
+
+void info_handle_request(struct daemon *d, struct ike_sa *sa,
+			 struct ike_msg *m)
+{
+	static uint8_t plain[IKE_MAX_MSG];
+	uint8_t spis[4 * 64];
+	uint16_t nspi = 0;
+	const struct ike_payload *pl;
+	unsigned int idx = 0;
+	struct ike_builder b;
+	struct ike_delete del;
+	bool delete_ike = false;
+
+	while ((pl = ike_msg_find(m, IKE_PL_DELETE, &idx))) {
+		if (ike_delete_decode(pl, &del, NULL))
+			continue;
+		if (del.proto == IKE_PROTO_IKE)
+			delete_ike = true;
+		else if (del.proto == IKE_PROTO_ESP)
+			nspi += delete_children(d, sa, &del, spis + 4 * nspi,
+						(uint16_t)(64 - nspi));
+	}
+	ikb_init_chain(&b, plain, sizeof(plain));
+	if (!delete_ike && nspi)
+		ikb_delete(&b, IKE_PROTO_ESP, 4, spis, nspi);
+	sa_send_response(d, sa, IKE_INFORMATIONAL, m->hdr.msgid, &b);
+	if (delete_ike) {
+		log_info("%s: peer deleted IKE SA #%u", sa->conn->name, sa->id);
+		sa_terminate(d, sa, "deleted by the peer");
+	}
+}
+
+/* The answer to our delete of replaced CHILD_SAs: remove them (their
+ * successors keep the policies).
+ */
+static void reap_deleted_children(struct daemon *d, struct ike_sa *sa)
+{
+	struct child_sa **pc = &sa->children, *c;
+
+	while ((c = *pc)) {
+		if (c->state != CHILD_S_DELETING) {
+			pc = &c->next;
+			continue;
+		}
+		*pc = c->next;
+		log_info("%s: CHILD_SA %s (%08x/%08x) deleted", sa->conn->name,
+			 c->cfg->name, c->spi_in, c->spi_out);
+		kernel_remove(d, sa, c, !sa->children);
+		child_sa_free(c);
+	}
+}
+
+void info_handle_response(struct daemon *d, struct ike_sa *sa,
+			  struct ike_msg *m)
+{
+	reap_deleted_children(d, sa);
+	if (sa->state == IKE_S_DELETING) {
+		log_info("%s: IKE SA #%u deleted", sa->conn->name, sa->id);
+		sa_terminate(d, sa, "deleted");
+	}
+}

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IKE_SA_INIT (RFC 7296 section 1.2), both roles: proposals, key
+ * exchange with INVALID_KE_PAYLOAD retry, nonces, NAT detection, and
+ * the stateless cookie (section 2.6) once too many SAs are half open.
+ */
+#include <stdlib.h>
+
+#include <openssl/crypto.h>
+
+#include "ipsecmed/crypto/prf.h"
+#include "ipsecmed/daemon.h"
+#include "ipsecmed/log.h"
+#include "ipsecmed/nat.h"
+
+#define NONCE_LEN 32
+#define COOKIE_LEN 32
+
+static uint8_t *dup_msg(const uint8_t *p, size_t len)
+{
+	uint8_t *q = malloc(len);
+
+	if (q)
+		memcpy(q, p, len);
+	return q;
+}
+
+static int init_send(struct daemon *d, struct ike_sa *sa)
+{
+	const struct conf_conn *c = sa->conn;
+	struct ike_hdr h = { .exchange = IKE_SA_INIT,
+			     .flags = IKE_FLAG_INITIATOR };
+	uint8_t ke[IKE_DH_MAX_PUB];
+	struct ike_sa_payload offer;
+	struct ike_builder b;
+	static uint8_t buf[IKE_MAX_MSG];
+
+	if (!sa->dh || ike_dh_group(sa->dh)->id != sa->ke_group) {
+		ike_dh_free(sa->dh);
+		sa->dh = ike_dh_new(ike_dh_group_find(sa->ke_group));
+		if (!sa->dh)
+			return -1;
+	}
+	if (ike_dh_public(sa->dh, ke))
+		return -1;
+	/* Retries (cookie, INVALID_KE_PAYLOAD) keep Ni: the responder's
+	 * cookie covers it (RFC 7296 2.6).
+	 */
+	if (!sa->ni_len) {
+		sa->ni_len = NONCE_LEN;
+		rand_bytes(sa->ni, sa->ni_len);
+	}
+	memcpy(h.spi_i, sa->spi_i, IKE_SPI_LEN);
+	ikb_init_msg(&b, buf, sizeof(buf), &h);
+	if (sa->cookie_len)
+		ikb_notify(&b, 0, NULL, 0, IKE_N_COOKIE, sa->cookie,
+			   sa->cookie_len);
+	prop_offer(c->ike, c->n_ike, IKE_PROTO_IKE, NULL, 0, true,
+		   sa->ke_group, &offer);
+	ikb_sa(&b, &offer);
+	ikb_ke(&b, sa->ke_group, ke, ike_dh_group(sa->dh)->pub_len);
+	ikb_nonce(&b, sa->ni, sa->ni_len);
+	if (c->nat_traversal)
+		natd_add(&b, sa->spi_i, sa->spi_r, &sa->ep);
+	sa->msgid_out = 0;
+	sa->state = IKE_S_INIT_SENT;
+	return sa_send_request(d, sa, IKE_SA_INIT, &b);
+}
+
+int initiate(struct daemon *d, const struct conf_conn *conn,
+	     struct ctl_client *waiter)
+{
+	struct ike_sa *sa;
+
+	if (!conn->n_remote_addrs || !conn->n_ike || !conn->ike[0].n_dh)
+		return -22;
+	sa = ike_sa_new(conn, true);
+	if (!sa)
+		return -12;
+	sa->ep.remote = conn->remote_addrs[0].addr;
+	sa->ep.rport = conn->remote_port ? conn->remote_port : 500;
+	sa->ep.lport = d->tr.ike_port;
+	if (conn->n_local_addrs)
+		sa->ep.local = conn->local_addrs[0].addr;
+	else
+		route_source(&sa->ep.remote, &sa->ep.local);
+	do
+		rand_bytes(sa->spi_i, IKE_SPI_LEN);
+	while (!memcmp(sa->spi_i, "\0\0\0\0\0\0\0\0", IKE_SPI_LEN));
+	sa->ke_group = conn->ike[0].dh[0];
+	sa->waiter = waiter;
+	daemon_add_sa(d, sa);
+	log_info("%s: initiating IKE SA #%u to %s", conn->name, sa->id,
+		 ipsec_addr_fmt(&sa->ep.remote, (char[IPSEC_ADDR_STRLEN]){ 0 },
+				IPSEC_ADDR_STRLEN));
+	if (init_send(d, sa)) {
+		sa_terminate(d, sa, "cannot build IKE_SA_INIT");
+		return -5;
+	}
+	return 0;
+}
+
+/* The first error notify of @m, or 0. */
+static uint16_t error_notify(const struct ike_msg *m, struct ike_notify *out)
+{
+	const struct ike_payload *pl;
+	unsigned int idx = 0;
+
+	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &idx)))
+		if (!ike_notify_decode(pl, out, NULL) &&
+		    out->type <= IKE_N_ERROR_MAX)
+			return out->type;
+	return 0;
+}
+
+static bool find_notify(const struct ike_msg *m, uint16_t type,
+			struct ike_notify *out)
+{
+	const struct ike_payload *pl;
+	unsigned int idx = 0;
+
+	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &idx)))
+		if (!ike_notify_decode(pl, out, NULL) && out->type == type)
+			return true;
+	return false;
+}
+
+static bool group_offered(const struct conf_conn *c, uint16_t group)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->n_ike; i++)
+		for (j = 0; j < c->ike[i].n_dh; j++)
+			if (c->ike[i].dh[j] == group)
+				return true;
+	return false;
+}
+
+/* Float to port 4500 when a NAT is in the way (RFC 7296 2.23). */
+static void nat_float(struct daemon *d, struct ike_sa *sa)
+{
+	if (!sa->nat)
+		return;
+	sa->ep.lport = d->tr.natt_port;
+	sa->ep.rport = 4500;
+	log_info("IKE SA #%u: NAT detected (%s%s), using port %u", sa->id,
+		 sa->nat & 1 ? "local" : "", sa->nat == 3 ? " and remote" :
+		 sa->nat & 2 ? "remote" : "", sa->ep.lport);
+}
+
+static int common_keys(struct ike_sa *sa, const struct ike_ke *ke)
+{
+	uint8_t gir[IKE_DH_MAX_SHARED];
+	size_t glen = ike_dh_group(sa->dh)->shared_len;
+	int ret;
+
+	if (ike_dh_shared(sa->dh, ke->data, ke->len, gir))
+		return -1;
+	ret = ike_sa_derive(sa, gir, glen);
+	OPENSSL_cleanse(gir, sizeof(gir));
+	ike_dh_free(sa->dh);
+	sa->dh = NULL;
+	return ret;
+}
+
+void init_handle_response(struct daemon *d, struct ike_sa *sa,
+			  const struct ike_msg *m)
+{
+	const struct conf_conn *c = sa->conn;
+	struct ike_sa_payload sap;
+	struct ike_notify n;
+	struct ike_ke ke;
+	const struct ike_payload *pl;
+	unsigned int idx = 0;
+	const uint8_t *nonce;
+	uint16_t err;
+
+	if (find_notify(m, IKE_N_COOKIE, &n) && n.len >= 1 && n.len <= 64) {
+		if (sa->cookie_len) {
+			sa_terminate(d, sa, "peer sent a second cookie");
+			return;
+		}
+		memcpy(sa->cookie, n.data, n.len);
+		sa->cookie_len = n.len;
+		log_info("IKE SA #%u: retrying with the peer's cookie", sa->id);
+		init_send(d, sa);
+		return;
+	}
+	err = error_notify(m, &n);
+	if (err == IKE_N_INVALID_KE_PAYLOAD && n.len == 2) {
+		uint16_t g = ike_get_be16(n.data);
+
+		if (g != sa->ke_group && group_offered(c, g)) {
+			log_info("IKE SA #%u: peer wants DH group %u", sa->id,
+				 g);
+			sa->ke_group = g;
+			init_send(d, sa);
+			return;
+		}
+	}
+	if (err) {
+		snprintf(sa->failure, sizeof(sa->failure),
+			 "peer answered IKE_SA_INIT with error notify %u", err);
+		sa_terminate(d, sa, sa->failure);
+		return;
+	}
+	memcpy(sa->spi_r, m->hdr.spi_r, IKE_SPI_LEN);
+	if (!(pl = ike_msg_find(m, IKE_PL_SA, &idx)) ||
+	    ike_sa_decode(pl, &sap, NULL) ||
+	    prop_accept(c->ike, c->n_ike, IKE_PROTO_IKE, true, &sap,
+			&sa->suite) || sa->suite.dh->id != sa->ke_group) {
+		sa_terminate(d, sa, "peer chose a proposal we did not offer");
+		return;
+	}
+	idx = 0;
+	pl = ike_msg_find(m, IKE_PL_KE, &idx);
+	if (!pl || ike_ke_decode(pl, &ke, NULL) || ke.group != sa->ke_group) {
+		sa_terminate(d, sa, "missing or wrong KE payload");
+		return;
+	}
+	idx = 0;
+	pl = ike_msg_find(m, IKE_PL_NONCE, &idx);
+	if (!pl || ike_nonce_decode(pl, &nonce, &sa->nr_len, NULL)) {
+		sa_terminate(d, sa, "missing or bad nonce");
+		return;
+	}
+	memcpy(sa->nr, nonce, sa->nr_len);
+	sa->nat = c->nat_traversal ?
+		natd_check(m, sa->spi_i, sa->spi_r, &sa->ep) : 0;
+	free(sa->msg2);
+	sa->msg2 = dup_msg(m->raw, m->raw_len);
+	sa->msg2_len = m->raw_len;
+	if (!sa->msg2 || common_keys(sa, &ke)) {
+		sa_terminate(d, sa, "key exchange failed (invalid KE data)");
+		return;
+	}
+	nat_float(d, sa);
+	if (auth_send_request(d, sa))
+		sa_terminate(d, sa, "cannot send IKE_AUTH");
+}
+
+/* --- responder ------------------------------------------------------ */
+
+static void cookie_for(const struct daemon *d, const struct endpoint *ep,
+		       const struct ike_hdr *h, const uint8_t *ni,
+		       uint16_t ni_len, uint8_t *out)
+{
+	uint8_t md[64];
+	struct ike_iov iov[] = {
+		{ d->cookie_secret, sizeof(d->cookie_secret) },
+		{ ni, ni_len }, { &ep->remote, sizeof(ep->remote) },
+		{ h->spi_i, IKE_SPI_LEN },
+	};
+
+	ike_hash("SHA2-256", iov, 4, md);
+	memcpy(out, md, COOKIE_LEN);
+}
+
+/* Half-open SAs past the threshold: the peer must prove its address. */
+static bool cookie_ok(struct daemon *d, const struct endpoint *ep,
+		      const struct ike_msg *m, const uint8_t *ni,
+		      uint16_t ni_len)
+{
+	uint8_t want[COOKIE_LEN];
+	struct ike_notify n;
+
+	if (d->half_open < d->conf->daemon.cookie_threshold)
+		return true;
+	cookie_for(d, ep, &m->hdr, ni, ni_len, want);
+	if (m->n && m->pl[0].type == IKE_PL_NOTIFY &&
+	    !ike_notify_decode(&m->pl[0], &n, NULL) &&
+	    n.type == IKE_N_COOKIE && n.len == COOKIE_LEN &&
+	    !CRYPTO_memcmp(n.data, want, COOKIE_LEN))
+		return true;
+	send_plain_notify(d, ep, &m->hdr, IKE_N_COOKIE, want, COOKIE_LEN);
+	return false;
+}
+
+static const struct conf_conn *conn_for(const struct daemon *d,
+					const struct endpoint *ep)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->conf->n_conns; i++) {
+		const struct conf_conn *c = &d->conf->conns[i];
+		bool ok = !c->n_remote_addrs;
+
+		for (j = 0; j < c->n_remote_addrs && !ok; j++)
+			ok = ipsec_prefix_contains(&c->remote_addrs[j],
+						   &ep->remote);
+		if (!ok || !c->n_ike)
+			continue;
+		ok = !c->n_local_addrs;
+		for (j = 0; j < c->n_local_addrs && !ok; j++)
+			ok = ipsec_prefix_contains(&c->local_addrs[j],
+						   &ep->local);
+		if (ok)
+			return c;
+	}
+	return NULL;
+}
+
+/* If the initiator's KE group is also acceptable in the chosen
+ * proposal, take it and spare a round trip.
+ */
+static void prefer_ke_group(const struct ike_sa_payload *sap,
+			    struct ike_proposal *chosen, struct ike_suite *s,
+			    const struct conf_conn *c, uint16_t group)
+{
+	const struct ike_proposal *pr = NULL;
+	uint8_t i;
+
+	for (i = 0; i < sap->nprop; i++)
+		if (sap->prop[i].num == chosen->num)
+			pr = &sap->prop[i];
+	if (!pr || s->dh->id == group || !group_offered(c, group))
+		return;
+	for (i = 0; i < pr->ntrans; i++) {
+		if (pr->tr[i].type == IKE_TRANS_DH && pr->tr[i].id == group) {
+			uint8_t t;
+
+			s->dh = ike_dh_group_find(group);
+			for (t = 0; t < chosen->ntrans; t++)
+				if (chosen->tr[t].type == IKE_TRANS_DH)
+					chosen->tr[t].id = group;
+			return;
+		}
+	}
+}
+
+static struct ike_sa *find_half_open(struct daemon *d, const uint8_t *spi_i,
+				     const struct endpoint *ep)
+{
+	struct ike_sa *sa;
+
+	for (sa = d->sas; sa; sa = sa->next)
+		if (!sa->initiator && !memcmp(sa->spi_i, spi_i, IKE_SPI_LEN) &&
+		    ipsec_addr_eq(&sa->ep.remote, &ep->remote))
+			return sa;
+	return NULL;
+}
+
+static int init_respond(struct daemon *d, struct ike_sa *sa,
+			const struct ike_proposal *chosen, const uint8_t *ke,
+			size_t ke_len)
+{
+	struct ike_hdr h = { .exchange = IKE_SA_INIT,
+			     .flags = IKE_FLAG_RESPONSE };
+	struct ike_sa_payload sap = { .nprop = 1 };
+	static uint8_t buf[IKE_MAX_MSG];
+	struct ike_builder b;
+
+	memcpy(h.spi_i, sa->spi_i, IKE_SPI_LEN);
+	memcpy(h.spi_r, sa->spi_r, IKE_SPI_LEN);
+	sap.prop[0] = *chosen;
+	ikb_init_msg(&b, buf, sizeof(buf), &h);
+	ikb_sa(&b, &sap);
+	ikb_ke(&b, sa->suite.dh->id, ke, ke_len);
+	ikb_nonce(&b, sa->nr, sa->nr_len);
+	if (sa->conn->nat_traversal)
+		natd_add(&b, sa->spi_i, sa->spi_r, &sa->ep);
+	if (ikb_finish(&b) < 0)
+		return -1;
+	sa->msg2 = dup_msg(buf, b.w.len);
+	sa->msg2_len = b.w.len;
+	if (!sa->msg2)
+		return -1;
+	return sa_send_response(d, sa, IKE_SA_INIT, 0, &b);
+}
+
+void init_handle_request(struct daemon *d, const struct endpoint *ep,
+			 const uint8_t *buf, size_t len)
+{
+	static struct ike_msg m;
+	static struct ike_sa_payload sap;
+	struct ike_proposal chosen;
+	struct ike_suite suite;
+	const struct conf_conn *c;
+	const struct ike_payload *pl;
+	uint8_t pub[IKE_DH_MAX_PUB];
+	const uint8_t *ni;
+	uint16_t ni_len;
+	struct ike_err err;
+	struct ike_ke ke;
+	struct ike_sa *sa;
+	unsigned int idx = 0;
+
+	if (ike_msg_decode(&m, buf, len, &err)) {
+		log_info("IKE_SA_INIT from %s: %s",
+			 ipsec_addr_fmt(&ep->remote, (char[IPSEC_ADDR_STRLEN]){ 0 },
+					IPSEC_ADDR_STRLEN), err.msg);
+		if (err.notify && err.code != IKE_E_LENGTH)
+			send_plain_notify(d, ep, &m.hdr, err.notify,
+					  &err.payload,
+					  err.code == IKE_E_CRITICAL ? 1 : 0);
+		return;
+	}
+	sa = find_half_open(d, m.hdr.spi_i, ep);
+	if (sa) {
+		/* A retransmission: the cached answer goes out again. */
+		if (sa->msg1_len == len && !memcmp(sa->msg1, buf, len) &&
+		    sa->resp)
+			transport_send(&d->tr, &sa->ep, sa->resp, sa->resp_len);
+		return;
+	}
+	if (d->half_open >= d->conf->daemon.half_open_max) {
+		log_warn("%u half-open IKE SAs: dropping IKE_SA_INIT",
+			 d->half_open);
+		return;
+	}
+	pl = ike_msg_find(&m, IKE_PL_NONCE, &idx);
+	if (!pl || ike_nonce_decode(pl, &ni, &ni_len, &err)) {
+		send_plain_notify(d, ep, &m.hdr, IKE_N_INVALID_SYNTAX, NULL, 0);
+		return;
+	}
+	if (!cookie_ok(d, ep, &m, ni, ni_len))
+		return;
+	c = conn_for(d, ep);
+	idx = 0;
+	pl = ike_msg_find(&m, IKE_PL_SA, &idx);
+	if (!c || !pl || ike_sa_decode(pl, &sap, &err) ||
+	    prop_select(c->ike, c->n_ike, IKE_PROTO_IKE, true, &sap, &suite,
+			&chosen)) {
+		log_info("IKE_SA_INIT: no acceptable proposal%s",
+			 c ? "" : " (no connection for this peer)");
+		send_plain_notify(d, ep, &m.hdr, IKE_N_NO_PROPOSAL_CHOSEN,
+				  NULL, 0);
+		return;
+	}
+	idx = 0;
+	pl = ike_msg_find(&m, IKE_PL_KE, &idx);
+	if (!pl || ike_ke_decode(pl, &ke, &err)) {
+		send_plain_notify(d, ep, &m.hdr, IKE_N_INVALID_SYNTAX, NULL, 0);
+		return;
+	}
+	prefer_ke_group(&sap, &chosen, &suite, c, ke.group);
+	if (ke.group != suite.dh->id) {
+		uint8_t g[2] = { suite.dh->id >> 8, suite.dh->id & 0xff };
+
+		send_plain_notify(d, ep, &m.hdr, IKE_N_INVALID_KE_PAYLOAD, g, 2);
+		return;
+	}
+	sa = ike_sa_new(c, false);
+	if (!sa)
+		return;
+	sa->ep = *ep;
+	sa->suite = suite;
+	memcpy(sa->spi_i, m.hdr.spi_i, IKE_SPI_LEN);
+	do
+		rand_bytes(sa->spi_r, IKE_SPI_LEN);
+	while (!memcmp(sa->spi_r, "\0\0\0\0\0\0\0\0", IKE_SPI_LEN));
+	memcpy(sa->ni, ni, ni_len);
+	sa->ni_len = ni_len;
+	sa->nr_len = NONCE_LEN;
+	rand_bytes(sa->nr, sa->nr_len);
+	sa->msg1 = dup_msg(buf, len);
+	sa->msg1_len = len;
+	sa->dh = ike_dh_new(suite.dh);
+	/* The initiator hashed with SPIr = 0, as in the header. */
+	sa->nat = c->nat_traversal ?
+		natd_check(&m, sa->spi_i, m.hdr.spi_r, ep) : 0;
+	daemon_add_sa(d, sa);
+	sa->state = IKE_S_HALF_OPEN;
+	d->half_open++;
+	if (!sa->msg1 || !sa->dh || ike_dh_public(sa->dh, pub) ||
+	    common_keys(sa, &ke) ||
+	    init_respond(d, sa, &chosen, pub, suite.dh->pub_len)) {
+		send_plain_notify(d, ep, &m.hdr, IKE_N_INVALID_SYNTAX, NULL, 0);
+		sa_terminate(d, sa, "IKE_SA_INIT failed");
+		return;
+	}
+	/* The responder floats to port 4500 with the peer's next
+	 * authenticated message (daemon_input() follows its address).
+	 */
+	log_info("%s: IKE SA #%u half open with %s", c->name, sa->id,
+		 ipsec_addr_fmt(&ep->remote, (char[IPSEC_ADDR_STRLEN]){ 0 },
+				IPSEC_ADDR_STRLEN));
+}

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "ipsecmed/kernel.h"
+#include "ipsecmed/log.h"
+#include "ipsecmed/ts.h"
+#include "lib/xfrm.h"
+
+int kernel_alloc_spi(struct daemon *d, const struct ike_sa *sa,
+		     uint32_t reqid, uint32_t *spi)
+{
+	int err;
+
+	if (!d->kernel) {
+		do
+			rand_bytes(spi, sizeof(*spi));
+		while (*spi < 0x100);
+		return 0;
+	}
+	err = xfrm_alloc_spi(&d->xfrm, &sa->ep.remote, &sa->ep.local,
+			     IPPROTO_ESP, reqid, 0, 0, spi);
+	if (err)
+		log_err("cannot allocate an SPI: %s%s%s", strerror(-err),
+			d->xfrm.ext_msg[0] ? ": " : "", d->xfrm.ext_msg);
+	return err;
+}
+
+static void fill_sa(const struct ike_sa *sa, const struct child_sa *c,
+		    bool inbound, struct xfrm_sa_spec *s)
+{
+	const struct conf_child *cfg = c->cfg;
+	const uint8_t *ekey, *akey;
+
+	memset(s, 0, sizeof(*s));
+	child_sa_keys(c, inbound, &ekey, &akey);
+	s->src = inbound ? sa->ep.remote : sa->ep.local;
+	s->dst = inbound ? sa->ep.local : sa->ep.remote;
+	s->spi = inbound ? c->spi_in : c->spi_out;
+	s->proto = IPPROTO_ESP;
+	s->reqid = c->reqid;
+	s->mode = c->mode;
+	if (c->suite.encr->aead) {
+		s->aead = (struct xfrm_alg_spec){ c->suite.encr->xfrm_name,
+			ekey, c->enc_len, 128 };
+	} else {
+		s->enc = (struct xfrm_alg_spec){ c->suite.encr->xfrm_name,
+			ekey, c->enc_len, 0 };
+		s->auth = (struct xfrm_alg_spec){ c->suite.integ->xfrm_name,
+			akey, c->integ_len, 0 };
+	}
+	if (sa->nat) {
+		s->encap_sport = inbound ? sa->ep.rport : sa->ep.lport;
+		s->encap_dport = inbound ? sa->ep.lport : sa->ep.rport;
+	}
+	s->esn = c->suite.esn;
+	s->replay_window = inbound ? (cfg && cfg->replay_window ?
+				      cfg->replay_window : 32) : 0;
+	if (cfg) {
+		s->lifetime.soft_secs = cfg->rekey_time;
+		s->lifetime.hard_secs = cfg->life_time;
+		s->lifetime.soft_bytes = cfg->rekey_bytes;
+		s->lifetime.hard_bytes = cfg->life_bytes;
+	}
+}
+
+static int sa_add(struct daemon *d, const struct xfrm_sa_spec *s, bool upd)
+{
+	int err = upd ? xfrm_sa_update(&d->xfrm, s) : xfrm_sa_add(&d->xfrm, s);
+
+	if (err)
+		log_err("cannot install SA %08x: %s%s%s", s->spi,
+			strerror(-err), d->xfrm.ext_msg[0] ? ": " : "",
+			d->xfrm.ext_msg);
+	return err;
+}
+
+static void sel(const struct ike_ts *src, const struct ike_ts *dst,
+		struct xfrm_sel_spec *s)
+{
+	uint8_t p1, p2;
+
+	memset(s, 0, sizeof(*s));
+	ts_to_xfrm(src, &s->src, &p1, &s->sport);
+	ts_to_xfrm(dst, &s->dst, &p2, &s->dport);
+	s->family = s->src.addr.family;
+	s->proto = p1 ? p1 : p2;
+}
+
+static int policy(struct daemon *d, const struct ike_sa *sa,
+		  const struct child_sa *c, const struct ike_ts *lts,
+		  const struct ike_ts *rts, uint8_t dir, bool add)
+{
+	struct xfrm_policy_spec p = { .dir = dir, .priority = 1000 };
+	bool out = dir == XFRM_POLICY_OUT;
+	int err;
+
+	if (out)
+		sel(lts, rts, &p.sel);
+	else
+		sel(rts, lts, &p.sel);
+	if (!add)
+		return xfrm_policy_del(&d->xfrm, &p.sel, dir);
+	p.tmpl.proto = IPPROTO_ESP;
+	p.tmpl.mode = c->mode;
+	p.tmpl.reqid = c->reqid;
+	if (c->mode == IPSEC_MODE_TUNNEL) {
+		p.tmpl.src = out ? sa->ep.local : sa->ep.remote;
+		p.tmpl.dst = out ? sa->ep.remote : sa->ep.local;
+	}
+	err = xfrm_policy_update(&d->xfrm, &p);
+	if (err)
+		log_err("cannot install policy: %s%s%s", strerror(-err),
+			d->xfrm.ext_msg[0] ? ": " : "", d->xfrm.ext_msg);
+	return err;
+}
+
+static int policies(struct daemon *d, const struct ike_sa *sa,
+		    const struct child_sa *c, bool add)
+{
+	uint8_t i, j;
+	int err = 0;
+
+	for (i = 0; i < c->ts_local.n; i++) {
+		for (j = 0; j < c->ts_remote.n; j++) {
+			const struct ike_ts *l = &c->ts_local.ts[i];
+			const struct ike_ts *r = &c->ts_remote.ts[j];
+
+			if (l->type != r->type)
+				continue;
+			err |= policy(d, sa, c, l, r, XFRM_POLICY_OUT, add);
+			err |= policy(d, sa, c, l, r, XFRM_POLICY_IN, add);
+			if (c->mode == IPSEC_MODE_TUNNEL)
+				err |= policy(d, sa, c, l, r, XFRM_POLICY_FWD,
+					      add);
+		}
+	}
+	return err ? -EIO : 0;
+}
+
+int kernel_install_out(struct daemon *d, const struct ike_sa *sa,
+		       struct child_sa *c)
+{
+	struct xfrm_sa_spec out;
+	int err;
+
+	if (!d->kernel)
+		return 0;
+	fill_sa(sa, c, false, &out);
+	err = sa_add(d, &out, false);
+	memset(&out, 0, sizeof(out));
+	return err;
+}
+
+int kernel_install(struct daemon *d, const struct ike_sa *sa,
+		   struct child_sa *c, bool with_policies, bool outbound)
+{
+	struct xfrm_sa_spec in;
+	int err;
+
+	if (!d->kernel) {
+		c->installed = true;
+		return 0;
+	}
+	fill_sa(sa, c, true, &in);
+	/* Inbound first: the peer may send as soon as it has our answer. */
+	err = sa_add(d, &in, true);
+	memset(&in, 0, sizeof(in));
+	if (!err && outbound)
+		err = kernel_install_out(d, sa, c);
+	if (!err && with_policies)
+		err = policies(d, sa, c, true);
+	if (err) {
+		kernel_remove(d, sa, c, with_policies);
+		return err;
+	}
+	c->installed = true;
+	return 0;
+}
+
+void kernel_remove(struct daemon *d, const struct ike_sa *sa,
+		   struct child_sa *c, bool with_policies)
+{
+	if (!d->kernel) {
+		c->installed = false;
+		return;
+	}
+	if (with_policies)
+		policies(d, sa, c, false);
+	xfrm_sa_del(&d->xfrm, &sa->ep.remote, &sa->ep.local, c->spi_in,
+		    IPPROTO_ESP);
+	xfrm_sa_del(&d->xfrm, &sa->ep.local, &sa->ep.remote, c->spi_out,
+		    IPPROTO_ESP);
+	c->installed = false;
+}
+
+void kernel_read_stats(struct daemon *d, const struct ike_sa *sa,
+		       struct child_sa *c)
+{
+	struct xfrm_sa_stats st;
+
+	if (!d->kernel || !c->installed)
+		return;
+	if (!xfrm_sa_get_stats(&d->xfrm, &sa->ep.local, c->spi_in,
+			       IPPROTO_ESP, &st)) {
+		c->bytes_in = st.bytes;
+		c->packets_in = st.packets;
+	}
+	if (!xfrm_sa_get_stats(&d->xfrm, &sa->ep.remote, c->spi_out,
+			       IPPROTO_ESP, &st)) {
+		c->bytes_out = st.bytes;
+		c->packets_out = st.packets;
+	}
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+
+#include <openssl/crypto.h>
+
+#include "ipsecmed/crypto/kdf.h"
+#include "ipsecmed/sa.h"
+
+const char *ike_state_str(enum ike_state s)
+{
+	switch (s) {
+	case IKE_S_INIT_SENT: return "CONNECTING";
+	case IKE_S_HALF_OPEN: return "HALF_OPEN";
+	case IKE_S_AUTH_SENT: return "AUTHENTICATING";
+	case IKE_S_ESTABLISHED: return "ESTABLISHED";
+	case IKE_S_DELETING: return "DELETING";
+	case IKE_S_DEAD: return "DEAD";
+	}
+	return "?";
+}
+
+struct ike_sa *ike_sa_new(const struct conf_conn *conn, bool initiator)
+{
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
+
+	if (!sa)
+		return NULL;
+	sa->conn = conn;
+	sa->initiator = initiator;
+	return sa;
+}
+
+void child_sa_free(struct child_sa *c)
+{
+	if (!c)
+		return;
+	OPENSSL_cleanse(c->keymat, sizeof(c->keymat));
+	free(c);
+}
+
+void ike_sa_free(struct ike_sa *sa)
+{
+	struct child_sa *c, *n;
+
+	if (!sa)
+		return;
+	for (c = sa->children; c; c = n) {
+		n = c->next;
+		child_sa_free(c);
+	}
+	child_sa_free(sa->pending);
+	ike_dh_free(sa->dh);
+	free(sa->msg1);
+	free(sa->msg2);
+	free(sa->req);
+	free(sa->resp);
+	OPENSSL_cleanse(&sa->k, sizeof(sa->k));
+	OPENSSL_cleanse(sa->ni, sizeof(sa->ni));
+	OPENSSL_cleanse(sa->nr, sizeof(sa->nr));
+	OPENSSL_cleanse(sa->rekey_ni, sizeof(sa->rekey_ni));
+	free(sa);
+}
+
+int ike_sa_derive(struct ike_sa *sa, const uint8_t *gir, size_t gir_len)
+{
+	const struct ike_suite *s = &sa->suite;
+	struct ike_nonces n = { sa->ni, sa->ni_len, sa->nr, sa->nr_len };
+	uint8_t skeyseed[IKE_PRF_MAX_LEN];
+	uint8_t km[7 * IKE_PRF_MAX_LEN];
+	struct sa_keys *k = &sa->k;
+	size_t off = 0, total;
+	int ret;
+
+	k->d_len = k->p_len = s->prf->len;
+	k->a_len = s->integ ? s->integ->key_len : 0;
+	k->e_len = ike_encr_keymat_len(s->encr);
+	total = k->d_len + 2 * k->a_len + 2 * k->e_len + 2 * k->p_len;
+	ret = ike_skeyseed(s->prf, &n, gir, gir_len, skeyseed);
+	if (!ret)
+		ret = ike_sa_keymat(s->prf, skeyseed, &n, sa->spi_i, sa->spi_r,
+				    km, total);
+	if (!ret) {
+		memcpy(k->d, km + off, k->d_len), off += k->d_len;
+		memcpy(k->ai, km + off, k->a_len), off += k->a_len;
+		memcpy(k->ar, km + off, k->a_len), off += k->a_len;
+		memcpy(k->ei, km + off, k->e_len), off += k->e_len;
+		memcpy(k->er, km + off, k->e_len), off += k->e_len;
+		memcpy(k->pi, km + off, k->p_len), off += k->p_len;
+		memcpy(k->pr, km + off, k->p_len);
+	}
+	OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
+	OPENSSL_cleanse(km, sizeof(km));
+	return ret;
+}
+
+static void dir(const struct ike_sa *sa, bool from_initiator,
+		struct ike_sk_dir *d)
+{
+	d->encr = sa->suite.encr;
+	d->integ = sa->suite.integ;
+	d->ekey = from_initiator ? sa->k.ei : sa->k.er;
+	d->akey = from_initiator ? sa->k.ai : sa->k.ar;
+}
+
+void ike_sa_dir_out(const struct ike_sa *sa, struct ike_sk_dir *d)
+{
+	dir(sa, sa->initiator, d);
+}
+
+void ike_sa_dir_in(const struct ike_sa *sa, struct ike_sk_dir *d)
+{
+	dir(sa, !sa->initiator, d);
+}
+
+int child_sa_derive(const struct ike_sa *sa, struct child_sa *c,
+		    const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+		    size_t nr_len, const uint8_t *gir, size_t gir_len)
+{
+	struct ike_nonces n = { ni, ni_len, nr, nr_len };
+
+	c->enc_len = ike_encr_keymat_len(c->suite.encr);
+	c->integ_len = c->suite.integ ? c->suite.integ->key_len : 0;
+	return ike_child_keymat(sa->suite.prf, sa->k.d, sa->k.d_len, gir,
+				gir_len, &n, c->keymat,
+				2 * (c->enc_len + c->integ_len));
+}
+
+void child_sa_keys(const struct child_sa *c, bool inbound,
+		   const uint8_t **ekey, const uint8_t **akey)
+{
+	/* KEYMAT: the exchange initiator's outbound keys first (RFC 7296
+	 * section 2.17).
+	 */
+	bool i2r = inbound != c->initiator;
+	const uint8_t *base = c->keymat + (i2r ? 0 : c->enc_len + c->integ_len);
+
+	*ekey = base;
+	*akey = base + c->enc_len;
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * IKE SA and CHILD SA state (RFC 7296 sections 2.1 to 2.3, 2.14, 2.17):
+ * identities of the SA, the negotiated suite, keys, and the two
+ * message-ID windows (size 1) with the request we retransmit and the
+ * response we replay for a retransmitted request.
+ */
+#ifndef IPSECMED_SA_H
+#define IPSECMED_SA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf/config.h"
+#include "ipsecmed/ike/sk.h"
+#include "ipsecmed/proposal.h"
+#include "ipsecmed/transport_udp.h"
+
+struct ctl_client;
+
+struct sa_keys {
+	uint8_t d[IKE_PRF_MAX_LEN];
+	uint8_t ai[IKE_PRF_MAX_LEN], ar[IKE_PRF_MAX_LEN];
+	uint8_t ei[IKE_ENCR_MAX_KEY], er[IKE_ENCR_MAX_KEY];
+	uint8_t pi[IKE_PRF_MAX_LEN], pr[IKE_PRF_MAX_LEN];
+	size_t d_len, a_len, e_len, p_len;
+};
+
+enum child_state {
+	CHILD_S_NEW,
+	CHILD_S_INSTALLED,
+	CHILD_S_REKEYED,	/* replaced; deleted once the peer agrees */
+	CHILD_S_DELETING,
+};
+
+#define CHILD_KEYMAT_MAX (2 * (IKE_ENCR_MAX_KEY + IKE_PRF_MAX_LEN))
+
+struct child_sa {
+	struct child_sa *next;
+	const struct conf_child *cfg;
+	enum child_state state;
+	bool initiator;		/* we initiated the exchange that made it */
+	uint32_t reqid;
+	uint32_t spi_in, spi_out;	/* host order */
+	struct ike_suite suite;
+	enum ipsec_mode mode;
+	struct ike_ts_payload ts_local, ts_remote;
+	uint8_t keymat[CHILD_KEYMAT_MAX];	/* i->r encr|integ, r->i ... */
+	size_t enc_len, integ_len;
+	bool installed;
+	bool out_pending;	/* rekey responder: outbound SA not yet in */
+	uint64_t installed_ms;
+	uint64_t bytes_in, bytes_out, packets_in, packets_out;
+};
+
+enum ike_state {
+	IKE_S_INIT_SENT = 1,	/* initiator: IKE_SA_INIT request out */
+	IKE_S_HALF_OPEN,	/* responder: IKE_SA_INIT answered */
+	IKE_S_AUTH_SENT,	/* initiator: IKE_AUTH request out */
+	IKE_S_ESTABLISHED,
+	IKE_S_DELETING,		/* our Delete is out */
+	IKE_S_DEAD,		/* to be freed by the main loop */
+};
+
+const char *ike_state_str(enum ike_state s);
+
+struct ike_sa {
+	struct ike_sa *next;
+	uint32_t id;
+	const struct conf_conn *conn;
+	bool initiator;
+	enum ike_state state;
+	struct endpoint ep;
+	uint8_t nat;			/* CTL_NAT_* */
+	uint8_t spi_i[IKE_SPI_LEN], spi_r[IKE_SPI_LEN];
+	struct ike_suite suite;
+	struct ike_dh *dh;
+	uint16_t ke_group;
+	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	uint16_t ni_len, nr_len;
+	uint8_t cookie[64];
+	uint16_t cookie_len;
+	/* The IKE_SA_INIT request and response, signed in IKE_AUTH. */
+	uint8_t *msg1, *msg2;
+	size_t msg1_len, msg2_len;
+	struct sa_keys k;
+	/* Our requests: one outstanding (window size 1). */
+	uint32_t msgid_out;
+	uint8_t *req;
+	size_t req_len;
+	bool req_pending;
+	uint8_t req_exchange;
+	unsigned int req_tries;
+	uint64_t req_next_ms;
+	uint32_t req_timeout_ms;
+	/* The peer's requests: the next ID and our last response. */
+	uint32_t msgid_in;
+	uint8_t *resp;
+	size_t resp_len;
+	/* CHILD_SAs; the first one is negotiated in IKE_AUTH. */
+	struct child_sa *children;
+	struct child_sa *pending;	/* being negotiated by our request */
+	/* Our CHILD_SA rekey in flight: the old CHILD_SA's inbound SPI
+	 * and our nonce.
+	 */
+	uint32_t rekey_old_spi;
+	uint8_t rekey_ni[32];
+	uint64_t created_ms, established_ms, last_rx_ms;
+	uint64_t dpd_next_ms;
+	struct ctl_client *waiter;	/* a deferred "ipsecme up" */
+	char remote_id[CONF_ID_MAX];
+	char failure[128];		/* why it failed, for the waiter */
+};
+
+/* A new SA with fresh nonce space; the caller links it in. */
+struct ike_sa *ike_sa_new(const struct conf_conn *conn, bool initiator);
+/* Wipe every key and free, children included. */
+void ike_sa_free(struct ike_sa *sa);
+
+/* SKEYSEED and the seven keys from g^ir and the nonces and SPIs. */
+int ike_sa_derive(struct ike_sa *sa, const uint8_t *gir, size_t gir_len);
+
+/* Keys for messages we send and messages we receive. */
+void ike_sa_dir_out(const struct ike_sa *sa, struct ike_sk_dir *d);
+void ike_sa_dir_in(const struct ike_sa *sa, struct ike_sk_dir *d);
+
+/* KEYMAT for @c from SK_d and the nonces (@gir NULL without PFS). */
+int child_sa_derive(const struct ike_sa *sa, struct child_sa *c,
+		    const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+		    size_t nr_len, const uint8_t *gir, size_t gir_len);
+
+/* Our inbound/outbound keys of @c: encryption (with salt), integrity. */
+void child_sa_keys(const struct child_sa *c, bool inbound,
+		   const uint8_t **ekey, const uint8_t **akey);
+
+void child_sa_free(struct child_sa *c);
+
+#endif /* IPSECMED_SA_H */

@@ -325,79 +325,15 @@ static int fetch_conn_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-struct dump_ctx {
-	struct nl_conn *c;
-	mnl_cb_t cb;
-	void *data;
-};
-
-static int dump_error_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nl_conn *c = ((struct dump_ctx *)data)->c;
-	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err))) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	nl_parse_extack(nlh, c->ext_msg, sizeof(c->ext_msg));
-	if (!err->error)
-		return MNL_CB_STOP;
-	errno = -err->error;
-	return MNL_CB_ERROR;
-}
-
-static int dump_done_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const int *err = mnl_nlmsg_get_payload(nlh);
-
-	if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*err)) && *err < 0) {
-		errno = -*err;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_STOP;
-}
-
-static int dump_data_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct dump_ctx *d = data;
-
-	return d->cb(nlh, d->data);
-}
-
-/* A dump ends with NLMSG_DONE and no ACK, which lib/nl.c's nl_talk()
- * does not treat as the end, so dumps run their own receive loop.
- */
 static int etcp_dump(struct nl_conn *c, int family, uint8_t cmd, mnl_cb_t cb,
 		     void *data)
 {
-	char buf[NL_BUF_SIZE], rbuf[32768];
-	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
-		[NLMSG_ERROR] = dump_error_cb,
-		[NLMSG_DONE] = dump_done_cb,
-	};
-	struct dump_ctx d = { .c = c, .cb = cb, .data = data };
+	char buf[NL_BUF_SIZE];
 	struct nlmsghdr *nlh;
-	ssize_t n;
-	int ret;
 
 	nlh = genl_msg_start(c, buf, family, cmd, IPSECME_GENL_VERSION,
 			     NLM_F_DUMP);
-	nlh->nlmsg_flags &= ~NLM_F_ACK;
-	c->ext_msg[0] = '\0';
-	if (mnl_socket_sendto(c->sk, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(c->sk, rbuf, sizeof(rbuf));
-		if (n < 0)
-			return -errno;
-		errno = 0;
-		ret = mnl_cb_run2(rbuf, n, nlh->nlmsg_seq, c->portid,
-				  dump_data_cb, &d, ctl, NLMSG_MIN_TYPE);
-		if (ret == MNL_CB_ERROR)
-			return errno ? -errno : -EPROTO;
-	} while (ret > MNL_CB_STOP);
-	return 0;
+	return nl_talk(c, nlh, cb, data);
 }
 
 int etcp_fetch(struct nl_conn *c, int family, struct etcp_list *l)

@@ -103,6 +103,19 @@ static int nl_error_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
+/* A dump ends with NLMSG_DONE, which may carry the dump's error. */
+static int nl_done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const int *err = mnl_nlmsg_get_payload(nlh);
+
+	(void)data;
+	if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*err)) && *err < 0) {
+		errno = -*err;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
 static int nl_data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nl_talk_ctx *t = data;
@@ -114,10 +127,18 @@ int nl_talk(struct nl_conn *c, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
 	char buf[32768];	/* room for a whole dump batch */
 	struct nl_talk_ctx t = { .c = c, .cb = cb, .data = data };
-	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = nl_error_cb };
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = nl_error_cb,
+		[NLMSG_DONE] = nl_done_cb,
+	};
 	uint32_t seq = req->nlmsg_seq;
 	int ret;
 
+	/* A dump's end is its NLMSG_DONE; an ACK after it would be left
+	 * unread for the next request.
+	 */
+	if ((req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
+		req->nlmsg_flags &= ~NLM_F_ACK;
 	c->ext_msg[0] = '\0';
 	if (mnl_socket_sendto(c->sk, req, req->nlmsg_len) < 0)
 		return -errno;

@@ -32,7 +32,8 @@ void nl_close(struct nl_conn *c);
 struct nlmsghdr *nl_msg_start(struct nl_conn *c, void *buf, uint16_t type,
 			      uint16_t flags);
 
-/* Send @req and run @cb on every reply until the kernel's ACK or DONE.
+/* Send @req and run @cb on every reply until the kernel's ACK, or for a
+ * dump (NLM_F_DUMP, sent without NLM_F_ACK) until its NLMSG_DONE.
  * Returns 0, a negative errno from the kernel (its extack message left in
  * c->ext_msg), or the callback's MNL_CB_ERROR as -EPROTO.
  */

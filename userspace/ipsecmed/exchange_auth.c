@@ -121,38 +121,6 @@ int auth_send_request(struct daemon *d, struct ike_sa *sa)
 	return sa_send_request(d, sa, IKE_AUTH, &b);
 }
 
-static const struct ike_payload *first(const struct ike_msg *m, uint8_t t)
-{
-	unsigned int idx = 0;
-
-	return ike_msg_find(m, t, &idx);
-}
-
-static bool has_notify(const struct ike_msg *m, uint16_t type)
-{
-	const struct ike_payload *pl;
-	unsigned int idx = 0;
-	struct ike_notify n;
-
-	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &idx)))
-		if (!ike_notify_decode(pl, &n, NULL) && n.type == type)
-			return true;
-	return false;
-}
-
-static uint16_t error_of(const struct ike_msg *m)
-{
-	const struct ike_payload *pl;
-	unsigned int idx = 0;
-	struct ike_notify n;
-
-	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &idx)))
-		if (!ike_notify_decode(pl, &n, NULL) &&
-		    n.type <= IKE_N_ERROR_MAX)
-			return n.type;
-	return 0;
-}
-
 static void established(struct daemon *d, struct ike_sa *sa,
 			const struct ike_payload *peer_id)
 {
@@ -197,9 +165,9 @@ static int child_up(struct daemon *d, struct ike_sa *sa, struct child_sa *c)
 static const char *child_from_response(struct ike_sa *sa, struct child_sa *c,
 				       const struct ike_msg *m)
 {
-	const struct ike_payload *sap = first(m, IKE_PL_SA);
-	const struct ike_payload *tsi = first(m, IKE_PL_TSI);
-	const struct ike_payload *tsr = first(m, IKE_PL_TSR);
+	const struct ike_payload *sap = ike_msg_first(m, IKE_PL_SA);
+	const struct ike_payload *tsi = ike_msg_first(m, IKE_PL_TSI);
+	const struct ike_payload *tsr = ike_msg_first(m, IKE_PL_TSR);
 	static struct ike_sa_payload sa_pl;
 	struct ike_ts_payload ti, tr, ours;
 
@@ -217,7 +185,7 @@ static const char *child_from_response(struct ike_sa *sa, struct child_sa *c,
 	if (ts_narrow(&ours, &tr, &c->ts_remote))
 		return "peer's TSr are not within ours";
 	if (c->mode == IPSEC_MODE_TRANSPORT &&
-	    !has_notify(m, IKE_N_USE_TRANSPORT_MODE))
+	    !ike_msg_has_notify(m, IKE_N_USE_TRANSPORT_MODE))
 		return "peer refused transport mode";
 	return NULL;
 }
@@ -225,9 +193,9 @@ static const char *child_from_response(struct ike_sa *sa, struct child_sa *c,
 void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 			  struct ike_msg *m)
 {
-	const struct ike_payload *idr = first(m, IKE_PL_IDR);
+	const struct ike_payload *idr = ike_msg_first(m, IKE_PL_IDR);
 	struct child_sa *c = sa->pending;
-	uint16_t err = error_of(m);
+	uint16_t err = ike_msg_error(m);
 	const char *why;
 	struct ike_id id;
 
@@ -237,7 +205,7 @@ void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 	if (err == IKE_N_AUTHENTICATION_FAILED || !idr ||
 	    ike_id_decode(idr, &id, NULL) ||
 	    !id_match(&sa->conn->remote.id, &id) ||
-	    !check_auth(sa, idr, first(m, IKE_PL_AUTH))) {
+	    !check_auth(sa, idr, ike_msg_first(m, IKE_PL_AUTH))) {
 		if (c)	/* drop the SPI reserved for it */
 			kernel_remove(d, sa, c, false);
 		child_sa_free(c);
@@ -317,12 +285,12 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 				   const struct ike_msg *m, struct child_sa **out,
 				   struct ike_proposal *chosen)
 {
-	const struct ike_payload *sap = first(m, IKE_PL_SA);
-	const struct ike_payload *tsi = first(m, IKE_PL_TSI);
-	const struct ike_payload *tsr = first(m, IKE_PL_TSR);
+	const struct ike_payload *sap = ike_msg_first(m, IKE_PL_SA);
+	const struct ike_payload *tsi = ike_msg_first(m, IKE_PL_TSI);
+	const struct ike_payload *tsr = ike_msg_first(m, IKE_PL_TSR);
 	static struct ike_sa_payload sa_pl;
 	struct ike_ts_payload ti, tr, l, r, nl, nr;
-	bool transport = has_notify(m, IKE_N_USE_TRANSPORT_MODE);
+	bool transport = ike_msg_has_notify(m, IKE_N_USE_TRANSPORT_MODE);
 	uint16_t err = IKE_N_TS_UNACCEPTABLE;
 	size_t i;
 
@@ -378,8 +346,8 @@ static void respond_auth_failed(struct daemon *d, struct ike_sa *sa,
 void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 			 struct ike_msg *m)
 {
-	const struct ike_payload *idi = first(m, IKE_PL_IDI);
-	const struct ike_payload *idr = first(m, IKE_PL_IDR);
+	const struct ike_payload *idi = ike_msg_first(m, IKE_PL_IDI);
+	const struct ike_payload *idr = ike_msg_first(m, IKE_PL_IDR);
 	static uint8_t plain[IKE_MAX_MSG];
 	struct ike_sa_payload answer = { .nprop = 1 };
 	struct child_sa *c = NULL;
@@ -399,7 +367,7 @@ void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 	conn = conn_by_id(d, sa, &iid, idr ? &rid : NULL);
 	if (conn)
 		sa->conn = conn;
-	if (!conn || !check_auth(sa, idi, first(m, IKE_PL_AUTH)) ||
+	if (!conn || !check_auth(sa, idi, ike_msg_first(m, IKE_PL_AUTH)) ||
 	    my_id(sa, &id)) {
 		respond_auth_failed(d, sa, m->hdr.msgid);
 		return;

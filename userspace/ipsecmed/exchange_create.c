@@ -20,25 +20,6 @@
 
 #define OUR_NONCE_LEN 32
 
-static const struct ike_payload *first(const struct ike_msg *m, uint8_t t)
-{
-	unsigned int idx = 0;
-
-	return ike_msg_find(m, t, &idx);
-}
-
-static bool has_notify(const struct ike_msg *m, uint16_t type)
-{
-	const struct ike_payload *pl;
-	unsigned int idx = 0;
-	struct ike_notify n;
-
-	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &idx)))
-		if (!ike_notify_decode(pl, &n, NULL) && n.type == type)
-			return true;
-	return false;
-}
-
 /* The ESP SPI of the REKEY_SA notify (the peer's inbound SPI, our
  * outbound one). Returns 0 and sets @spi, or -1 if there is none.
  */
@@ -103,10 +84,10 @@ struct rekey_req {
 static uint16_t rekey_parse(const struct ike_msg *m, struct rekey_req *r,
 			    struct child_sa *c)
 {
-	const struct ike_payload *sap = first(m, IKE_PL_SA);
-	const struct ike_payload *np = first(m, IKE_PL_NONCE);
-	const struct ike_payload *tsi = first(m, IKE_PL_TSI);
-	const struct ike_payload *tsr = first(m, IKE_PL_TSR);
+	const struct ike_payload *sap = ike_msg_first(m, IKE_PL_SA);
+	const struct ike_payload *np = ike_msg_first(m, IKE_PL_NONCE);
+	const struct ike_payload *tsi = ike_msg_first(m, IKE_PL_TSI);
+	const struct ike_payload *tsr = ike_msg_first(m, IKE_PL_TSR);
 	static struct ike_sa_payload sa_pl;
 	struct ike_ts_payload ti, tr, l, rem;
 	const struct conf_child *cfg = r->old->cfg;
@@ -115,7 +96,7 @@ static uint16_t rekey_parse(const struct ike_msg *m, struct rekey_req *r,
 	    ike_nonce_decode(np, &r->ni, &r->ni_len, NULL) ||
 	    ike_ts_decode(tsi, &ti, NULL) || ike_ts_decode(tsr, &tr, NULL))
 		return IKE_N_INVALID_SYNTAX;
-	if (first(m, IKE_PL_KE))
+	if (ike_msg_first(m, IKE_PL_KE))
 		return IKE_N_NO_PROPOSAL_CHOSEN;	/* PFS: not yet */
 	if (prop_select(cfg->esp, cfg->n_esp, IKE_PROTO_ESP, false, &sa_pl,
 			&c->suite, &r->chosen) || r->chosen.spi_size != 4)
@@ -126,7 +107,7 @@ static uint16_t rekey_parse(const struct ike_msg *m, struct rekey_req *r,
 	    ts_narrow(&l, &tr, &c->ts_local))
 		return IKE_N_TS_UNACCEPTABLE;
 	if ((c->mode == IPSEC_MODE_TRANSPORT) !=
-	    has_notify(m, IKE_N_USE_TRANSPORT_MODE))
+	    ike_msg_has_notify(m, IKE_N_USE_TRANSPORT_MODE))
 		return IKE_N_NO_PROPOSAL_CHOSEN;
 	c->spi_out = ike_get_be32(r->chosen.spi);
 	ike_put_be32(r->chosen.spi, c->spi_in);
@@ -306,10 +287,10 @@ static const char *rekey_answer(struct ike_sa *sa, struct child_sa *c,
 				const struct ike_msg *m, const uint8_t **nr,
 				uint16_t *nr_len)
 {
-	const struct ike_payload *sap = first(m, IKE_PL_SA);
-	const struct ike_payload *np = first(m, IKE_PL_NONCE);
-	const struct ike_payload *tsi = first(m, IKE_PL_TSI);
-	const struct ike_payload *tsr = first(m, IKE_PL_TSR);
+	const struct ike_payload *sap = ike_msg_first(m, IKE_PL_SA);
+	const struct ike_payload *np = ike_msg_first(m, IKE_PL_NONCE);
+	const struct ike_payload *tsi = ike_msg_first(m, IKE_PL_TSI);
+	const struct ike_payload *tsr = ike_msg_first(m, IKE_PL_TSR);
 	static struct ike_sa_payload sa_pl;
 	struct ike_ts_payload ti, tr, ours;
 
@@ -328,22 +309,9 @@ static const char *rekey_answer(struct ike_sa *sa, struct child_sa *c,
 	if (ts_narrow(&ours, &tr, &c->ts_remote))
 		return "peer's TSr are not within ours";
 	if ((c->mode == IPSEC_MODE_TRANSPORT) !=
-	    has_notify(m, IKE_N_USE_TRANSPORT_MODE))
+	    ike_msg_has_notify(m, IKE_N_USE_TRANSPORT_MODE))
 		return "peer changed the mode";
 	return NULL;
-}
-
-static uint16_t error_of(const struct ike_msg *m)
-{
-	const struct ike_payload *pl;
-	unsigned int idx = 0;
-	struct ike_notify n;
-
-	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &idx)))
-		if (!ike_notify_decode(pl, &n, NULL) &&
-		    n.type <= IKE_N_ERROR_MAX)
-			return n.type;
-	return 0;
 }
 
 /* Delete the replaced CHILD_SA; it leaves the kernel on the answer. */
@@ -368,7 +336,7 @@ void child_handle_response(struct daemon *d, struct ike_sa *sa,
 {
 	struct child_sa *c = sa->pending, *old;
 	const uint8_t *nr = NULL;
-	uint16_t nr_len = 0, err = error_of(m);
+	uint16_t nr_len = 0, err = ike_msg_error(m);
 	const char *why;
 
 	if (!c || !sa->rekey_old_spi)

@@ -172,6 +172,13 @@ struct ike_notify {
 int ike_notify_decode(const struct ike_payload *pl, struct ike_notify *n,
 		      struct ike_err *err);
 
+/* The first payload of @type in @m, or NULL. */
+const struct ike_payload *ike_msg_first(const struct ike_msg *m, uint8_t type);
+/* Whether @m carries a well-formed notify of @type. */
+bool ike_msg_has_notify(const struct ike_msg *m, uint16_t type);
+/* The first error notify type (<= IKE_N_ERROR_MAX) in @m, or 0. */
+uint16_t ike_msg_error(const struct ike_msg *m);
+
 struct ike_delete {
 	uint8_t proto;
 	uint8_t spi_size;

@@ -81,6 +81,38 @@ int ike_notify_decode(const struct ike_payload *pl, struct ike_notify *n,
 	return 0;
 }
 
+const struct ike_payload *ike_msg_first(const struct ike_msg *m, uint8_t type)
+{
+	unsigned int idx = 0;
+
+	return ike_msg_find(m, type, &idx);
+}
+
+bool ike_msg_has_notify(const struct ike_msg *m, uint16_t type)
+{
+	const struct ike_payload *pl;
+	unsigned int idx = 0;
+	struct ike_notify n;
+
+	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &idx)))
+		if (!ike_notify_decode(pl, &n, NULL) && n.type == type)
+			return true;
+	return false;
+}
+
+uint16_t ike_msg_error(const struct ike_msg *m)
+{
+	const struct ike_payload *pl;
+	unsigned int idx = 0;
+	struct ike_notify n;
+
+	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &idx)))
+		if (!ike_notify_decode(pl, &n, NULL) &&
+		    n.type <= IKE_N_ERROR_MAX)
+			return n.type;
+	return 0;
+}
+
 int ike_delete_decode(const struct ike_payload *pl, struct ike_delete *d,
 		      struct ike_err *err)
 {

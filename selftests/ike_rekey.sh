@@ -113,8 +113,9 @@ run() {
 			grep -q "CHILD_SA child rekeyed by the peer" \
 			"$work/ipsecmed.log"
 	fi
-	# Let the last delete of a replaced CHILD_SA complete.
-	sleep 1
+	# Rekeys go on every few seconds: wait for a moment between two,
+	# when the delete of the replaced CHILD_SA has completed.
+	wait_for 10 eval '[ "$(spis | wc -l)" -eq 2 ]'
 	now=$(spis)
 	check_eq "$tag: one SA pair left in the kernel" \
 		"$(wc -l <<<"$now")" 2

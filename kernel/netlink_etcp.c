@@ -337,14 +337,12 @@ const struct genl_ops ipsecme_nl_etcp_ops[] = {
 		.doit = ipsecme_nl_bind,
 		.policy = ipsecme_nl_bind_policy,
 		.maxattr = IPSECME_A_BIND_FD,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = IPSECME_CMD_UNBIND,
 		.doit = ipsecme_nl_unbind,
 		.policy = ipsecme_nl_sa_policy,
 		.maxattr = IPSECME_A_BIND_SPI,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = IPSECME_CMD_GET_BINDING,

@@ -29,7 +29,7 @@ raw() { ip netns exec "$N" "$RAW" "$@" 2>&1; }
 # Attribute payloads for genl_raw: family, address, SPI, fd.
 FAM4=2:0200 FAM_BAD=2:6300 A4=3:0a090002 A6=3:fd000000000000000000000000000002
 SPI=4:00000100 SPI0=4:00000000 FD=5:01000000
-BIND=2 UNBIND=3
+BIND=2 UNBIND=3 GET_BINDING=4 GET_CONN=5
 
 ktap_plan 16
 
@@ -59,7 +59,15 @@ check_eq "attach the ULP without CAP_NET_ADMIN: EPERM" \
 	"error EPERM"
 check_eq "BIND without CAP_NET_ADMIN: EPERM" \
 	"$(ip netns exec "$N" capsh --drop=cap_net_admin -- -c \
-		"$RAW -c $BIND -a $FAM4 -a $A4 -a $SPI -a $FD")" "error EPERM: "
+		"$RAW -c $BIND -a $FAM4 -a $A4 -a $SPI -a $FD")" \
+	"error EPERM: CAP_NET_ADMIN is required in the network namespace"
+check_eq "dumping connections without CAP_NET_ADMIN: EPERM" \
+	"$(ip netns exec "$N" capsh --drop=cap_net_admin -- -c \
+		"$RAW -d -c $GET_CONN")" "error EPERM: "
+check_eq "a dump request with an unknown attribute: EINVAL" \
+	"$(raw -d -c $GET_CONN -a 99:01020304 | cut -d: -f1)" "error EINVAL"
+check_eq "a dump request with a bind attribute: EINVAL" \
+	"$(raw -d -c $GET_BINDING -a $SPI | cut -d: -f1)" "error EINVAL"
 check_eq "BIND with an unknown family: EAFNOSUPPORT" \
 	"$(raw -c $BIND -a $FAM_BAD -a $A4 -a $SPI -a $FD)" \
 	"error EAFNOSUPPORT: Family must be AF_INET or AF_INET6"

@@ -4,9 +4,9 @@
  * print how the kernel answered, so that tests can feed it malformed
  * requests. Usage:
  *
- *	genl_raw [-c CMD] [-v VERSION] [-a TYPE:HEXBYTES]... [-l LEN]
+ *	genl_raw [-c CMD] [-v VERSION] [-d] [-a TYPE:HEXBYTES]... [-l LEN]
  *
- * -a appends an attribute with that payload; -l overrides nlmsg_len (to
+ * -d sends the request as a dump (NLM_F_DUMP); -a appends an attribute with that payload; -l overrides nlmsg_len (to
  * truncate the request). Prints "ok" or "error ERRNAME: EXTACK" and exits
  * 0 when the kernel answered at all.
  */
@@ -50,13 +50,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	nlh = genl_msg_start(&c, buf, family, 0, 0, 0);
-	while ((opt = getopt(argc, argv, "c:v:a:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:v:da:l:")) != -1) {
 		switch (opt) {
 		case 'c':
 			cmd = atoi(optarg);
 			break;
 		case 'v':
 			version = atoi(optarg);
+			break;
+		case 'd':
+			nlh->nlmsg_flags |= NLM_F_DUMP;
 			break;
 		case 'a':
 			colon = strchr(optarg, ':');

@@ -144,12 +144,13 @@ N=0
 # run_kernel KVER TEST...: every test on one kernel, rebooting after a
 # guest death so that one crash costs one test.
 run_kernel() {
-	local kver=$1 results line name
+	local kver=$1 results line name started
 	shift
 	local todo=("$@")
 	echo "# kernel $kver"
 	while [ ${#todo[@]} -gt 0 ]; do
 		results=$(mktemp -d "$BUILD/vm/results.XXXXXX")
+		started=$SECONDS
 		if ! start_guest "$kver" "$results" "${todo[@]}"; then
 			for name in "${todo[@]}"; do
 				echo "not ok 0 $kver: $name # the guest could not start"
@@ -161,6 +162,9 @@ run_kernel() {
 			case $line in
 			"@@ipsecme-vm done "*)
 				name=${line#@@ipsecme-vm done }
+				# The first test of a boot includes the boot.
+				echo "# $name took $((SECONDS - started)) s"
+				started=$SECONDS
 				report "$kver" "$name" "$results/$name"
 				todo=("${todo[@]:1}")
 				;;

@@ -187,6 +187,10 @@ CHARON_BASE=${CHARON_BASE:-/tmp/ipsecme-charon}
 # under TCG.
 CHARON_PLUGINS=${CHARON_PLUGINS:-"random nonce openssl kdf pem pkcs1 pkcs8 \
 x509 pubkey constraints revocation kernel-netlink socket-default vici"}
+# swanctl loads every plugin it was built with unless told otherwise, and
+# that costs over a minute on its first run in a TCG guest; it only needs
+# to parse keys and certificates.
+SWANCTL_PLUGINS=${SWANCTL_PLUGINS:-"pem pkcs1 pkcs8 x509 openssl"}
 declare -A CHARON_PIDS=()
 
 charon_vici() { echo "unix://$CHARON_BASE/$1/vici"; }
@@ -266,6 +270,9 @@ charon_start() {
 	mkdir -p "$dir" "$etc/swanctl"/{x509,x509ca,private}
 	cp "$conf" "$etc/swanctl/swanctl.conf"
 	cat >"$etc/strongswan.conf" <<-CONF
+	swanctl {
+	    load = $SWANCTL_PLUGINS
+	}
 	charon {
 	    load = $CHARON_PLUGINS
 	    install_routes = no

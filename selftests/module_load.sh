@@ -9,7 +9,7 @@
 
 source "$(dirname "$0")/lib.sh"
 
-LOOPS=50
+LOOPS=20
 WANT_VERSION=$(sed -n 's/^#define IPSECME_VERSION "\(.*\)"/\1/p' \
 	"$TOPDIR/kernel/version.h")
 

@@ -187,6 +187,14 @@ CHARON_BASE=${CHARON_BASE:-/tmp/ipsecme-charon}
 # under TCG.
 CHARON_PLUGINS=${CHARON_PLUGINS:-"random nonce openssl kdf pem pkcs1 pkcs8 \
 x509 pubkey constraints revocation kernel-netlink socket-default vici"}
+# Extra strongswan.conf lines for the charon { } section (e.g.
+# "rsa_pss = yes").
+CHARON_OPTIONS=${CHARON_OPTIONS:-}
+# Plugins of swanctl (strongswan.conf swanctl.load), empty: all of them.
+# Every swanctl call loads them, which costs seconds under TCG; swanctl
+# needs "pem pkcs1 pkcs8 x509 openssl" to load certificates and keys,
+# nothing for PSKs.
+SWANCTL_PLUGINS=${SWANCTL_PLUGINS:-}
 declare -A CHARON_PIDS=()
 
 charon_vici() { echo "unix://$CHARON_BASE/$1/vici"; }
@@ -198,6 +206,9 @@ charon_vici() { echo "unix://$CHARON_BASE/$1/vici"; }
 #   auth                   psk | pubkey [psk]
 #   psk                    the pre-shared key (auth=psk)
 #   cert, key, cacert      file names in swanctl/x509, private, x509ca
+#                          (auth=pubkey; cacert, if set, is the only CA
+#                          the remote side's chain may end in)
+#   send_cert              always | ifasked | never [charon's default]
 #   proposals              IKE proposals [aes128gcm16-prfsha256-x25519]
 #   esp_proposals          ESP proposals [aes128gcm16]
 #   mode                   tunnel | transport [tunnel]
@@ -230,9 +241,11 @@ swanctl_conf() {
 	            id = ${o[local_id]}
 	            $([ "${o[auth]}" = pubkey ] && echo "certs = ${o[cert]}")
 	        }
+	        $([ -n "${o[send_cert]:-}" ] && echo "send_cert = ${o[send_cert]}")
 	        remote {
 	            auth = ${o[auth]}
 	            id = ${o[remote_id]}
+	            $([ -n "${o[cacert]:-}" ] && echo "cacerts = ${o[cacert]}")
 	        }
 	        children {
 	            child {
@@ -269,6 +282,7 @@ charon_start() {
 	charon {
 	    load = $CHARON_PLUGINS
 	    install_routes = no
+	    $CHARON_OPTIONS
 	    retransmit_timeout = 2.0
 	    retransmit_tries = 5
 	    plugins {
@@ -285,6 +299,8 @@ charon_start() {
 	        }
 	    }
 	}
+	$([ -n "$SWANCTL_PLUGINS" ] &&
+		printf 'swanctl {\n    load = %s\n}\n' "$SWANCTL_PLUGINS")
 	CONF
 	ip netns exec "$ns" unshare -m --propagation private sh -c \
 		'mount -t tmpfs tmpfs /run && exec "$0"' "$CHARON" \

@@ -187,6 +187,9 @@ CHARON_BASE=${CHARON_BASE:-/tmp/ipsecme-charon}
 # under TCG.
 CHARON_PLUGINS=${CHARON_PLUGINS:-"random nonce openssl kdf pem pkcs1 pkcs8 \
 x509 pubkey constraints revocation kernel-netlink socket-default vici"}
+# Extra strongswan.conf lines for the charon { } section (e.g.
+# "rsa_pss = yes").
+CHARON_OPTIONS=${CHARON_OPTIONS:-}
 # swanctl loads every plugin it was built with unless told otherwise, and
 # that costs over a minute on its first run in a TCG guest; it only needs
 # to parse keys and certificates.
@@ -202,6 +205,9 @@ charon_vici() { echo "unix://$CHARON_BASE/$1/vici"; }
 #   auth                   psk | pubkey [psk]
 #   psk                    the pre-shared key (auth=psk)
 #   cert, key, cacert      file names in swanctl/x509, private, x509ca
+#                          (auth=pubkey; cacert, if set, is the only CA
+#                          the remote side's chain may end in)
+#   send_cert              always | ifasked | never [charon's default]
 #   proposals              IKE proposals [aes128gcm16-prfsha256-x25519]
 #   esp_proposals          ESP proposals [aes128gcm16]
 #   mode                   tunnel | transport [tunnel]
@@ -234,9 +240,11 @@ swanctl_conf() {
 	            id = ${o[local_id]}
 	            $([ "${o[auth]}" = pubkey ] && echo "certs = ${o[cert]}")
 	        }
+	        $([ -n "${o[send_cert]:-}" ] && echo "send_cert = ${o[send_cert]}")
 	        remote {
 	            auth = ${o[auth]}
 	            id = ${o[remote_id]}
+	            $([ -n "${o[cacert]:-}" ] && echo "cacerts = ${o[cacert]}")
 	        }
 	        children {
 	            child {
@@ -276,6 +284,7 @@ charon_start() {
 	charon {
 	    load = $CHARON_PLUGINS
 	    install_routes = no
+	    $CHARON_OPTIONS
 	    retransmit_timeout = 2.0
 	    retransmit_tries = 5
 	    plugins {

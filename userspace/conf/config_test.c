@@ -566,11 +566,64 @@ static void test_ids_and_ts(void)
 	KT_EXPECT(conf_ts_parse("[tcp]", &ts, err, sizeof(err)) == -EINVAL);
 }
 
+#define CERT_LOCAL "local {\nauth = pubkey\ncert = gw.pem\nkey = gw.key\n}\n"
+#define CERT_REMOTE "remote {\nauth = pubkey\ncacert = ca1.pem\n}\n"
+
+/* The certificate keys: where they belong, what they need, bad values. */
+static void test_pubkey_keys(void)
+{
+	const char *ok = "connection a {\n" CERT_LOCAL CERT_REMOTE
+			 MINIMAL_CHILD "}\n";
+	struct conf *c = NULL;
+
+	KT_EXPECT(conf_parse(ok, strlen(ok), file, 0, &c, err,
+			     sizeof(err)) == 0);
+	KT_EXPECT(c && c->conns[0].local.auth == CONF_AUTH_PUBKEY &&
+		  c->conns[0].remote.n_cacerts == 1 &&
+		  c->conns[0].local.id.type == CONF_ID_NONE);
+	conf_free(c);
+	bad("connection a {\nremote {\nauth = pubkey\ncacert = ca1.pem, "
+	    "ca2.pem, ca1.pem, ca2.pem, ca1.pem, ca2.pem, ca1.pem, ca2.pem, "
+	    "ca1.pem\n", "t.conf:4: more than 8 cacert files");
+	bad("connection a {\nremote {\nauth = pubkey\ncacert = ca1.pem, "
+	    "ca3.pem\n", "cacert '");
+	bad("connection a {\nremote {\nauth = pubkey\ncacert = ca1.pem, "
+	    "ca3.pem\n", "ca3.pem': No such file or directory");
+	bad("connection a {\nremote {\nauth = pubkey\ncacert = ca1.pem,\n",
+	    "empty value in list");
+	bad("connection a {\nremote {\nkey = gw.key\n",
+	    "'key' belongs in the local block");
+	bad("connection a {\nlocal {\nauth = pubkey\ncert = gw.pem, "
+	    "ca1.pem\n", "'cert' takes one value, got 2");
+	bad("connection a {\nlocal {\ncert = gw.pem\ncert = gw.pem\n",
+	    "'cert' set twice in this local block (first on line 3)");
+	bad("connection a {\nlocal {\nauth = pubkey\nkey = gw.key\n}\n",
+	    "local auth = pubkey needs 'cert' and 'key' files");
+	bad("connection a {\nlocal {\nauth = psk\ncert = gw.pem\n}\n",
+	    "local auth = psk takes no cert, key or cacert");
+	bad("connection a {\npsk_file = psk\n" CERT_LOCAL CERT_REMOTE
+	    MINIMAL_CHILD "}\n", "has a psk_file but no side uses auth = psk");
+	bad("connection a {\nlocal {\nauth = pubkey\nid = dn:CN\n",
+	    "t.conf:4:");
+	bad("connection a {\nlocal {\nauth = pubkey\nid = C=CH, CN=x\n",
+	    "'id' takes one value, got 2; quote values that contain commas");
+	/* Quoted, a DN with commas is one value. */
+	ok = "connection a {\nlocal {\nauth = pubkey\ncert = gw.pem\n"
+	     "key = gw.key\nid = \"C=CH, O=ipsecme, CN=gw\"\n}\n"
+	     CERT_REMOTE MINIMAL_CHILD "}\n";
+	KT_EXPECT(conf_parse(ok, strlen(ok), file, 0, &c, err,
+			     sizeof(err)) == 0);
+	KT_EXPECT(c && c->conns[0].local.id.type == CONF_ID_DN &&
+		  !strcmp(c->conns[0].local.id.text, "C=CH, O=ipsecme, CN=gw"));
+	conf_free(c);
+}
+
 /* The shipped examples parse (file checks off: their paths are /etc). */
 static void test_examples(void)
 {
 	static const char *const names[] = {
 		"gateway.conf", "roadwarrior.conf", "host-to-host.conf",
+		"cert-site.conf",
 	};
 	size_t i;
 
@@ -609,6 +662,8 @@ int main(void)
 	       test_malformed);
 	kt_run("config: proposal strings", test_proposals);
 	kt_run("config: identities and traffic selectors", test_ids_and_ts);
+	kt_run("config: certificate keys (cert, key, cacert)",
+	       test_pubkey_keys);
 	kt_run("config: the example configurations parse", test_examples);
 	{
 		char cmd[128];

@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 
 #include "ipsecmed/auth.h"
+#include "ipsecmed/cert.h"
 
 int id_encode(const struct conf_id *id, const struct ipsec_addr *host,
 	      uint8_t *type, uint8_t *buf)
@@ -28,6 +29,8 @@ int id_encode(const struct conf_id *id, const struct ipsec_addr *host,
 		a = &id->addr;
 		/* fall through */
 	case CONF_ID_NONE:
+		if (!a)
+			return -1;
 		*type = a->family == AF_INET ? IKE_ID_IPV4_ADDR :
 					       IKE_ID_IPV6_ADDR;
 		len = ipsec_addr_len(a->family);
@@ -35,7 +38,8 @@ int id_encode(const struct conf_id *id, const struct ipsec_addr *host,
 		       (const void *)&a->v6, len);
 		return (int)len;
 	case CONF_ID_DN:
-		break;	/* needs the certificate code: not yet */
+		*type = IKE_ID_DER_ASN1_DN;
+		return dn_encode(id->text, buf, ID_MAX);
 	}
 	return -1;
 }
@@ -60,8 +64,13 @@ bool id_match(const struct conf_id *want, const struct ike_id *got)
 	case CONF_ID_IPV6:
 		return got->type == IKE_ID_IPV6_ADDR && got->len == 16 &&
 		       !memcmp(got->data, &want->addr.v6, 16);
-	case CONF_ID_DN:
-		break;
+	case CONF_ID_DN: {
+		uint8_t der[ID_MAX];
+		int n = dn_encode(want->text, der, sizeof(der));
+
+		return got->type == IKE_ID_DER_ASN1_DN && n > 0 &&
+		       dn_equal(der, (size_t)n, got->data, got->len);
+	}
 	}
 	return false;
 }
@@ -69,7 +78,7 @@ bool id_match(const struct conf_id *want, const struct ike_id *got)
 void id_str(const struct ike_id *id, char *buf, size_t len)
 {
 	struct ipsec_addr a = { 0 };
-	char tmp[IPSEC_ADDR_STRLEN];
+	char tmp[IPSEC_ADDR_STRLEN], tmp2[CONF_ID_MAX];
 
 	switch (id->type) {
 	case IKE_ID_FQDN:
@@ -88,8 +97,33 @@ void id_str(const struct ike_id *id, char *buf, size_t len)
 								sizeof(tmp)));
 			return;
 		}
+		break;
+	case IKE_ID_DER_ASN1_DN:
+		dn_str(id->data, id->len, tmp2, sizeof(tmp2));
+		snprintf(buf, len, "dn:%s", tmp2);
+		return;
 	}
 	snprintf(buf, len, "type%u:(%u bytes)", id->type, id->len);
+}
+
+/* <SignedOctets> of one side (RFC 7296 2.15): its IKE_SA_INIT message,
+ * the other side's nonce, and prf(SK_p, ID body) written to @maced_id.
+ */
+static int signed_octets(const struct ike_sa *sa, bool of_initiator,
+			 const uint8_t *id, size_t id_len, uint8_t *maced_id,
+			 struct ike_iov *octets)
+{
+	const struct ike_prf *prf = sa->suite.prf;
+	struct ike_iov idv = { id, id_len };
+
+	octets[0] = of_initiator ?
+		(struct ike_iov){ sa->msg1, sa->msg1_len } :
+		(struct ike_iov){ sa->msg2, sa->msg2_len };
+	octets[1] = of_initiator ? (struct ike_iov){ sa->nr, sa->nr_len } :
+				   (struct ike_iov){ sa->ni, sa->ni_len };
+	octets[2] = (struct ike_iov){ maced_id, prf->len };
+	return ike_prf_calc(prf, of_initiator ? sa->k.pi : sa->k.pr,
+			    sa->k.p_len, &idv, 1, maced_id);
 }
 
 int auth_psk(const struct ike_sa *sa, bool of_initiator, const uint8_t *psk,
@@ -99,22 +133,41 @@ int auth_psk(const struct ike_sa *sa, bool of_initiator, const uint8_t *psk,
 	const struct ike_prf *prf = sa->suite.prf;
 	uint8_t key[IKE_PRF_MAX_LEN], maced_id[IKE_PRF_MAX_LEN];
 	struct ike_iov iov = { pad, sizeof(pad) - 1 };
-	struct ike_iov idv = { id, id_len };
 	struct ike_iov octets[3];
 	int ret;
 
-	octets[0] = of_initiator ?
-		(struct ike_iov){ sa->msg1, sa->msg1_len } :
-		(struct ike_iov){ sa->msg2, sa->msg2_len };
-	octets[1] = of_initiator ? (struct ike_iov){ sa->nr, sa->nr_len } :
-				   (struct ike_iov){ sa->ni, sa->ni_len };
-	octets[2] = (struct ike_iov){ maced_id, prf->len };
-	ret = ike_prf_calc(prf, of_initiator ? sa->k.pi : sa->k.pr,
-			   sa->k.p_len, &idv, 1, maced_id);
+	ret = signed_octets(sa, of_initiator, id, id_len, maced_id, octets);
 	if (!ret)
 		ret = ike_prf_calc(prf, psk, psk_len, &iov, 1, key);
 	if (!ret)
 		ret = ike_prf_calc(prf, key, prf->len, octets, 3, out);
 	OPENSSL_cleanse(key, sizeof(key));
 	return ret ? -1 : (int)prf->len;
+}
+
+int auth_sign(const struct ike_sa *sa, EVP_PKEY *key, uint16_t hash,
+	      const uint8_t *id, size_t id_len, uint8_t *out, size_t cap)
+{
+	uint8_t maced_id[IKE_PRF_MAX_LEN];
+	struct ike_iov octets[3];
+
+	if (signed_octets(sa, sa->initiator, id, id_len, maced_id, octets))
+		return -1;
+	return ike_sig_sign(key, hash, false, octets, 3, out, cap);
+}
+
+int auth_verify(const struct ike_sa *sa, EVP_PKEY *key, const uint8_t *auth,
+		size_t len, const uint8_t *id, size_t id_len,
+		struct ike_sig_info *info, const char **why)
+{
+	uint8_t maced_id[IKE_PRF_MAX_LEN];
+	struct ike_iov octets[3];
+
+	if (signed_octets(sa, !sa->initiator, id, id_len, maced_id,
+			  octets)) {
+		*why = "cannot compute the signed octets";
+		return -1;
+	}
+	return ike_sig_verify(key, IKE_SIG_HASHES, auth, len, octets, 3,
+			      info, why);
 }

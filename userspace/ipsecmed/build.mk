@@ -7,10 +7,10 @@
 IKE_CODEC_OBJS := $(addprefix $(O)/ipsecmed/ike/,message.o payload.o \
 	payload_sa.o payload_ts.o sk.o)
 IKE_CRYPTO_OBJS := $(addprefix $(O)/ipsecmed/crypto/,prf.o kdf.o encr.o \
-	integ.o dh.o)
+	integ.o dh.o sig.o)
 
 IPSECMED_OBJS := $(addprefix $(O)/ipsecmed/,main.o daemon.o control.o \
-	exchange_init.o exchange_auth.o exchange_info.o exchange_create.o auth.o proposal.o \
+	exchange_init.o exchange_auth.o exchange_info.o exchange_create.o auth.o cert.o proposal.o \
 	sa.o ts.o nat.o kernel.o transport_udp.o log.o)
 
 PROGRAMS += $(O)/ipsecmed/ipsecmed
@@ -23,6 +23,12 @@ UNIT_TESTS += $(O)/ipsecmed/proposal_test
 $(O)/ipsecmed/proposal_test: $(O)/ipsecmed/proposal_test.o \
 		$(O)/ipsecmed/proposal.o $(O)/ipsecmed/ts.o $(CONF_OBJS) \
 		$(O)/lib/addr.o $(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
+
+UNIT_TESTS += $(O)/ipsecmed/cert_test
+$(O)/ipsecmed/cert_test: $(O)/ipsecmed/cert_test.o $(O)/ipsecmed/cert.o \
+		$(O)/ipsecmed/auth.o $(CONF_OBJS) $(O)/lib/addr.o \
+		$(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
 
 UNIT_TESTS += $(O)/ipsecmed/ike/codec_test
@@ -108,6 +114,7 @@ fuzz-corpus: $(O)/ipsecmed/fuzz/mkcorpus
 # Two daemons negotiating over the host's loopback without the kernel.
 UNIT_TESTS += $(O)/ipsecmed/loopback_test
 $(O)/ipsecmed/loopback_test: ipsecmed/tests/loopback.sh \
-		$(O)/ipsecmed/ipsecmed $(O)/ipsecme/ipsecme
-	sed 's|@BUILD@|$(abspath $(O))|' $< >$@
+		$(O)/ipsecmed/ipsecmed $(O)/ipsecme/ipsecme ../selftests/mkcerts.sh
+	sed -e 's|@BUILD@|$(abspath $(O))|' \
+	    -e 's|@MKCERTS@|$(abspath ../selftests/mkcerts.sh)|' $< >$@
 	chmod +x $@

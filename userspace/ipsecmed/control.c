@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "ipsecmed/cert.h"
 #include "ipsecmed/control.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
@@ -214,19 +215,26 @@ static void remap(struct daemon *d, struct conf *nc)
 
 int control_reload(struct daemon *d, char *err, size_t errlen)
 {
+	struct creds **ncreds;
 	struct conf *nc;
 	int ret = conf_load(d->conf_path, 0, &nc, err, errlen);
 
 	if (ret)
 		return ret;
+	if (creds_load_all(nc, &ncreds, err, errlen)) {
+		conf_free(nc);
+		return -EINVAL;
+	}
 	remap(d, nc);
 	/* Daemon settings that need new sockets take a restart. */
 	nc->daemon.ike_port = d->conf->daemon.ike_port;
 	nc->daemon.natt_port = d->conf->daemon.natt_port;
 	snprintf(nc->daemon.ctl_socket, sizeof(nc->daemon.ctl_socket), "%s",
 		 d->conf->daemon.ctl_socket);
+	creds_free_all(d->creds, d->conf->n_conns);
 	conf_free(d->conf);
 	d->conf = nc;
+	d->creds = ncreds;
 	log_level = nc->daemon.log_level > log_level ? nc->daemon.log_level :
 						      log_level;
 	log_info("configuration reloaded: %zu connections", nc->n_conns);

@@ -25,6 +25,16 @@ uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+const struct creds *conn_creds(const struct daemon *d,
+			       const struct conf_conn *conn)
+{
+	size_t i = (size_t)(conn - d->conf->conns);
+
+	if (!d->creds || conn < d->conf->conns || i >= d->conf->n_conns)
+		return NULL;
+	return d->creds[i];
+}
+
 void rand_bytes(void *out, size_t len)
 {
 	if (RAND_bytes(out, (int)len) != 1) {

@@ -12,10 +12,12 @@
 #include "ipsecmed/transport_udp.h"
 #include "lib/nl.h"
 
+struct creds;
 struct ctl_server;
 
 struct daemon {
 	struct conf *conf;
+	struct creds **creds;		/* of conf->conns[i], NULL: none */
 	const char *conf_path;
 	struct transport tr;
 	bool kernel;			/* false: negotiate only (-n) */
@@ -30,6 +32,10 @@ struct daemon {
 };
 
 uint64_t now_ms(void);
+
+/* The X.509 credentials of @conn (one of d->conf's), or NULL. */
+const struct creds *conn_creds(const struct daemon *d,
+			       const struct conf_conn *conn);
 
 /* Fill @out with random bytes; aborts on failure (no safe fallback). */
 void rand_bytes(void *out, size_t len);

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IKE_AUTH (RFC 7296 section 1.2) with PSK authentication, both roles,
- * creating the first CHILD_SA: proposals, traffic selector narrowing,
- * transport mode, KEYMAT and the kernel.
+ * IKE_AUTH (RFC 7296 section 1.2), both roles, authenticated with a PSK
+ * or with X.509 certificates and RFC 7427 signatures (CERT, CERTREQ,
+ * AUTH method 14), creating the first CHILD_SA: proposals, traffic
+ * selector narrowing, transport mode, KEYMAT and the kernel.
  */
 #include <stdlib.h>
 
 #include <openssl/crypto.h>
 
 #include "ipsecmed/auth.h"
+#include "ipsecmed/cert.h"
 #include "ipsecmed/daemon.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
@@ -20,10 +22,29 @@ struct id_body {
 	size_t len;
 };
 
-static int my_id(const struct ike_sa *sa, struct id_body *b)
+/* Our ID for @conn: the configured one, but with a certificate and no
+ * id (or a DN id, which the configuration check found to be the
+ * certificate's subject) exactly the certificate's subject.
+ */
+static int local_id(const struct daemon *d, const struct conf_conn *conn,
+		    const struct ipsec_addr *host, uint8_t *type,
+		    uint8_t *buf)
 {
-	int n = id_encode(&sa->conn->local.id, &sa->ep.local, &b->buf[0],
-			  b->buf + 4);
+	const struct creds *cr = conn_creds(d, conn);
+
+	if (conn->local.auth == CONF_AUTH_PUBKEY &&
+	    (conn->local.id.type == CONF_ID_NONE ||
+	     conn->local.id.type == CONF_ID_DN)) {
+		*type = IKE_ID_DER_ASN1_DN;
+		return cert_subject_der(cr, buf, ID_MAX);
+	}
+	return id_encode(&conn->local.id, host, type, buf);
+}
+
+static int my_id(const struct daemon *d, const struct ike_sa *sa,
+		 struct id_body *b)
+{
+	int n = local_id(d, sa->conn, &sa->ep.local, &b->buf[0], b->buf + 4);
 
 	if (n < 0)
 		return -1;
@@ -54,34 +75,124 @@ static struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
 	return c;
 }
 
-static void add_auth(struct ike_builder *b, const struct ike_sa *sa,
-		     const struct id_body *id)
+static int add_sig_auth(struct daemon *d, struct ike_builder *b,
+			const struct ike_sa *sa, const struct id_body *id)
+{
+	const struct creds *cr = conn_creds(d, sa->conn);
+	uint8_t sig[IKE_SIG_MAX];
+	uint16_t hash;
+	int n;
+
+	if (!cr || !cr->key)
+		return -1;
+	if (!sa->peer_sig_hashes)
+		log_debug("IKE SA #%u: peer announced no signature hashes, "
+			  "signing with SHA-256", sa->id);
+	hash = ike_sig_pick_hash(cr->key, sa->peer_sig_hashes);
+	n = auth_sign(sa, cr->key, hash, id->buf, id->len, sig, sizeof(sig));
+	if (n < 0) {
+		log_warn("%s: cannot sign our AUTH payload", sa->conn->name);
+		return -1;
+	}
+	ikb_auth(b, IKE_AUTH_DIGITAL_SIG, sig, (size_t)n);
+	return 0;
+}
+
+static int add_auth(struct daemon *d, struct ike_builder *b,
+		    const struct ike_sa *sa, const struct id_body *id)
 {
 	uint8_t auth[IKE_PRF_MAX_LEN];
-	int n = auth_psk(sa, sa->initiator, sa->conn->psk, sa->conn->psk_len,
-			 id->buf, id->len, auth);
+	int n;
 
+	if (sa->conn->local.auth == CONF_AUTH_PUBKEY)
+		return add_sig_auth(d, b, sa, id);
+	n = auth_psk(sa, sa->initiator, sa->conn->psk, sa->conn->psk_len,
+		     id->buf, id->len, auth);
 	if (n > 0)
 		ikb_auth(b, IKE_AUTH_PSK, auth, (size_t)n);
 	OPENSSL_cleanse(auth, sizeof(auth));
+	return n > 0 ? 0 : -1;
 }
 
-static bool check_auth(const struct ike_sa *sa, const struct ike_payload *idp,
-		       const struct ike_payload *authp)
+static bool psk_ok(const struct ike_sa *sa, const struct ike_payload *idp,
+		   const struct ike_auth *a)
 {
 	uint8_t want[IKE_PRF_MAX_LEN];
-	struct ike_auth a;
 	bool ok;
 	int n;
 
-	if (!idp || !authp || ike_auth_decode(authp, &a, NULL) ||
-	    a.method != IKE_AUTH_PSK || sa->conn->remote.auth != CONF_AUTH_PSK)
-		return false;
 	n = auth_psk(sa, !sa->initiator, sa->conn->psk, sa->conn->psk_len,
 		     idp->body, idp->len, want);
-	ok = n > 0 && a.len == n && !CRYPTO_memcmp(a.data, want, (size_t)n);
+	ok = n > 0 && a->len == n && !CRYPTO_memcmp(a->data, want, (size_t)n);
 	OPENSSL_cleanse(want, sizeof(want));
 	return ok;
+}
+
+#define CERTS_MAX 8	/* end entity and intermediates we look at */
+
+/* The peer's chain, ID and RFC 7427 signature; NULL or why not. */
+static const char *check_sig(struct daemon *d, const struct ike_sa *sa,
+			     const struct ike_msg *m,
+			     const struct ike_payload *idp,
+			     const struct ike_id *id, const struct ike_auth *a,
+			     char *why, size_t len)
+{
+	struct ike_cert certs[CERTS_MAX];
+	const struct ike_payload *pl;
+	unsigned int idx = 0;
+	struct ike_sig_info info;
+	const char *bad;
+	EVP_PKEY *pub;
+	size_t n = 0;
+	int ret;
+
+	while ((pl = ike_msg_find(m, IKE_PL_CERT, &idx)) && n < CERTS_MAX) {
+		if (ike_cert_decode(pl, &certs[n], NULL))
+			return "malformed CERT payload";
+		n++;
+	}
+	pub = cert_check_peer(conn_creds(d, sa->conn), certs, n, id, why,
+			      len);
+	if (!pub)
+		return why;
+	ret = auth_verify(sa, pub, a->data, a->len, idp->body, idp->len,
+			  &info, &bad);
+	EVP_PKEY_free(pub);
+	if (ret) {
+		snprintf(why, len, "RFC 7427 AUTH: %s", bad);
+		return why;
+	}
+	log_info("%s: peer's certificate chain and signature (%s, hash %u) "
+		 "verified", sa->conn->name, info.scheme, info.hash);
+	return NULL;
+}
+
+/* NULL if the peer's ID and AUTH payloads authenticate it, else why. */
+static const char *check_auth(struct daemon *d, const struct ike_sa *sa,
+			      const struct ike_msg *m,
+			      const struct ike_payload *idp)
+{
+	const struct ike_payload *authp = ike_msg_first(m, IKE_PL_AUTH);
+	bool psk = sa->conn->remote.auth == CONF_AUTH_PSK;
+	uint8_t want = psk ? IKE_AUTH_PSK : IKE_AUTH_DIGITAL_SIG;
+	static char why[320];
+	struct ike_auth a;
+	struct ike_id id;
+
+	if (!idp || !authp || ike_id_decode(idp, &id, NULL) ||
+	    ike_auth_decode(authp, &a, NULL))
+		return "no valid ID and AUTH payloads";
+	if (a.method != want) {
+		snprintf(why, sizeof(why), "peer used AUTH method %u, we "
+			 "expect %u (%s)", a.method, want,
+			 psk ? "auth = psk" : "auth = pubkey: RFC 7427 "
+			 "digital signature");
+		return why;
+	}
+	if (psk)
+		return psk_ok(sa, idp, &a) ? NULL :
+		       "PSK AUTH value does not match (different PSK?)";
+	return check_sig(d, sa, m, idp, &id, &a, why, sizeof(why));
 }
 
 int auth_send_request(struct daemon *d, struct ike_sa *sa)
@@ -96,7 +207,7 @@ int auth_send_request(struct daemon *d, struct ike_sa *sa)
 	uint8_t type;
 	int n;
 
-	if (!conn->n_children || my_id(sa, &id))
+	if (!conn->n_children || my_id(d, sa, &id))
 		return -1;
 	c = child_new(d, sa, &conn->children[0], true);
 	if (!c)
@@ -105,11 +216,16 @@ int auth_send_request(struct daemon *d, struct ike_sa *sa)
 	ike_put_be32(spi, c->spi_in);
 	ikb_init_chain(&b, plain, sizeof(plain));
 	ikb_id(&b, IKE_PL_IDI, id.buf[0], id.buf + 4, id.len - 4);
+	if (conn->local.auth == CONF_AUTH_PUBKEY)
+		cert_add_certs(&b, conn_creds(d, conn));
 	ikb_notify(&b, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
+	if (conn->remote.auth == CONF_AUTH_PUBKEY)
+		cert_add_certreq(&b, conn_creds(d, conn));
 	if (conn->remote.id.type != CONF_ID_NONE &&
 	    (n = id_encode(&conn->remote.id, &sa->ep.remote, &type, buf)) > 0)
 		ikb_id(&b, IKE_PL_IDR, type, buf, (size_t)n);
-	add_auth(&b, sa, &id);
+	if (add_auth(d, &b, sa, &id))
+		return -1;
 	if (c->mode == IPSEC_MODE_TRANSPORT)
 		ikb_notify(&b, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
 	prop_offer(c->cfg->esp, c->cfg->n_esp, IKE_PROTO_ESP, spi, 4, false,
@@ -196,22 +312,33 @@ void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 	const struct ike_payload *idr = ike_msg_first(m, IKE_PL_IDR);
 	struct child_sa *c = sa->pending;
 	uint16_t err = ike_msg_error(m);
-	const char *why;
+	const char *why = NULL;
 	struct ike_id id;
 
 	if (sa->state != IKE_S_AUTH_SENT)
 		return;
 	sa->pending = NULL;
 	if (err == IKE_N_AUTHENTICATION_FAILED || !idr ||
-	    ike_id_decode(idr, &id, NULL) ||
-	    !id_match(&sa->conn->remote.id, &id) ||
-	    !check_auth(sa, idr, ike_msg_first(m, IKE_PL_AUTH))) {
+	    ike_id_decode(idr, &id, NULL))
+		why = "";
+	else if (!id_match(&sa->conn->remote.id, &id))
+		why = "peer's IDr is not the configured remote id";
+	else
+		why = check_auth(d, sa, m, idr);
+	if (why) {
 		if (c)	/* drop the SPI reserved for it */
 			kernel_remove(d, sa, c, false);
 		child_sa_free(c);
-		snprintf(sa->failure, sizeof(sa->failure),
-			 err ? "peer answered IKE_AUTH with error notify %u" :
-			 "peer failed authentication", err);
+		if (*why)
+			log_warn("%s: IKE SA #%u: peer failed authentication: "
+				 "%s", sa->conn->name, sa->id, why);
+		if (err)
+			snprintf(sa->failure, sizeof(sa->failure), "peer "
+				 "answered IKE_AUTH with error notify %u", err);
+		else
+			snprintf(sa->failure, sizeof(sa->failure), "peer "
+				 "failed authentication%s%s", *why ? ": " : "",
+				 why);
 		sa_terminate(d, sa, sa->failure);
 		return;
 	}
@@ -238,7 +365,7 @@ void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 /* The connection the initiator's identities select among those that
  * share this IKE SA's addresses (the first one if none names it).
  */
-static const struct conf_conn *conn_by_id(struct daemon *d,
+static const struct conf_conn *conn_by_id(const struct daemon *d,
 					  const struct ike_sa *sa,
 					  const struct ike_id *idi,
 					  const struct ike_id *idr)
@@ -264,11 +391,13 @@ static const struct conf_conn *conn_by_id(struct daemon *d,
 				continue;
 		}
 		if (idr) {
-			n = id_encode(&c->local.id, &sa->ep.local, &mine.type,
-				      buf);
+			n = local_id(d, c, &sa->ep.local, &mine.type, buf);
 			mine.data = buf;
 			mine.len = n > 0 ? (uint16_t)n : 0;
-			if (n < 0 || mine.type != idr->type ||
+			if (n < 0 || mine.type != idr->type)
+				continue;
+			if (mine.type == IKE_ID_DER_ASN1_DN ?
+			    !dn_equal(buf, mine.len, idr->data, idr->len) :
 			    mine.len != idr->len ||
 			    memcmp(buf, idr->data, mine.len))
 				continue;
@@ -330,7 +459,7 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 }
 
 static void respond_auth_failed(struct daemon *d, struct ike_sa *sa,
-				uint32_t msgid)
+				uint32_t msgid, const char *why)
 {
 	static uint8_t plain[256];
 	struct ike_builder b;
@@ -338,8 +467,8 @@ static void respond_auth_failed(struct daemon *d, struct ike_sa *sa,
 	ikb_init_chain(&b, plain, sizeof(plain));
 	ikb_notify(&b, 0, NULL, 0, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
 	sa_send_response(d, sa, IKE_AUTH, msgid, &b);
-	log_warn("IKE SA #%u: peer %s failed authentication", sa->id,
-		 sa->remote_id);
+	log_warn("IKE SA #%u: peer %s failed authentication: %s", sa->id,
+		 sa->remote_id, why);
 	sa_terminate(d, sa, "authentication failed");
 }
 
@@ -357,25 +486,41 @@ void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 	struct id_body id;
 	uint16_t err;
 
+	const char *why;
+
 	if (sa->state != IKE_S_HALF_OPEN || !idi ||
 	    ike_id_decode(idi, &iid, NULL) ||
 	    (idr && ike_id_decode(idr, &rid, NULL))) {
-		respond_auth_failed(d, sa, m->hdr.msgid);
+		respond_auth_failed(d, sa, m->hdr.msgid,
+				    "missing or malformed IDi/IDr");
 		return;
 	}
 	id_str(&iid, sa->remote_id, sizeof(sa->remote_id));
 	conn = conn_by_id(d, sa, &iid, idr ? &rid : NULL);
 	if (conn)
 		sa->conn = conn;
-	if (!conn || !check_auth(sa, idi, ike_msg_first(m, IKE_PL_AUTH)) ||
-	    my_id(sa, &id)) {
-		respond_auth_failed(d, sa, m->hdr.msgid);
+	why = conn ? check_auth(d, sa, m, idi) :
+	      "no connection accepts its IDi and IDr";
+	if (!why && my_id(d, sa, &id))
+		why = "we have no ID to answer with";
+	if (why) {
+		respond_auth_failed(d, sa, m->hdr.msgid, why);
 		return;
 	}
 	err = child_from_request(d, sa, m, &c, &answer.prop[0]);
 	ikb_init_chain(&b, plain, sizeof(plain));
 	ikb_id(&b, IKE_PL_IDR, id.buf[0], id.buf + 4, id.len - 4);
-	add_auth(&b, sa, &id);
+	if (sa->conn->local.auth == CONF_AUTH_PUBKEY)
+		cert_add_certs(&b, conn_creds(d, sa->conn));
+	if (add_auth(d, &b, sa, &id)) {
+		if (c) {
+			kernel_remove(d, sa, c, false);
+			child_sa_free(c);
+		}
+		respond_auth_failed(d, sa, m->hdr.msgid,
+				    "cannot compute our own AUTH");
+		return;
+	}
 	if (!err && child_up(d, sa, c)) {
 		kernel_remove(d, sa, c, false);
 		child_sa_free(c);

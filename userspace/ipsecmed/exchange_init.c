@@ -8,7 +8,9 @@
 
 #include <openssl/crypto.h>
 
+#include "ipsecmed/cert.h"
 #include "ipsecmed/crypto/prf.h"
+#include "ipsecmed/crypto/sig.h"
 #include "ipsecmed/daemon.h"
 #include "ipsecmed/log.h"
 #include "ipsecmed/nat.h"
@@ -23,6 +25,45 @@ static uint8_t *dup_msg(const uint8_t *p, size_t len)
 	if (q)
 		memcpy(q, p, len);
 	return q;
+}
+
+/* RFC 7427 section 4: the hashes we sign and verify with. */
+static void add_sig_hashes(struct ike_builder *b)
+{
+	uint8_t data[6];
+	uint16_t h;
+	size_t n = 0;
+
+	for (h = IKE_HASH_SHA2_256; h <= IKE_HASH_SHA2_512; h++) {
+		ike_put_be16(data + n, h);
+		n += 2;
+	}
+	ikb_notify(b, 0, NULL, 0, IKE_N_SIGNATURE_HASH_ALGORITHMS, data, n);
+}
+
+/* The peer's SIGNATURE_HASH_ALGORITHMS as IKE_HASH_* bits; 0 if absent
+ * or malformed (an odd length).
+ */
+static unsigned int peer_sig_hashes(const struct ike_msg *m, bool *present)
+{
+	const struct ike_payload *pl;
+	unsigned int idx = 0, mask = 0;
+	struct ike_notify n;
+	uint16_t i, h;
+
+	*present = false;
+	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &idx))) {
+		if (ike_notify_decode(pl, &n, NULL) ||
+		    n.type != IKE_N_SIGNATURE_HASH_ALGORITHMS || n.len % 2)
+			continue;
+		*present = true;
+		for (i = 0; i < n.len; i += 2) {
+			h = ike_get_be16(n.data + i);
+			if (h < 32)
+				mask |= 1u << h;
+		}
+	}
+	return mask;
 }
 
 static int init_send(struct daemon *d, struct ike_sa *sa)
@@ -62,6 +103,7 @@ static int init_send(struct daemon *d, struct ike_sa *sa)
 	ikb_nonce(&b, sa->ni, sa->ni_len);
 	if (c->nat_traversal)
 		natd_add(&b, sa->spi_i, sa->spi_r, &sa->ep);
+	add_sig_hashes(&b);
 	sa->msgid_out = 0;
 	sa->state = IKE_S_INIT_SENT;
 	return sa_send_request(d, sa, IKE_SA_INIT, &b);
@@ -173,6 +215,7 @@ void init_handle_response(struct daemon *d, struct ike_sa *sa,
 	const struct ike_payload *pl;
 	unsigned int idx = 0;
 	const uint8_t *nonce;
+	bool sig_hashes;
 	uint16_t err;
 
 	if (find_notify(m, IKE_N_COOKIE, &n) && n.len >= 1 && n.len <= 64) {
@@ -227,6 +270,7 @@ void init_handle_response(struct daemon *d, struct ike_sa *sa,
 	memcpy(sa->nr, nonce, sa->nr_len);
 	sa->nat = c->nat_traversal ?
 		natd_check(m, sa->spi_i, sa->spi_r, &sa->ep) : 0;
+	sa->peer_sig_hashes = peer_sig_hashes(m, &sig_hashes);
 	free(sa->msg2);
 	sa->msg2 = dup_msg(m->raw, m->raw_len);
 	sa->msg2_len = m->raw_len;
@@ -342,7 +386,7 @@ static struct ike_sa *find_half_open(struct daemon *d, const uint8_t *spi_i,
 
 static int init_respond(struct daemon *d, struct ike_sa *sa,
 			const struct ike_proposal *chosen, const uint8_t *ke,
-			size_t ke_len)
+			size_t ke_len, bool sig_hashes)
 {
 	struct ike_hdr h = { .exchange = IKE_SA_INIT,
 			     .flags = IKE_FLAG_RESPONSE };
@@ -359,6 +403,10 @@ static int init_respond(struct daemon *d, struct ike_sa *sa,
 	ikb_nonce(&b, sa->nr, sa->nr_len);
 	if (sa->conn->nat_traversal)
 		natd_add(&b, sa->spi_i, sa->spi_r, &sa->ep);
+	/* Announced only to a peer that announced them (RFC 7427 4). */
+	if (sig_hashes)
+		add_sig_hashes(&b);
+	cert_add_certreq(&b, conn_creds(d, sa->conn));
 	if (ikb_finish(&b) < 0)
 		return -1;
 	sa->msg2 = dup_msg(buf, b.w.len);
@@ -384,6 +432,7 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 	struct ike_ke ke;
 	struct ike_sa *sa;
 	unsigned int idx = 0;
+	bool sig_hashes;
 
 	if (ike_msg_decode(&m, buf, len, &err)) {
 		log_info("IKE_SA_INIT from %s: %s",
@@ -459,12 +508,14 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 	/* The initiator hashed with SPIr = 0, as in the header. */
 	sa->nat = c->nat_traversal ?
 		natd_check(&m, sa->spi_i, m.hdr.spi_r, ep) : 0;
+	sa->peer_sig_hashes = peer_sig_hashes(&m, &sig_hashes);
 	daemon_add_sa(d, sa);
 	sa->state = IKE_S_HALF_OPEN;
 	d->half_open++;
 	if (!sa->msg1 || !sa->dh || ike_dh_public(sa->dh, pub) ||
 	    common_keys(sa, &ke) ||
-	    init_respond(d, sa, &chosen, pub, suite.dh->pub_len)) {
+	    init_respond(d, sa, &chosen, pub, suite.dh->pub_len,
+			 sig_hashes)) {
 		send_plain_notify(d, ep, &m.hdr, IKE_N_INVALID_SYNTAX, NULL, 0);
 		sa_terminate(d, sa, "IKE_SA_INIT failed");
 		return;

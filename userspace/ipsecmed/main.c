@@ -15,6 +15,7 @@
 
 #include <openssl/crypto.h>
 
+#include "ipsecmed/cert.h"
 #include "ipsecmed/control.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
@@ -197,8 +198,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (conf_load(d.conf_path, 0, &d.conf, err, sizeof(err))) {
+	if (conf_load(d.conf_path, 0, &d.conf, err, sizeof(err)) ||
+	    creds_load_all(d.conf, &d.creds, err, sizeof(err))) {
 		log_err("%s", err);
+		conf_free(d.conf);
 		return 1;
 	}
 	log_level = debug ? LOG_DEBUG : d.conf->daemon.log_level;
@@ -206,6 +209,7 @@ int main(int argc, char **argv)
 	sigfd = open_signals();
 	if (sigfd < 0 || setup(&d)) {
 		transport_close(&d.tr);
+		creds_free_all(d.creds, d.conf->n_conns);
 		conf_free(d.conf);
 		return 1;
 	}
@@ -219,6 +223,7 @@ int main(int argc, char **argv)
 	transport_close(&d.tr);
 	if (d.kernel)
 		nl_close(&d.xfrm);
+	creds_free_all(d.creds, d.conf->n_conns);
 	conf_free(d.conf);
 	OPENSSL_cleanse(d.cookie_secret, sizeof(d.cookie_secret));
 	return 0;

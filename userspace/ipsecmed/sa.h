@@ -80,6 +80,8 @@ struct ike_sa {
 	uint16_t ni_len, nr_len;
 	uint8_t cookie[64];
 	uint16_t cookie_len;
+	/* IKE_HASH_* bits of the peer's SIGNATURE_HASH_ALGORITHMS. */
+	unsigned int peer_sig_hashes;
 	/* The IKE_SA_INIT request and response, signed in IKE_AUTH. */
 	uint8_t *msg1, *msg2;
 	size_t msg1_len, msg2_len;

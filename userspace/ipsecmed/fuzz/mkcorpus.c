@@ -164,6 +164,46 @@ static void auth_req(void)
 	save("ike_auth_req", buf, seal(&b, &h));
 }
 
+/* IKE_AUTH with certificates: IDi (DN), end-entity and intermediate
+ * CERTs, CERTREQ with two CA hashes, an RFC 7427 AUTH (ECDSA with
+ * SHA-256 AlgorithmIdentifier), then the CHILD_SA payloads.
+ */
+static void auth_req_cert(void)
+{
+	static const uint8_t dn[] = { 0x30, 0x0d, 0x31, 0x0b, 0x30, 0x09,
+		0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x02, 'g', 'w' };
+	static const uint8_t aid[] = { 12, 0x30, 0x0a, 0x06, 0x08, 0x2a,
+		0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02 };
+	struct ike_hdr h = hdr(IKE_AUTH, IKE_FLAG_INITIATOR, 1);
+	struct ike_sa_payload sa = esp_proposal();
+	struct ike_ts_payload ts = selectors(false);
+	uint8_t cert[600], auth[sizeof(aid) + 72];
+	struct ike_builder b;
+	size_t i;
+
+	for (i = 0; i < sizeof(cert); i++)
+		cert[i] = (uint8_t)(i * 13 + 0x30);
+	cert[0] = 0x30;
+	cert[1] = 0x82;
+	cert[2] = (sizeof(cert) - 4) >> 8;
+	cert[3] = (sizeof(cert) - 4) & 0xff;
+	memcpy(auth, aid, sizeof(aid));
+	memset(auth + sizeof(aid), 0x5a, sizeof(auth) - sizeof(aid));
+	ikb_init_chain(&b, plain, sizeof(plain));
+	ikb_id(&b, IKE_PL_IDI, IKE_ID_DER_ASN1_DN, dn, sizeof(dn));
+	ikb_cert(&b, IKE_PL_CERT, IKE_CERT_X509_SIG, cert, sizeof(cert));
+	ikb_cert(&b, IKE_PL_CERT, IKE_CERT_X509_SIG, cert, 300);
+	ikb_notify(&b, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
+	ikb_cert(&b, IKE_PL_CERTREQ, IKE_CERT_X509_SIG, fill, 40);
+	ikb_id(&b, IKE_PL_IDR, IKE_ID_FQDN, (const uint8_t *)"gw.example",
+	       10);
+	ikb_auth(&b, IKE_AUTH_DIGITAL_SIG, auth, sizeof(auth));
+	ikb_sa(&b, &sa);
+	ikb_ts(&b, IKE_PL_TSI, &ts);
+	ikb_ts(&b, IKE_PL_TSR, &ts);
+	save("ike_auth_req_cert", buf, seal(&b, &h));
+}
+
 static void inner_chain(void)
 {
 	struct ike_ts_payload ts = selectors(true);
@@ -234,6 +274,7 @@ int main(int argc, char **argv)
 	init_req();
 	init_resp();
 	auth_req();
+	auth_req_cert();
 	inner_chain();
 	child_and_info();
 	malformed();

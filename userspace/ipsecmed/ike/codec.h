@@ -207,7 +207,9 @@ struct ike_ts_payload {
 int ike_ts_decode(const struct ike_payload *pl, struct ike_ts_payload *tsp,
 		  struct ike_err *err);
 
-/* CERT and CERTREQ: an encoding byte, then data. */
+/* CERT and CERTREQ: an encoding byte, then data. A CERT must carry
+ * data; an X.509 CERTREQ holds 20-byte SHA-1 hashes (possibly none).
+ */
 struct ike_cert {
 	uint8_t encoding;
 	const uint8_t *data;

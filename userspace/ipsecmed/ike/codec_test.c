@@ -363,6 +363,7 @@ static int body_decode(uint8_t type, const char *hex, struct ike_err *err)
 	struct ike_notify n;
 	struct ike_delete d;
 	struct ike_id id;
+	struct ike_cert c;
 	struct ike_ke ke;
 	const uint8_t *p;
 	uint16_t l;
@@ -375,6 +376,8 @@ static int body_decode(uint8_t type, const char *hex, struct ike_err *err)
 	case IKE_PL_IDI: ret = ike_id_decode(&pl, &id, err); break;
 	case IKE_PL_KE: ret = ike_ke_decode(&pl, &ke, err); break;
 	case IKE_PL_NONCE: ret = ike_nonce_decode(&pl, &p, &l, err); break;
+	case IKE_PL_CERT:
+	case IKE_PL_CERTREQ: ret = ike_cert_decode(&pl, &c, err); break;
 	}
 	free(body);
 	return ret;
@@ -414,6 +417,97 @@ static void test_body_errors(void)
 			      &err) == IKE_E_SYNTAX);
 }
 
+/* IKE_AUTH with certificates: IDi, two CERTs (end entity and an
+ * intermediate), CERTREQ with two CA hashes, an RFC 7427 AUTH.
+ */
+static int build_cert_auth(uint8_t *buf, size_t cap, uint8_t *ee,
+			   size_t ee_len, uint8_t *hashes)
+{
+	struct ike_hdr h = sample_hdr();
+	uint8_t sig[80];
+	struct ike_builder b;
+	size_t i;
+
+	for (i = 0; i < ee_len; i++)
+		ee[i] = (uint8_t)(i * 7);
+	for (i = 0; i < 40; i++)
+		hashes[i] = (uint8_t)(0xa0 + i);
+	memset(sig, 0x5a, sizeof(sig));
+	sig[0] = 12;	/* AlgorithmIdentifier length */
+	h.exchange = IKE_AUTH;
+	ikb_init_msg(&b, buf, cap, &h);
+	ikb_id(&b, IKE_PL_IDI, IKE_ID_DER_ASN1_DN, ee, 20);
+	ikb_cert(&b, IKE_PL_CERT, IKE_CERT_X509_SIG, ee, ee_len);
+	ikb_cert(&b, IKE_PL_CERT, IKE_CERT_X509_SIG, ee, 100);
+	ikb_cert(&b, IKE_PL_CERTREQ, IKE_CERT_X509_SIG, hashes, 40);
+	ikb_auth(&b, IKE_AUTH_DIGITAL_SIG, sig, sizeof(sig));
+	return ikb_finish(&b);
+}
+
+static void test_cert_roundtrip(void)
+{
+	static uint8_t ee[1500];
+	uint8_t hashes[40];
+	struct ike_cert c[3];
+	struct ike_auth a;
+	struct ike_err err;
+	struct ike_msg m;
+	int len = build_cert_auth(msgbuf, sizeof(msgbuf), ee, sizeof(ee),
+				  hashes);
+
+	KT_EXPECT(len == 28 + 28 + 1505 + 105 + 45 + 88);
+	KT_EXPECT(ike_msg_decode(&m, msgbuf, (size_t)len, &err) == 0);
+	KT_EXPECT(m.n == 5 && m.pl[1].type == IKE_PL_CERT &&
+		  m.pl[2].type == IKE_PL_CERT &&
+		  m.pl[3].type == IKE_PL_CERTREQ);
+	KT_EXPECT(ike_cert_decode(&m.pl[1], &c[0], &err) == 0);
+	KT_EXPECT(c[0].encoding == IKE_CERT_X509_SIG &&
+		  c[0].len == sizeof(ee) && !memcmp(c[0].data, ee, sizeof(ee)));
+	KT_EXPECT(ike_cert_decode(&m.pl[2], &c[1], &err) == 0 &&
+		  c[1].len == 100);
+	KT_EXPECT(ike_cert_decode(&m.pl[3], &c[2], &err) == 0);
+	KT_EXPECT(c[2].len == 40 && !memcmp(c[2].data, hashes, 40));
+	KT_EXPECT(ike_auth_decode(&m.pl[4], &a, &err) == 0);
+	KT_EXPECT(a.method == IKE_AUTH_DIGITAL_SIG && a.len == 80 &&
+		  a.data[0] == 12);
+	/* Every truncation of the message is refused. */
+	for (int cut = 1; cut < len; cut++) {
+		uint8_t *copy = malloc((size_t)len);
+
+		memcpy(copy, msgbuf, (size_t)len);
+		/* the header keeps claiming the full length */
+		KT_EXPECT(ike_msg_decode(&m, copy, (size_t)(len - cut),
+					 &err) != 0);
+		/* and with the length patched, the chain overruns */
+		ike_put_be32(copy + 24, (uint32_t)(len - cut));
+		if (len - cut >= 28)
+			KT_EXPECT(ike_msg_decode(&m, copy, (size_t)(len - cut),
+						 &err) != 0);
+		free(copy);
+	}
+}
+
+static void test_cert_errors(void)
+{
+	struct ike_err err;
+
+	/* CERT: encoding only, no certificate. */
+	KT_EXPECT(body_decode(IKE_PL_CERT, "04", &err) == IKE_E_SYNTAX);
+	KT_EXPECT(strstr(err.msg, "without data"));
+	KT_EXPECT(body_decode(IKE_PL_CERT, "", &err) == IKE_E_SYNTAX);
+	KT_EXPECT(body_decode(IKE_PL_CERT, "04 3082", &err) == 0);
+	/* CERTREQ: empty is "any CA"; hashes come in 20 bytes. */
+	KT_EXPECT(body_decode(IKE_PL_CERTREQ, "04", &err) == 0);
+	KT_EXPECT(body_decode(IKE_PL_CERTREQ, "04 00112233445566778899"
+			      "aabbccddeeff00112233", &err) == 0);
+	KT_EXPECT(body_decode(IKE_PL_CERTREQ, "04 00112233445566778899"
+			      "aabbccddeeff001122", &err) == IKE_E_SYNTAX);
+	KT_EXPECT(strstr(err.msg, "19 bytes of CA hashes"));
+	KT_EXPECT(body_decode(IKE_PL_CERTREQ, "", &err) == IKE_E_SYNTAX);
+	/* Other encodings are not interpreted. */
+	KT_EXPECT(body_decode(IKE_PL_CERTREQ, "0c 001122", &err) == 0);
+}
+
 static void test_builder_overflow(void)
 {
 	struct ike_hdr h = sample_hdr();
@@ -446,5 +540,8 @@ int main(void)
 	kt_run("codec: TS, Notify, Delete, ID, KE, Nonce body errors",
 	       test_body_errors);
 	kt_run("codec: builder overflow reported", test_builder_overflow);
+	kt_run("codec: CERT, CERTREQ, AUTH method 14 round trip, truncations",
+	       test_cert_roundtrip);
+	kt_run("codec: CERT and CERTREQ body errors", test_cert_errors);
 	return kt_done();
 }

@@ -153,6 +153,15 @@ int ike_cert_decode(const struct ike_payload *pl, struct ike_cert *c,
 	c->encoding = pl->body[0];
 	c->data = pl->body + 1;
 	c->len = pl->len - 1;
+	if (pl->type == IKE_PL_CERT && !c->len)
+		return SYNTAX(err, pl, "CERT payload of encoding %u without "
+			      "data", c->encoding);
+	/* An empty CERTREQ (any CA) is common enough to accept. */
+	if (pl->type == IKE_PL_CERTREQ && c->encoding == IKE_CERT_X509_SIG &&
+	    c->len % IKE_CERTREQ_HASH_LEN)
+		return SYNTAX(err, pl, "CERTREQ with %u bytes of CA hashes, "
+			      "not a multiple of %d", c->len,
+			      IKE_CERTREQ_HASH_LEN);
 	return 0;
 }
 

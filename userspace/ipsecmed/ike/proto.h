@@ -124,6 +124,16 @@ enum ike_auth_method {
 
 /* Certificate encodings. */
 #define IKE_CERT_X509_SIG	4
+/* CERTREQ for X.509: SHA-1 hashes of the CAs' SubjectPublicKeyInfo. */
+#define IKE_CERTREQ_HASH_LEN	20
+
+/* Hash algorithms of RFC 7427 signatures (SIGNATURE_HASH_ALGORITHMS). */
+enum ike_hash_id {
+	IKE_HASH_SHA1 = 1,
+	IKE_HASH_SHA2_256 = 2,
+	IKE_HASH_SHA2_384 = 3,
+	IKE_HASH_SHA2_512 = 4,
+};
 
 /* Traffic selector types. */
 enum ike_ts_type {

@@ -10,12 +10,14 @@
 #
 # Exercises IKE_SA_INIT + IKE_AUTH (PSK) in both daemons, the three
 # proposal sets, CHILD_SA rekeying started by either side, INVALID_KE_PAYLOAD retry, cookies, AUTHENTICATION_FAILED,
-# NO_PROPOSAL_CHOSEN, retransmission to a silent peer, delete, and the
-# control socket (up, down, status, reload).
+# NO_PROPOSAL_CHOSEN, retransmission to a silent peer, delete, the
+# control socket (up, down, status, reload), and certificates (ECDSA and
+# RSA with an intermediate, DN and FQDN IDs, an untrusted CA refused).
 set -u
 BIN=${IPSECMED_BUILD:-@BUILD@}
 IPSECMED=$BIN/ipsecmed/ipsecmed
 IPSECME=$BIN/ipsecme/ipsecme
+MKCERTS=${MKCERTS:-@MKCERTS@}
 dir=$(mktemp -d)
 pids=()
 n=0
@@ -130,7 +132,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..27"
+echo "1..33"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -254,6 +256,75 @@ check "reload: SA of a removed connection deleted on both sides" \
 	eval 'no_sas rw && no_sas gw'
 check "reload: the new connection is there" \
 	eval 'ctl rw status other >/dev/null'
+unpair
+
+# Certificates, from the selftests' PKI (keys are ours and mode 0600).
+# cert_conf NAME PORT LOCAL REMOTE RPORT CERT KEY IDL IDR CACERT TSL TSR
+cert_conf() {
+	cat >"$dir/$1.conf" <<-EOC
+	daemon {
+		ike_port = $2
+		natt_port = $(($2 + 1))
+		ctl_socket = $dir/$1.ctl
+		retransmit_timeout = 200ms
+		retransmit_tries = 2
+	}
+	connection $1 {
+		local_addrs = $3
+		remote_addrs = $4
+		remote_port = $5
+		proposals = aes128gcm16-prfsha256-x25519
+		local {
+			auth = pubkey
+			cert = $pki/$6
+			key = $pki/$7
+			id = $8
+		}
+		remote {
+			auth = pubkey
+			id = $9
+			cacert = $pki/${10}
+		}
+		child net {
+			local_ts = ${11}
+			remote_ts = ${12}
+		}
+	}
+	EOC
+}
+
+# cert_pair GW_KIND RW_KIND RW_CA: gw (client) presents me-GW_KIND as
+# me.example, rw presents sw-RW_KIND with its subject as ID and trusts
+# RW_CA.
+cert_pair() {
+	local gw_cert=me-$1.pem
+	[ "$1" = rsa ] && gw_cert=me-rsa-chain.pem
+	cert_conf rw $port 127.0.0.1 127.0.0.2 $((port + 10)) "sw-$2.pem" \
+		"sw-$2.key" %any me.example "$3" 10.1.0.0/16 10.2.0.0/16
+	cert_conf gw $((port + 10)) 127.0.0.2 127.0.0.1 $port "$gw_cert" \
+		"me-$1.key" me.example '"C=CH, O=ipsecme, CN=sw.example"' \
+		"$2-ca.pem" 10.2.0.0/16 10.1.0.0/16
+	start rw && start gw
+}
+
+pki=$dir/pki
+"$MKCERTS" "$pki" >"$dir/mkcerts.log" 2>&1 || diag "$dir/mkcerts.log"
+cert_pair ec ec ec-ca.pem
+check "certificates, ECDSA P-256/P-384: up" eval 'ctl gw up gw >/dev/null'
+check "certificates, ECDSA: both sides agree" agree
+check "certificates, ECDSA: chains verified, SHA-384 and SHA-256 signatures" \
+	eval 'grep -q "signature (ECDSA, hash 3) verified" '"$dir/gw.log"' && grep -q "signature (ECDSA, hash 2) verified" '"$dir/rw.log"
+unpair
+cert_pair rsa rsa rsa-ca.pem
+check "certificates, RSA with an intermediate: up" \
+	eval 'ctl gw up gw >/dev/null'
+check "certificates, RSA: both sides agree" agree
+unpair
+cert_pair ec ec rsa-ca.pem
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "certificates: untrusted CA refused with AUTHENTICATION_FAILED" \
+	eval '[ $rc = 3 ] && grep -q "error notify 24" '"$dir/out"' && grep -q "failed authentication: certificate chain does not verify" '"$dir/rw.log"
 unpair
 
 if [ $failed -ne 0 ]; then

@@ -10,8 +10,9 @@ IKE_CRYPTO_OBJS := $(addprefix $(O)/ipsecmed/crypto/,prf.o kdf.o encr.o \
 	integ.o dh.o)
 
 IPSECMED_OBJS := $(addprefix $(O)/ipsecmed/,main.o daemon.o control.o \
-	exchange_init.o exchange_auth.o exchange_info.o exchange_create.o auth.o proposal.o \
-	sa.o ts.o nat.o kernel.o transport_udp.o log.o)
+	exchange_init.o exchange_auth.o exchange_info.o exchange_create.o \
+	rekey.o auth.o proposal.o sa.o ts.o nat.o kernel.o transport_udp.o \
+	log.o)
 
 PROGRAMS += $(O)/ipsecmed/ipsecmed
 MANPAGES += ../Documentation/man/ipsecmed.8
@@ -22,6 +23,12 @@ $(O)/ipsecmed/ipsecmed: $(IPSECMED_OBJS) $(IKE_CODEC_OBJS) \
 UNIT_TESTS += $(O)/ipsecmed/proposal_test
 $(O)/ipsecmed/proposal_test: $(O)/ipsecmed/proposal_test.o \
 		$(O)/ipsecmed/proposal.o $(O)/ipsecmed/ts.o $(CONF_OBJS) \
+		$(O)/lib/addr.o $(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
+
+UNIT_TESTS += $(O)/ipsecmed/rekey_test
+$(O)/ipsecmed/rekey_test: $(O)/ipsecmed/rekey_test.o $(O)/ipsecmed/rekey.o \
+		$(O)/ipsecmed/proposal.o $(O)/ipsecmed/sa.o $(CONF_OBJS) \
 		$(O)/lib/addr.o $(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
 

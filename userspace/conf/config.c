@@ -524,6 +524,24 @@ static int k_life_bytes(struct parser *p, char **v, size_t n)
 	return set_bytes(p, ONE(v), &p->child->life_bytes);
 }
 
+static int set_packets(struct parser *p, const char *v, uint64_t *out)
+{
+	if (parse_bytes(v, out))
+		return perr(p, "'%s' is not a packet count such as 1000000, "
+			    "500k or 100M (powers of 1024)", v);
+	return 0;
+}
+
+static int k_rekey_packets(struct parser *p, char **v, size_t n)
+{
+	return set_packets(p, ONE(v), &p->child->rekey_packets);
+}
+
+static int k_life_packets(struct parser *p, char **v, size_t n)
+{
+	return set_packets(p, ONE(v), &p->child->life_packets);
+}
+
 static int k_replay(struct parser *p, char **v, size_t n)
 {
 	unsigned long w;
@@ -674,6 +692,8 @@ static const struct key child_keys[] = {
 	{ "life_time", k_child_life, false },
 	{ "rekey_bytes", k_rekey_bytes, false },
 	{ "life_bytes", k_life_bytes, false },
+	{ "rekey_packets", k_rekey_packets, false },
+	{ "life_packets", k_life_packets, false },
 	{ "replay_window", k_replay, false },
 	{ NULL, NULL, false },
 };
@@ -978,6 +998,12 @@ static int close_child(struct parser *p)
 	if (c->rekey_bytes && c->life_bytes && c->life_bytes <= c->rekey_bytes)
 		return perr(p, "child '%s': life_bytes must exceed rekey_bytes",
 			    c->name);
+	if (!seen(p, "life_packets") && c->rekey_packets)
+		c->life_packets = c->rekey_packets + c->rekey_packets / 10;
+	if (c->rekey_packets && c->life_packets &&
+	    c->life_packets <= c->rekey_packets)
+		return perr(p, "child '%s': life_packets must exceed "
+			    "rekey_packets", c->name);
 	return 0;
 }
 

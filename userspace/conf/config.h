@@ -119,6 +119,7 @@ struct conf_child {
 	size_t n_esp;
 	uint32_t rekey_time, life_time;		/* seconds, 0 = none */
 	uint64_t rekey_bytes, life_bytes;	/* 0 = none */
+	uint64_t rekey_packets, life_packets;	/* 0 = none */
 	uint32_t replay_window;			/* packets, default 32 */
 };
 

@@ -99,6 +99,7 @@ static const char good[] =
 	"\t\trekey_time = 20m\n"
 	"\t\tlife_bytes = 2G\n"
 	"\t\trekey_bytes = 1G\n"
+	"\t\trekey_packets = 100k\n"
 	"\t\treplay_window = 1024\n"
 	"\t}\n"
 	"\tchild host {\n"
@@ -199,6 +200,9 @@ static void test_good(void)
 	KT_EXPECT(ch->rekey_time == 1200 && ch->life_time == 1320);
 	KT_EXPECT(ch->rekey_bytes == 1ULL << 30 &&
 		  ch->life_bytes == 2ULL << 30);
+	/* life_packets defaults to rekey_packets + 10 %. */
+	KT_EXPECT(ch->rekey_packets == 102400 &&
+		  ch->life_packets == 112640);
 	KT_EXPECT(ch->replay_window == 1024);
 	ch = &gw->children[1];
 	KT_EXPECT(ch->mode == IPSEC_MODE_TRANSPORT);
@@ -410,6 +414,10 @@ static void test_malformed(void)
 	    "IKE life_time (1800s) must be longer than rekey_time (3600s)");
 	bad("connection a {\nchild c {\nrekey_bytes = 10M\nlife_bytes = 1M\n}\n",
 	    "life_bytes must exceed rekey_bytes");
+	bad("connection a {\nchild c {\nrekey_packets = 10k\n"
+	    "life_packets = 5k\n}\n", "life_packets must exceed rekey_packets");
+	bad("connection a {\nchild c {\nrekey_packets = many\n",
+	    "'many' is not a packet count");
 	bad("connection a {\nchild c {\nmode = beet\n",
 	    "mode 'beet' is not tunnel or transport");
 	bad("connection a {\nchild c {\nlocal_ts = 10.0.0.0/8[tcp/80-70]\n",

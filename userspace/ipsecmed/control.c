@@ -113,6 +113,8 @@ static void child_status(struct daemon *d, struct ike_sa *sa,
 	cs->packets_in = c->packets_in;
 	cs->packets_out = c->packets_out;
 	cs->installed_secs = (now - c->installed_ms) / 1000;
+	if (c->state == CHILD_S_INSTALLED && c->rekey_at_ms > now)
+		cs->rekey_secs = (c->rekey_at_ms - now) / 1000;
 	if (c->cfg->life_time)
 		cs->expire_secs = c->cfg->life_time > cs->installed_secs ?
 			c->cfg->life_time - cs->installed_secs : 0;
@@ -148,6 +150,8 @@ static void ike_status(struct daemon *d, struct ike_sa *sa,
 	st->nat = sa->nat;
 	if (sa->established_ms)
 		st->established_secs = (now_ms() - sa->established_ms) / 1000;
+	if (!sa->successor_id && sa->rekey_at_ms > now_ms())
+		st->rekey_secs = (sa->rekey_at_ms - now_ms()) / 1000;
 	for (c = sa->children; c && st->n_children < CTL_CHILDREN_MAX;
 	     c = c->next)
 		child_status(d, sa, c, &cs[st->n_children++]);

@@ -347,9 +347,12 @@ static int timers_of(struct daemon *d, struct ike_sa *sa, uint64_t now)
 		transport_send(&d->tr, &sa->ep, sa->req, sa->req_len);
 	}
 	if (sa->state == IKE_S_ESTABLISHED && !sa->req_pending)
+		ike_rekey_due(d, sa, now);
+	if (sa->state == IKE_S_ESTABLISHED && !sa->req_pending)
 		child_rekey_due(d, sa, now);
 	if (sa->state == IKE_S_ESTABLISHED && sa->conn->dpd_delay &&
-	    !sa->req_pending && now >= sa->dpd_next_ms) {
+	    !sa->req_pending && !sa->successor_id &&
+	    now >= sa->dpd_next_ms) {
 		uint64_t delay = sa->conn->dpd_delay * 1000ull;
 
 		if (now >= sa->last_rx_ms + delay)

@@ -22,6 +22,7 @@ struct daemon {
 	struct transport tr;
 	bool kernel;			/* false: negotiate only (-n) */
 	struct nl_conn xfrm;
+	struct nl_conn xfrm_ev;		/* expire events; sk NULL: none */
 	struct ctl_server *ctl;
 	struct ike_sa *sas;
 	uint32_t next_sa_id;
@@ -91,15 +92,32 @@ void child_handle_request(struct daemon *d, struct ike_sa *sa,
 			  struct ike_msg *m);
 void child_handle_response(struct daemon *d, struct ike_sa *sa,
 			   struct ike_msg *m);
-/* Rekey the first installed CHILD_SA whose rekey_time has passed, if the
- * request window is free. Returns 1 if a request went out, else 0.
- */
 /* The old CHILD_SA of @reqid is gone: install the outbound SAs of its
  * successors that waited for that (rekey responder).
  */
 void child_rekey_switch_out(struct daemon *d, struct ike_sa *sa,
 			    uint32_t reqid);
+/* Whether a CHILD_SA other than a deleted one still uses @reqid's
+ * policies.
+ */
+bool child_reqid_in_use(const struct ike_sa *sa, uint32_t reqid);
+/* Rekey the first installed CHILD_SA whose jittered rekey_time has
+ * passed, if the request window is free. Returns 1 if a request went
+ * out, else 0.
+ */
 int child_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now);
+/* Rekey the IKE SA once its jittered rekey_time has passed, delete it
+ * at its life_time; also give up a replaced IKE SA whose Delete never
+ * came. Returns 1 if a request went out, else 0.
+ */
+int ike_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now);
+/* Start the jittered rekey and the life deadlines of a new SA. */
+void ike_lifetimes_start(struct ike_sa *sa);
+void child_lifetimes_start(struct child_sa *c);
+/* The IKE SA @old ends while a rekey it answered made a successor that
+ * has not taken its CHILD_SAs yet (RFC 7296 2.8.2): hand them over.
+ */
+void ike_rekey_hand_over(struct daemon *d, struct ike_sa *old);
 
 /* Route one received datagram. */
 void daemon_input(struct daemon *d, const struct endpoint *ep,

@@ -247,6 +247,7 @@ static void established(struct daemon *d, struct ike_sa *sa,
 		d->half_open--;
 	sa->state = IKE_S_ESTABLISHED;
 	sa->established_ms = now_ms();
+	ike_lifetimes_start(sa);
 	if (sa->conn->dpd_delay)
 		sa->dpd_next_ms = sa->established_ms +
 				  sa->conn->dpd_delay * 1000ull;
@@ -268,6 +269,7 @@ static int child_up(struct daemon *d, struct ike_sa *sa, struct child_sa *c)
 		return -1;
 	c->state = CHILD_S_INSTALLED;
 	c->installed_ms = now_ms();
+	child_lifetimes_start(c);
 	c->next = sa->children;
 	sa->children = c;
 	prop_suite_str(&c->suite, algs, sizeof(algs));

@@ -1,42 +1,73 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CREATE_CHILD_SA (RFC 7296 sections 1.3, 2.8): the responder's side of
- * a CHILD_SA rekey without PFS, in both roles. The new SAs get the old CHILD_SA's reqid,
- * so the installed policies keep matching and traffic moves to the new
- * SAs; the old CHILD_SA stays installed (state REKEYED) until the peer
- * deletes it; as initiator (on the child's rekey_time) we delete the old
- * CHILD_SA once the new one is installed. Anything else (a new CHILD_SA, an IKE SA rekey, a rekey
- * with a KE payload) is still refused with NO_ADDITIONAL_SAS or
- * NO_PROPOSAL_CHOSEN, keeping the IKE SA.
+ * CREATE_CHILD_SA (RFC 7296 sections 1.3, 2.8, 2.17, 2.18), both roles:
+ * CHILD_SA rekeys, with a KE payload (PFS) when the child's proposals
+ * carry a DH group, and IKE SA rekeys.
+ *
+ * A CHILD_SA successor gets the old one's reqid, so the installed
+ * policies keep matching and traffic moves to the new SAs; the
+ * initiator deletes the old CHILD_SA once the new one is installed. An
+ * IKE SA successor takes over every CHILD_SA and the initiator deletes
+ * the old IKE SA with an INFORMATIONAL on it. When both ends rekey the
+ * same SA at once, the new SA with the lowest nonce is deleted by its
+ * initiator (2.8.1, 2.8.2). New CHILD_SAs (without REKEY_SA) are still
+ * refused with NO_ADDITIONAL_SAS, keeping the IKE SA.
  */
 #include <stdlib.h>
 
 #include <openssl/crypto.h>
 
+#include "ipsecmed/control.h"
 #include "ipsecmed/daemon.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
+#include "ipsecmed/rekey.h"
 #include "ipsecmed/ts.h"
 
 #define OUR_NONCE_LEN 32
-
-/* The ESP SPI of the REKEY_SA notify (the peer's inbound SPI, our
- * outbound one). Returns 0 and sets @spi, or -1 if there is none.
+/* Wait after TEMPORARY_FAILURE or a failed rekey before trying again
+ * (RFC 7296 2.25: not immediately).
  */
-static int rekey_spi(const struct ike_msg *m, uint32_t *spi)
-{
-	const struct ike_payload *pl;
-	unsigned int idx = 0;
-	struct ike_notify n;
+#define REKEY_RETRY_MS 5000
+/* A replaced IKE SA whose Delete does not come is given up after this. */
+#define REPLACED_TIMEOUT_MS 30000
 
-	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &idx)))
-		if (!ike_notify_decode(pl, &n, NULL) &&
-		    n.type == IKE_N_REKEY_SA && n.proto == IKE_PROTO_ESP &&
-		    n.spi_size == 4) {
-			*spi = ike_get_be32(n.spi);
-			return 0;
-		}
-	return -1;
+static uint32_t rnd32(void)
+{
+	uint32_t r;
+
+	rand_bytes(&r, sizeof(r));
+	return r;
+}
+
+void ike_lifetimes_start(struct ike_sa *sa)
+{
+	uint64_t now = now_ms();
+
+	sa->rekey_at_ms = rekey_deadline(now, sa->conn->rekey_time, rnd32());
+	sa->expire_at_ms = sa->conn->life_time ?
+			   now + sa->conn->life_time * 1000ull : 0;
+}
+
+void child_lifetimes_start(struct child_sa *c)
+{
+	c->rekey_at_ms = c->cfg ? rekey_deadline(now_ms(), c->cfg->rekey_time,
+						 rnd32()) : 0;
+}
+
+static unsigned long long spi64(const uint8_t *p)
+{
+	return (unsigned long long)ike_get_be32(p) << 32 | ike_get_be32(p + 4);
+}
+
+static struct ike_sa *sa_by_id(struct daemon *d, uint32_t id)
+{
+	struct ike_sa *sa;
+
+	for (sa = d->sas; id && sa; sa = sa->next)
+		if (sa->id == id && sa->state != IKE_S_DEAD)
+			return sa;
+	return NULL;
 }
 
 static struct child_sa *child_by_spi_out(struct ike_sa *sa, uint32_t spi)
@@ -44,9 +75,29 @@ static struct child_sa *child_by_spi_out(struct ike_sa *sa, uint32_t spi)
 	struct child_sa *c;
 
 	for (c = sa->children; c; c = c->next)
-		if (c->spi_out == spi && c->state == CHILD_S_INSTALLED)
+		if (c->spi_out == spi)
 			return c;
 	return NULL;
+}
+
+static struct child_sa *child_by_spi_in(struct ike_sa *sa, uint32_t spi)
+{
+	struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->spi_in == spi)
+			return c;
+	return NULL;
+}
+
+bool child_reqid_in_use(const struct ike_sa *sa, uint32_t reqid)
+{
+	const struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->reqid == reqid && c->state != CHILD_S_DELETING)
+			return true;
+	return false;
 }
 
 /* A successor of @old: same config, reqid, mode and selectors; a fresh
@@ -71,176 +122,373 @@ static struct child_sa *child_successor(struct daemon *d, struct ike_sa *sa,
 	return c;
 }
 
-struct rekey_req {
-	struct child_sa *old;
-	const uint8_t *ni;
-	uint16_t ni_len;
-	struct ike_proposal chosen;
-};
-
-/* Check the request against @r->old and fill the successor @c, or return
- * the error notify to answer with.
- */
-static uint16_t rekey_parse(const struct ike_msg *m, struct rekey_req *r,
-			    struct child_sa *c)
+/* g^ir from our @dh and the peer's KE payload; 0 or -1. */
+static int shared_secret(const struct ike_dh *dh, const struct ike_ke *ke,
+			 uint8_t *gir, size_t *gir_len)
 {
-	const struct ike_payload *sap = ike_msg_first(m, IKE_PL_SA);
-	const struct ike_payload *np = ike_msg_first(m, IKE_PL_NONCE);
-	const struct ike_payload *tsi = ike_msg_first(m, IKE_PL_TSI);
-	const struct ike_payload *tsr = ike_msg_first(m, IKE_PL_TSR);
-	static struct ike_sa_payload sa_pl;
-	struct ike_ts_payload ti, tr, l, rem;
-	const struct conf_child *cfg = r->old->cfg;
+	const struct ike_dh_group *g = ike_dh_group(dh);
 
-	if (!sap || !np || !tsi || !tsr || ike_sa_decode(sap, &sa_pl, NULL) ||
-	    ike_nonce_decode(np, &r->ni, &r->ni_len, NULL) ||
-	    ike_ts_decode(tsi, &ti, NULL) || ike_ts_decode(tsr, &tr, NULL))
-		return IKE_N_INVALID_SYNTAX;
-	if (ike_msg_first(m, IKE_PL_KE))
-		return IKE_N_NO_PROPOSAL_CHOSEN;	/* PFS: not yet */
-	if (prop_select(cfg->esp, cfg->n_esp, IKE_PROTO_ESP, false, &sa_pl,
-			&c->suite, &r->chosen) || r->chosen.spi_size != 4)
-		return IKE_N_NO_PROPOSAL_CHOSEN;
-	l = r->old->ts_local;
-	rem = r->old->ts_remote;
-	if (ts_narrow(&rem, &ti, &c->ts_remote) ||
-	    ts_narrow(&l, &tr, &c->ts_local))
+	if (ke->group != g->id || ike_dh_shared(dh, ke->data, ke->len, gir))
+		return -1;
+	*gir_len = g->shared_len;
+	return 0;
+}
+
+static void answer_error(struct daemon *d, struct ike_sa *sa,
+			 uint32_t msgid, uint16_t err, uint16_t group)
+{
+	static uint8_t plain[64];
+	uint8_t g[2] = { group >> 8, group & 0xff };
+	struct ike_builder b;
+
+	ikb_init_chain(&b, plain, sizeof(plain));
+	ikb_notify(&b, 0, NULL, 0, err, g, group ? 2 : 0);
+	sa_send_response(d, sa, IKE_CREATE_CHILD_SA, msgid, &b);
+}
+
+/* --- responder: CHILD_SA rekey --------------------------------------- */
+
+/* Check @r against the old CHILD_SA and fill its successor @c. */
+static uint16_t child_fill(struct child_sa *c, const struct child_sa *old,
+			   struct ccsa_req *r)
+{
+	struct ike_ts_payload l = old->ts_local, rem = old->ts_remote;
+
+	if (ts_narrow(&rem, &r->tsi, &c->ts_remote) ||
+	    ts_narrow(&l, &r->tsr, &c->ts_local))
 		return IKE_N_TS_UNACCEPTABLE;
-	if ((c->mode == IPSEC_MODE_TRANSPORT) !=
-	    ike_msg_has_notify(m, IKE_N_USE_TRANSPORT_MODE))
+	if ((c->mode == IPSEC_MODE_TRANSPORT) != r->transport)
 		return IKE_N_NO_PROPOSAL_CHOSEN;
+	c->suite = r->suite;
 	c->spi_out = ike_get_be32(r->chosen.spi);
 	ike_put_be32(r->chosen.spi, c->spi_in);
 	return 0;
 }
 
-/* KEYMAT from SK_d and the new nonces, install the SAs (the policies
- * stay), link @c and mark @old replaced.
+/* KEYMAT (with g^ir under PFS; our KE value to @pub) and the inbound SA;
+ * the outbound one waits until the initiator deletes the old CHILD_SA
+ * (it cannot decrypt on the new SA before it has our answer).
  */
-static int rekey_install(struct daemon *d, struct ike_sa *sa,
-			 struct child_sa *c, struct child_sa *old,
-			 const struct rekey_req *r, const uint8_t *nr)
+static uint16_t child_keys(struct daemon *d, struct ike_sa *sa,
+			   struct child_sa *c, const struct ccsa_req *r,
+			   const uint8_t *nr, uint8_t *pub)
 {
-	if (child_sa_derive(sa, c, r->ni, r->ni_len, nr, OUR_NONCE_LEN,
-			    NULL, 0) ||
-	    kernel_install(d, sa, c, false, false))
-		return -1;
-	/* The initiator installs its new inbound SA only when it gets our
-	 * answer: keep sending on the old SA until it deletes that.
-	 */
-	c->out_pending = true;
-	c->installed_ms = now_ms();
-	c->state = CHILD_S_INSTALLED;
-	c->next = sa->children;
-	sa->children = c;
-	old->state = CHILD_S_REKEYED;
-	log_info("%s: CHILD_SA %s rekeyed by the peer, SPIs %08x/%08x -> "
-		 "%08x/%08x", sa->conn->name, c->cfg->name, old->spi_in,
-		 old->spi_out, c->spi_in, c->spi_out);
-	return 0;
+	uint8_t gir[IKE_DH_MAX_SHARED];
+	size_t gir_len = 0;
+	struct ike_dh *dh = NULL;
+	uint16_t err = 0;
+
+	if (r->has_ke) {
+		dh = ike_dh_new(r->suite.dh);
+		if (!dh || ike_dh_public(dh, pub))
+			err = IKE_N_TEMPORARY_FAILURE;
+		else if (shared_secret(dh, &r->ke, gir, &gir_len))
+			err = IKE_N_INVALID_SYNTAX;	/* bad KE value */
+		ike_dh_free(dh);
+	}
+	if (!err && (child_sa_derive(sa, c, r->nonce, r->nonce_len, nr,
+				     OUR_NONCE_LEN, r->has_ke ? gir : NULL,
+				     gir_len) ||
+		     kernel_install(d, sa, c, false, false)))
+		err = IKE_N_TEMPORARY_FAILURE;
+	OPENSSL_cleanse(gir, sizeof(gir));
+	return err;
 }
 
-static void answer_error(struct daemon *d, struct ike_sa *sa,
-			 uint32_t msgid, uint16_t err)
-{
-	static uint8_t plain[64];
-	struct ike_builder b;
-
-	ikb_init_chain(&b, plain, sizeof(plain));
-	ikb_notify(&b, 0, NULL, 0, err, NULL, 0);
-	sa_send_response(d, sa, IKE_CREATE_CHILD_SA, msgid, &b);
-}
-
-static void rekey_child(struct daemon *d, struct ike_sa *sa,
-			struct ike_msg *m, uint32_t spi)
+static void answer_child_rekey(struct daemon *d, struct ike_sa *sa,
+			       struct ike_msg *m, struct ccsa_req *r)
 {
 	static uint8_t plain[IKE_MAX_MSG];
-	struct rekey_req r = { .old = child_by_spi_out(sa, spi) };
+	struct child_sa *old = child_by_spi_out(sa, r->rekey_spi), *c;
 	struct ike_sa_payload answer = { .nprop = 1 };
-	uint8_t nr[OUR_NONCE_LEN];
+	uint8_t nr[OUR_NONCE_LEN], pub[IKE_DH_MAX_PUB];
 	struct ike_builder b;
-	struct child_sa *c;
 	uint16_t err;
 
-	if (!r.old) {
-		log_info("%s: peer rekeys unknown CHILD_SA %08x",
-			 sa->conn->name, spi);
-		answer_error(d, sa, m->hdr.msgid, IKE_N_CHILD_SA_NOT_FOUND);
+	if (!old || old->state != CHILD_S_INSTALLED) {
+		/* Unknown, or being deleted or replaced already (2.25.1). */
+		log_info("%s: peer rekeys %s CHILD_SA %08x", sa->conn->name,
+			 old ? "a replaced" : "an unknown", r->rekey_spi);
+		answer_error(d, sa, m->hdr.msgid, old ?
+			     IKE_N_TEMPORARY_FAILURE :
+			     IKE_N_CHILD_SA_NOT_FOUND, 0);
 		return;
 	}
-	c = child_successor(d, sa, r.old);
+	c = child_successor(d, sa, old);
 	if (!c) {
-		answer_error(d, sa, m->hdr.msgid, IKE_N_TEMPORARY_FAILURE);
+		answer_error(d, sa, m->hdr.msgid, IKE_N_TEMPORARY_FAILURE, 0);
 		return;
 	}
 	rand_bytes(nr, sizeof(nr));
-	err = rekey_parse(m, &r, c);
-	if (!err && rekey_install(d, sa, c, r.old, &r, nr))
-		err = IKE_N_TEMPORARY_FAILURE;
+	err = child_fill(c, old, r);
+	if (!err)
+		err = child_keys(d, sa, c, r, nr, pub);
 	if (err) {
 		log_warn("%s: CHILD_SA rekey refused: notify %u",
 			 sa->conn->name, err);
 		kernel_remove(d, sa, c, false);	/* the reserved SPI */
 		child_sa_free(c);
 		OPENSSL_cleanse(nr, sizeof(nr));
-		answer_error(d, sa, m->hdr.msgid, err);
+		answer_error(d, sa, m->hdr.msgid, err, 0);
 		return;
 	}
-	answer.prop[0] = r.chosen;
+	if (sa->pending && sa->rekey_old_spi == old->spi_in) {
+		/* Both ends rekey it (2.8.1): settled on our answer. */
+		sa->coll = true;
+		memcpy(sa->coll_ni, r->nonce, r->nonce_len);
+		sa->coll_ni_len = r->nonce_len;
+		memcpy(sa->coll_nr, nr, sizeof(nr));
+		log_info("%s: simultaneous rekey of CHILD_SA %08x",
+			 sa->conn->name, old->spi_in);
+	}
+	c->out_pending = true;
+	c->installed_ms = now_ms();
+	child_lifetimes_start(c);
+	c->state = CHILD_S_INSTALLED;
+	c->next = sa->children;
+	sa->children = c;
+	old->state = CHILD_S_REKEYED;
+	log_info("%s: CHILD_SA %s rekeyed by the peer, SPIs %08x/%08x -> "
+		 "%08x/%08x%s", sa->conn->name, c->cfg->name, old->spi_in,
+		 old->spi_out, c->spi_in, c->spi_out,
+		 r->has_ke ? ", with PFS" : "");
+	answer.prop[0] = r->chosen;
 	ikb_init_chain(&b, plain, sizeof(plain));
 	if (c->mode == IPSEC_MODE_TRANSPORT)
 		ikb_notify(&b, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
 	ikb_sa(&b, &answer);
 	ikb_nonce(&b, nr, sizeof(nr));
+	if (r->has_ke)
+		ikb_ke(&b, r->suite.dh->id, pub, r->suite.dh->pub_len);
 	ikb_ts(&b, IKE_PL_TSI, &c->ts_remote);
 	ikb_ts(&b, IKE_PL_TSR, &c->ts_local);
 	OPENSSL_cleanse(nr, sizeof(nr));
 	sa_send_response(d, sa, IKE_CREATE_CHILD_SA, m->hdr.msgid, &b);
 }
 
+/* --- responder: IKE SA rekey ----------------------------------------- */
+
+/* A new IKE SA in the place of @old: same peer, connection, identity. */
+static struct ike_sa *ike_successor(const struct ike_sa *old, bool initiator)
+{
+	struct ike_sa *n = ike_sa_new(old->conn, initiator);
+	uint8_t *spi;
+
+	if (!n)
+		return NULL;
+	n->ep = old->ep;
+	n->nat = old->nat;
+	memcpy(n->remote_id, old->remote_id, sizeof(n->remote_id));
+	spi = initiator ? n->spi_i : n->spi_r;
+	do
+		rand_bytes(spi, IKE_SPI_LEN);
+	while (!memcmp(spi, "\0\0\0\0\0\0\0\0", IKE_SPI_LEN));
+	return n;
+}
+
+static void ike_up(struct daemon *d, struct ike_sa *n)
+{
+	char algs[128];
+
+	n->state = IKE_S_ESTABLISHED;
+	n->established_ms = n->last_rx_ms = now_ms();
+	ike_lifetimes_start(n);
+	if (n->conn->dpd_delay)
+		n->dpd_next_ms = n->established_ms +
+				 n->conn->dpd_delay * 1000ull;
+	daemon_add_sa(d, n);
+	prop_suite_str(&n->suite, algs, sizeof(algs));
+	log_info("%s: IKE SA #%u established by rekeying (%s)",
+		 n->conn->name, n->id, algs);
+}
+
+/* The CHILD_SAs of @old move to @n; @old waits for its Delete. */
+static void hand_over(struct ike_sa *old, struct ike_sa *n)
+{
+	struct child_sa **pc = &n->children;
+
+	while (*pc)
+		pc = &(*pc)->next;
+	*pc = old->children;
+	old->children = NULL;
+	old->successor_id = n->id;
+	old->replaced_ms = now_ms();
+	log_info("%s: IKE SA #%u (%016llx_i %016llx_r) replaced by #%u "
+		 "(%016llx_i %016llx_r)", old->conn->name, old->id,
+		 spi64(old->spi_i), spi64(old->spi_r), n->id, spi64(n->spi_i),
+		 spi64(n->spi_r));
+}
+
+void ike_rekey_hand_over(struct daemon *d, struct ike_sa *old)
+{
+	struct ike_sa *n;
+
+	if (!old->coll || !old->coll_ike_id)
+		return;
+	n = sa_by_id(d, old->coll_ike_id);
+	old->coll = false;
+	if (n)
+		hand_over(old, n);
+}
+
+/* Whether a CHILD_SA of @sa is being created, rekeyed or deleted. */
+static bool children_busy(const struct ike_sa *sa)
+{
+	const struct child_sa *c;
+
+	if (sa->pending)
+		return true;
+	for (c = sa->children; c; c = c->next)
+		if (c->state != CHILD_S_INSTALLED || c->out_pending)
+			return true;
+	return false;
+}
+
+static uint16_t ike_keys(struct ike_sa *sa, struct ike_sa *n,
+			 const struct ccsa_req *r, uint8_t *pub)
+{
+	uint8_t gir[IKE_DH_MAX_SHARED];
+	size_t gir_len;
+	uint16_t err = 0;
+
+	n->suite = r->suite;
+	memcpy(n->spi_i, r->chosen.spi, IKE_SPI_LEN);
+	memcpy(n->ni, r->nonce, r->nonce_len);
+	n->ni_len = r->nonce_len;
+	n->nr_len = OUR_NONCE_LEN;
+	rand_bytes(n->nr, n->nr_len);
+	n->dh = ike_dh_new(r->suite.dh);
+	if (!n->dh || ike_dh_public(n->dh, pub))
+		err = IKE_N_TEMPORARY_FAILURE;
+	else if (shared_secret(n->dh, &r->ke, gir, &gir_len))
+		err = IKE_N_INVALID_SYNTAX;
+	else if (ike_sa_derive_rekey(n, sa, gir, gir_len))
+		err = IKE_N_TEMPORARY_FAILURE;
+	OPENSSL_cleanse(gir, sizeof(gir));
+	ike_dh_free(n->dh);
+	n->dh = NULL;
+	return err;
+}
+
+static void answer_ike_rekey(struct daemon *d, struct ike_sa *sa,
+			     struct ike_msg *m, struct ccsa_req *r)
+{
+	static uint8_t plain[IKE_MAX_MSG];
+	struct ike_sa_payload answer = { .nprop = 1 };
+	uint8_t pub[IKE_DH_MAX_PUB];
+	struct ike_builder b;
+	struct ike_sa *n;
+	uint16_t err;
+
+	/* Closing it, replaced already, or a CHILD_SA exchange of ours
+	 * in flight: try later (2.25.1, 2.25.2).
+	 */
+	if (sa->state != IKE_S_ESTABLISHED || sa->successor_id ||
+	    children_busy(sa)) {
+		log_info("%s: IKE SA rekey by the peer: temporary failure",
+			 sa->conn->name);
+		answer_error(d, sa, m->hdr.msgid, IKE_N_TEMPORARY_FAILURE, 0);
+		return;
+	}
+	n = ike_successor(sa, false);
+	err = n ? ike_keys(sa, n, r, pub) : IKE_N_TEMPORARY_FAILURE;
+	if (err) {
+		log_warn("%s: IKE SA rekey refused: notify %u",
+			 sa->conn->name, err);
+		ike_sa_free(n);
+		answer_error(d, sa, m->hdr.msgid, err, 0);
+		return;
+	}
+	answer.prop[0] = r->chosen;
+	memcpy(answer.prop[0].spi, n->spi_r, IKE_SPI_LEN);
+	ikb_init_chain(&b, plain, sizeof(plain));
+	ikb_sa(&b, &answer);
+	ikb_nonce(&b, n->nr, n->nr_len);
+	ikb_ke(&b, r->suite.dh->id, pub, r->suite.dh->pub_len);
+	if (sa_send_response(d, sa, IKE_CREATE_CHILD_SA, m->hdr.msgid, &b)) {
+		ike_sa_free(n);
+		return;
+	}
+	ike_up(d, n);
+	if (sa->rekey_ike) {
+		/* Both ends rekey it (2.8.2): who keeps the CHILD_SAs is
+		 * settled when our own answer comes.
+		 */
+		sa->coll = true;
+		memcpy(sa->coll_ni, n->ni, n->ni_len);
+		sa->coll_ni_len = n->ni_len;
+		memcpy(sa->coll_nr, n->nr, OUR_NONCE_LEN);
+		sa->coll_ike_id = n->id;
+		log_info("%s: simultaneous rekey of IKE SA #%u",
+			 sa->conn->name, sa->id);
+		return;
+	}
+	hand_over(sa, n);
+}
+
 void child_handle_request(struct daemon *d, struct ike_sa *sa,
 			  struct ike_msg *m)
 {
-	uint32_t spi;
+	static struct ccsa_req r;
+	const struct conf_child *cfg;
+	struct child_sa *old;
+	uint16_t err;
 
-	if (sa->state == IKE_S_ESTABLISHED && !rekey_spi(m, &spi)) {
-		rekey_child(d, sa, m, spi);
+	/* A first pass finds REKEY_SA: the CHILD_SA it names gives the
+	 * ESP proposals to choose from.
+	 */
+	ccsa_parse_request(m, NULL, 0, NULL, 0, &r);
+	old = r.rekey ? child_by_spi_out(sa, r.rekey_spi) : NULL;
+	cfg = old ? old->cfg : NULL;
+	err = ccsa_parse_request(m, sa->conn->ike, sa->conn->n_ike,
+				 cfg ? cfg->esp : NULL, cfg ? cfg->n_esp : 0,
+				 &r);
+	if (!err && sa->state != IKE_S_ESTABLISHED)
+		err = IKE_N_TEMPORARY_FAILURE;
+	if (!err && r.proto == IKE_PROTO_ESP && !r.rekey)
+		err = IKE_N_NO_ADDITIONAL_SAS;	/* new CHILD_SA: not yet */
+	if (!err && r.proto == IKE_PROTO_ESP && sa->rekey_ike)
+		err = IKE_N_TEMPORARY_FAILURE;	/* 2.25.2 */
+	if (err == IKE_N_NO_ADDITIONAL_SAS && r.rekey && !old) {
+		err = IKE_N_CHILD_SA_NOT_FOUND;
+		log_info("%s: peer rekeys an unknown CHILD_SA %08x",
+			 sa->conn->name, r.rekey_spi);
+	}
+	if (err) {
+		log_warn("%s: CREATE_CHILD_SA from the peer refused: notify "
+			 "%u", sa->conn->name, err);
+		answer_error(d, sa, m->hdr.msgid, err, r.want_group);
 		return;
 	}
-	/* New CHILD_SAs and IKE SA rekeys are not negotiated yet: refuse
-	 * them in a way the peer understands (RFC 7296 1.3), keeping the
-	 * IKE SA.
-	 */
-	log_warn("%s: CREATE_CHILD_SA from the peer refused "
-		 "(only CHILD_SA rekeys are supported)", sa->conn->name);
-	answer_error(d, sa, m->hdr.msgid, IKE_N_NO_ADDITIONAL_SAS);
+	if (r.proto == IKE_PROTO_IKE)
+		answer_ike_rekey(d, sa, m, &r);
+	else
+		answer_child_rekey(d, sa, m, &r);
 }
 
-/* --- initiator ------------------------------------------------------ */
+/* --- initiator: requests --------------------------------------------- */
 
-static struct child_sa *child_by_spi_in(struct ike_sa *sa, uint32_t spi)
-{
-	struct child_sa *c;
-
-	for (c = sa->children; c; c = c->next)
-		if (c->spi_in == spi)
-			return c;
-	return NULL;
-}
-
-static int rekey_send(struct daemon *d, struct ike_sa *sa,
-		      struct child_sa *old)
+/* The group to offer for @old's rekey: the one INVALID_KE_PAYLOAD asked
+ * for, else the first configured one (0: no PFS).
+ */
+static int child_rekey_send(struct daemon *d, struct ike_sa *sa,
+			    struct child_sa *old, uint16_t group)
 {
 	static uint8_t plain[IKE_MAX_MSG];
 	struct ike_sa_payload offer;
+	uint8_t spi[4], pub[IKE_DH_MAX_PUB];
 	struct ike_builder b;
-	uint8_t spi[4];
 	struct child_sa *c = child_successor(d, sa, old);
 
 	if (!c)
 		return -1;
 	c->initiator = true;
 	sa->pending = c;
+	if (group) {
+		sa->rekey_dh = ike_dh_new(ike_dh_group_find(group));
+		if (!sa->rekey_dh || ike_dh_public(sa->rekey_dh, pub))
+			return -1;
+	}
 	sa->rekey_old_spi = old->spi_in;
 	rand_bytes(sa->rekey_ni, sizeof(sa->rekey_ni));
 	ikb_init_chain(&b, plain, sizeof(plain));
@@ -249,32 +497,56 @@ static int rekey_send(struct daemon *d, struct ike_sa *sa,
 	if (c->mode == IPSEC_MODE_TRANSPORT)
 		ikb_notify(&b, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
 	ike_put_be32(spi, c->spi_in);
-	prop_offer(c->cfg->esp, c->cfg->n_esp, IKE_PROTO_ESP, spi, 4, false,
-		   0, &offer);
+	prop_offer(c->cfg->esp, c->cfg->n_esp, IKE_PROTO_ESP, spi, 4,
+		   group != 0, group, &offer);
 	ikb_sa(&b, &offer);
 	ikb_nonce(&b, sa->rekey_ni, sizeof(sa->rekey_ni));
+	if (group)
+		ikb_ke(&b, group, pub, ike_dh_group(sa->rekey_dh)->pub_len);
 	ikb_ts(&b, IKE_PL_TSI, &c->ts_local);
 	ikb_ts(&b, IKE_PL_TSR, &c->ts_remote);
-	log_info("%s: rekeying CHILD_SA %s (%08x/%08x)", sa->conn->name,
-		 old->cfg->name, old->spi_in, old->spi_out);
+	log_info("%s: rekeying CHILD_SA %s (%08x/%08x)%s", sa->conn->name,
+		 old->cfg->name, old->spi_in, old->spi_out,
+		 group ? " with PFS" : "");
 	return sa_send_request(d, sa, IKE_CREATE_CHILD_SA, &b);
+}
+
+/* Our CHILD_SA rekey could not be sent: drop its state. */
+static void child_rekey_abort(struct daemon *d, struct ike_sa *sa)
+{
+	if (sa->pending) {
+		kernel_remove(d, sa, sa->pending, false);
+		child_sa_free(sa->pending);
+		sa->pending = NULL;
+	}
+	sa->rekey_old_spi = 0;
+	ike_dh_free(sa->rekey_dh);
+	sa->rekey_dh = NULL;
+	OPENSSL_cleanse(sa->rekey_ni, sizeof(sa->rekey_ni));
 }
 
 int child_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
 {
 	struct child_sa *c;
+	uint16_t group;
 
-	if (sa->pending || sa->req_pending)
+	if (sa->pending || sa->rekey_ike || sa->req_pending ||
+	    sa->successor_id)
 		return 0;
 	for (c = sa->children; c; c = c->next) {
-		if (c->state != CHILD_S_INSTALLED || !c->cfg->rekey_time ||
-		    now < c->installed_ms + c->cfg->rekey_time * 1000ull)
+		if (c->state != CHILD_S_INSTALLED || !c->rekey_at_ms ||
+		    now < c->rekey_at_ms)
 			continue;
-		/* On failure, try again one rekey_time later. */
-		c->installed_ms = now;
-		if (rekey_send(d, sa, c)) {
+		/* On failure, try again one rekey_time later. A request
+		 * that is out is retransmitted even if its first send
+		 * failed.
+		 */
+		child_lifetimes_start(c);
+		group = prop_first_group(c->cfg->esp, c->cfg->n_esp);
+		if (child_rekey_send(d, sa, c, group) && !sa->req_pending) {
 			log_warn("%s: cannot start the CHILD_SA rekey",
 				 sa->conn->name);
+			child_rekey_abort(d, sa);
 			return 0;
 		}
 		return 1;
@@ -282,25 +554,97 @@ int child_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
 	return 0;
 }
 
-/* Check the peer's answer and fill @c, or return why not. */
-static const char *rekey_answer(struct ike_sa *sa, struct child_sa *c,
+static int ike_rekey_send(struct daemon *d, struct ike_sa *sa, uint16_t group)
+{
+	static uint8_t plain[IKE_MAX_MSG];
+	const struct conf_conn *conn = sa->conn;
+	struct ike_sa_payload offer;
+	uint8_t pub[IKE_DH_MAX_PUB];
+	struct ike_builder b;
+	struct ike_sa *n = ike_successor(sa, true);
+
+	if (!n)
+		return -1;
+	n->ke_group = group;
+	n->ni_len = OUR_NONCE_LEN;
+	rand_bytes(n->ni, n->ni_len);
+	n->dh = ike_dh_new(ike_dh_group_find(group));
+	if (!n->dh || ike_dh_public(n->dh, pub)) {
+		ike_sa_free(n);
+		return -1;
+	}
+	sa->rekey_ike = n;
+	prop_offer(conn->ike, conn->n_ike, IKE_PROTO_IKE, n->spi_i,
+		   IKE_SPI_LEN, true, group, &offer);
+	ikb_init_chain(&b, plain, sizeof(plain));
+	ikb_sa(&b, &offer);
+	ikb_nonce(&b, n->ni, n->ni_len);
+	ikb_ke(&b, group, pub, ike_dh_group(n->dh)->pub_len);
+	log_info("%s: rekeying IKE SA #%u", conn->name, sa->id);
+	return sa_send_request(d, sa, IKE_CREATE_CHILD_SA, &b);
+}
+
+int ike_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
+{
+	if (sa->state != IKE_S_ESTABLISHED || sa->req_pending)
+		return 0;
+	if (sa->successor_id) {
+		/* The peer rekeyed it but never deleted it. */
+		if (now >= sa->replaced_ms + REPLACED_TIMEOUT_MS)
+			info_send_delete(d, sa);
+		return sa->successor_id && sa->state == IKE_S_DELETING;
+	}
+	if (sa->expire_at_ms && now >= sa->expire_at_ms) {
+		log_info("%s: IKE SA #%u reached its life_time",
+			 sa->conn->name, sa->id);
+		control_delete_sa(d, sa);
+		return 1;
+	}
+	if (!sa->rekey_at_ms || now < sa->rekey_at_ms || sa->rekey_ike ||
+	    children_busy(sa))
+		return 0;
+	sa->rekey_at_ms = now + REKEY_RETRY_MS;
+	if (ike_rekey_send(d, sa, sa->suite.dh ? sa->suite.dh->id :
+			   prop_first_group(sa->conn->ike, sa->conn->n_ike)) &&
+	    !sa->req_pending) {
+		log_warn("%s: cannot start the IKE SA rekey", sa->conn->name);
+		ike_sa_free(sa->rekey_ike);
+		sa->rekey_ike = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+/* --- initiator: answers ---------------------------------------------- */
+
+/* Check the answer to our CHILD_SA rekey and fill @c; NULL or why not. */
+static const char *child_answer(struct ike_sa *sa, struct child_sa *c,
 				const struct ike_msg *m, const uint8_t **nr,
-				uint16_t *nr_len)
+				uint16_t *nr_len, uint8_t *gir,
+				size_t *gir_len)
 {
 	const struct ike_payload *sap = ike_msg_first(m, IKE_PL_SA);
 	const struct ike_payload *np = ike_msg_first(m, IKE_PL_NONCE);
+	const struct ike_payload *kep = ike_msg_first(m, IKE_PL_KE);
 	const struct ike_payload *tsi = ike_msg_first(m, IKE_PL_TSI);
 	const struct ike_payload *tsr = ike_msg_first(m, IKE_PL_TSR);
 	static struct ike_sa_payload sa_pl;
 	struct ike_ts_payload ti, tr, ours;
+	bool pfs = sa->rekey_dh != NULL;
+	struct ike_ke ke;
 
 	if (!sap || !np || !tsi || !tsr || ike_sa_decode(sap, &sa_pl, NULL) ||
 	    ike_nonce_decode(np, nr, nr_len, NULL) ||
 	    ike_ts_decode(tsi, &ti, NULL) || ike_ts_decode(tsr, &tr, NULL))
 		return "malformed rekey answer";
-	if (prop_accept(c->cfg->esp, c->cfg->n_esp, IKE_PROTO_ESP, false,
-			&sa_pl, &c->suite) || sa_pl.prop[0].spi_size != 4)
+	if (prop_accept(c->cfg->esp, c->cfg->n_esp, IKE_PROTO_ESP, pfs,
+			&sa_pl, &c->suite) || sa_pl.prop[0].spi_size != 4 ||
+	    (pfs && c->suite.dh != ike_dh_group(sa->rekey_dh)) ||
+	    (!pfs && c->suite.dh))
 		return "peer answered with an ESP proposal we did not offer";
+	if (pfs && (!kep || ike_ke_decode(kep, &ke, NULL) ||
+		    shared_secret(sa->rekey_dh, &ke, gir, gir_len)))
+		return "missing, wrong or invalid KE payload";
 	c->spi_out = ike_get_be32(sa_pl.prop[0].spi);
 	ours = c->ts_local;
 	if (ts_narrow(&ours, &ti, &c->ts_local))
@@ -314,9 +658,11 @@ static const char *rekey_answer(struct ike_sa *sa, struct child_sa *c,
 	return NULL;
 }
 
-/* Delete the replaced CHILD_SA; it leaves the kernel on the answer. */
-static void delete_old(struct daemon *d, struct ike_sa *sa,
-		       struct child_sa *old)
+/* Delete a CHILD_SA (ours, redundant or replaced); it leaves the kernel
+ * on the answer.
+ */
+static void delete_child(struct daemon *d, struct ike_sa *sa,
+			 struct child_sa *old)
 {
 	static uint8_t plain[64];
 	struct ike_builder b;
@@ -331,46 +677,204 @@ static void delete_old(struct daemon *d, struct ike_sa *sa,
 			 sa->conn->name, old->spi_in);
 }
 
-void child_handle_response(struct daemon *d, struct ike_sa *sa,
-			   struct ike_msg *m)
+/* Our rekey met the peer's (2.8.1): whether ours is the redundant one. */
+static bool child_collision_lost(struct ike_sa *sa, const uint8_t *nr,
+				 uint16_t nr_len)
+{
+	struct ike_nonces ours = { sa->rekey_ni, sizeof(sa->rekey_ni), nr,
+				   nr_len };
+	struct ike_nonces theirs = { sa->coll_ni, sa->coll_ni_len,
+				     sa->coll_nr, sizeof(sa->coll_nr) };
+	bool lost;
+
+	if (!sa->coll)
+		return false;
+	sa->coll = false;
+	lost = rekey_ours_redundant(&ours, &theirs);
+	log_info("%s: simultaneous CHILD_SA rekey: %s new CHILD_SA is "
+		 "redundant", sa->conn->name, lost ? "our" : "the peer's");
+	return lost;
+}
+
+static void child_rekey_done(struct daemon *d, struct ike_sa *sa,
+			     struct ike_msg *m)
 {
 	struct child_sa *c = sa->pending, *old;
 	const uint8_t *nr = NULL;
+	uint8_t gir[IKE_DH_MAX_SHARED];
+	size_t gir_len = 0;
 	uint16_t nr_len = 0, err = ike_msg_error(m);
+	uint16_t group = ccsa_invalid_ke_group(m);
+	uint16_t tried;
 	const char *why;
+	bool lost = false;
 
-	if (!c || !sa->rekey_old_spi)
-		return;
 	sa->pending = NULL;
 	old = child_by_spi_in(sa, sa->rekey_old_spi);
 	sa->rekey_old_spi = 0;
 	why = err ? "peer refused the rekey" :
-	      rekey_answer(sa, c, m, &nr, &nr_len);
-	if (!why && (child_sa_derive(sa, c, sa->rekey_ni,
-				     sizeof(sa->rekey_ni), nr, nr_len,
-				     NULL, 0) ||
-		     kernel_install(d, sa, c, false, true)))
-		why = "cannot install the new CHILD_SA";
+	      child_answer(sa, c, m, &nr, &nr_len, gir, &gir_len);
+	if (!why) {
+		lost = child_collision_lost(sa, nr, nr_len);
+		if (child_sa_derive(sa, c, sa->rekey_ni, sizeof(sa->rekey_ni),
+				    nr, nr_len, sa->rekey_dh ? gir : NULL,
+				    gir_len) ||
+		    kernel_install(d, sa, c, false, !lost))
+			why = "cannot install the new CHILD_SA";
+	}
+	OPENSSL_cleanse(gir, sizeof(gir));
 	OPENSSL_cleanse(sa->rekey_ni, sizeof(sa->rekey_ni));
+	tried = sa->rekey_dh ? ike_dh_group(sa->rekey_dh)->id : 0;
+	ike_dh_free(sa->rekey_dh);
+	sa->rekey_dh = NULL;
 	if (why) {
+		sa->coll = false;
 		log_warn("%s: CHILD_SA rekey failed: %s (notify %u)",
 			 sa->conn->name, why, err);
 		kernel_remove(d, sa, c, false);
 		child_sa_free(c);
+		/* The peer wants another DH group that we allow: retry
+		 * with it, once.
+		 */
+		if (err == IKE_N_INVALID_KE_PAYLOAD && old &&
+		    old->state == CHILD_S_INSTALLED && group != tried &&
+		    prop_group_allowed(old->cfg->esp, old->cfg->n_esp, group)) {
+			log_info("%s: peer wants DH group %u for the CHILD_SA "
+				 "rekey", sa->conn->name, group);
+			if (child_rekey_send(d, sa, old, group) &&
+			    !sa->req_pending) {
+				log_warn("%s: cannot retry the CHILD_SA rekey",
+					 sa->conn->name);
+				child_rekey_abort(d, sa);
+			}
+		}
 		return;
 	}
 	c->state = CHILD_S_INSTALLED;
 	c->installed_ms = now_ms();
+	child_lifetimes_start(c);
 	c->next = sa->children;
 	sa->children = c;
-	log_info("%s: CHILD_SA %s rekeyed, SPIs %08x/%08x -> %08x/%08x",
+	log_info("%s: CHILD_SA %s rekeyed, SPIs %08x/%08x -> %08x/%08x%s",
 		 sa->conn->name, c->cfg->name, old ? old->spi_in : 0,
-		 old ? old->spi_out : 0, c->spi_in, c->spi_out);
-	/* If the peer rekeyed it at the same time (RFC 7296 2.8.1) and
-	 * already deleted it, both new CHILD_SAs stay.
-	 */
-	if (old && old->state != CHILD_S_DELETING)
-		delete_old(d, sa, old);
+		 old ? old->spi_out : 0, c->spi_in, c->spi_out,
+		 c->suite.dh ? ", with PFS" : "");
+	if (lost)
+		delete_child(d, sa, c);	/* the peer deletes the old */
+	else if (old && old->state != CHILD_S_DELETING)
+		delete_child(d, sa, old);
+}
+
+/* Check the answer to our IKE SA rekey and key @n; NULL or why not. */
+static const char *ike_answer(struct ike_sa *sa, struct ike_sa *n,
+			      const struct ike_msg *m)
+{
+	const struct ike_payload *sap = ike_msg_first(m, IKE_PL_SA);
+	const struct ike_payload *np = ike_msg_first(m, IKE_PL_NONCE);
+	const struct ike_payload *kep = ike_msg_first(m, IKE_PL_KE);
+	static struct ike_sa_payload sa_pl;
+	uint8_t gir[IKE_DH_MAX_SHARED];
+	size_t gir_len = 0;
+	const uint8_t *nr;
+	struct ike_ke ke;
+	const char *why = NULL;
+
+	if (!sap || !np || !kep || ike_sa_decode(sap, &sa_pl, NULL) ||
+	    ike_nonce_decode(np, &nr, &n->nr_len, NULL) ||
+	    ike_ke_decode(kep, &ke, NULL))
+		return "malformed IKE SA rekey answer";
+	if (prop_accept(sa->conn->ike, sa->conn->n_ike, IKE_PROTO_IKE, true,
+			&sa_pl, &n->suite) ||
+	    n->suite.dh->id != n->ke_group ||
+	    sa_pl.prop[0].spi_size != IKE_SPI_LEN ||
+	    !memcmp(sa_pl.prop[0].spi, "\0\0\0\0\0\0\0\0", IKE_SPI_LEN))
+		return "peer answered with an IKE proposal we did not offer";
+	memcpy(n->spi_r, sa_pl.prop[0].spi, IKE_SPI_LEN);
+	memcpy(n->nr, nr, n->nr_len);
+	if (shared_secret(n->dh, &ke, gir, &gir_len))
+		why = "wrong or invalid KE payload";
+	else if (ike_sa_derive_rekey(n, sa, gir, gir_len))
+		why = "key derivation failed";
+	OPENSSL_cleanse(gir, sizeof(gir));
+	return why;
+}
+
+/* Our IKE SA rekey met the peer's (2.8.2): the CHILD_SAs go to the
+ * surviving new IKE SA; the redundant one is deleted by its initiator,
+ * the old one by the initiator of the survivor.
+ */
+static void ike_collision(struct daemon *d, struct ike_sa *sa,
+			  struct ike_sa *n)
+{
+	struct ike_nonces ours = { n->ni, n->ni_len, n->nr, n->nr_len };
+	struct ike_nonces theirs = { sa->coll_ni, sa->coll_ni_len,
+				     sa->coll_nr, sizeof(sa->coll_nr) };
+	struct ike_sa *peers = sa_by_id(d, sa->coll_ike_id);
+	bool lost = peers && rekey_ours_redundant(&ours, &theirs);
+
+	sa->coll = false;
+	log_info("%s: simultaneous IKE SA rekey: %s new IKE SA is redundant",
+		 sa->conn->name, lost ? "our" : "the peer's");
+	if (lost) {
+		hand_over(sa, peers);	/* the peer deletes the old SA */
+		n->successor_id = peers->id;
+		n->replaced_ms = now_ms();
+		info_send_delete(d, n);
+		return;
+	}
+	hand_over(sa, n);
+	if (peers) {			/* the peer deletes it */
+		peers->successor_id = n->id;
+		peers->replaced_ms = now_ms();
+	}
+	info_send_delete(d, sa);
+}
+
+static void ike_rekey_done(struct daemon *d, struct ike_sa *sa,
+			   struct ike_msg *m)
+{
+	struct ike_sa *n = sa->rekey_ike;
+	uint16_t err = ike_msg_error(m), group = ccsa_invalid_ke_group(m);
+	const char *why;
+
+	sa->rekey_ike = NULL;
+	why = err ? "peer refused the rekey" : ike_answer(sa, n, m);
+	ike_dh_free(n->dh);
+	n->dh = NULL;
+	if (why) {
+		log_warn("%s: IKE SA rekey failed: %s (notify %u)",
+			 sa->conn->name, why, err);
+		ike_rekey_hand_over(d, sa);	/* the peer's one won */
+		if (err == IKE_N_INVALID_KE_PAYLOAD && group != n->ke_group &&
+		    !sa->successor_id &&
+		    prop_group_allowed(sa->conn->ike, sa->conn->n_ike, group)) {
+			log_info("%s: peer wants DH group %u for the IKE SA "
+				 "rekey", sa->conn->name, group);
+			if (ike_rekey_send(d, sa, group) &&
+			    !sa->req_pending) {
+				ike_sa_free(sa->rekey_ike);
+				sa->rekey_ike = NULL;
+			}
+		}
+		ike_sa_free(n);
+		return;
+	}
+	ike_up(d, n);
+	if (sa->coll) {
+		ike_collision(d, sa, n);
+		return;
+	}
+	hand_over(sa, n);
+	info_send_delete(d, sa);
+}
+
+void child_handle_response(struct daemon *d, struct ike_sa *sa,
+			   struct ike_msg *m)
+{
+	if (sa->rekey_ike)
+		ike_rekey_done(d, sa, m);
+	else if (sa->pending && sa->rekey_old_spi)
+		child_rekey_done(d, sa, m);
 }
 
 void child_rekey_switch_out(struct daemon *d, struct ike_sa *sa,
@@ -379,7 +883,8 @@ void child_rekey_switch_out(struct daemon *d, struct ike_sa *sa,
 	struct child_sa *c;
 
 	for (c = sa->children; c; c = c->next) {
-		if (c->reqid != reqid || !c->out_pending)
+		if (c->reqid != reqid || !c->out_pending ||
+		    c->state != CHILD_S_INSTALLED)
 			continue;
 		c->out_pending = false;
 		if (kernel_install_out(d, sa, c))

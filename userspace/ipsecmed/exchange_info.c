@@ -49,13 +49,17 @@ static uint16_t delete_children(struct daemon *d, struct ike_sa *sa,
 		*pc = c->next;
 		log_info("%s: peer deleted CHILD_SA %s (%08x/%08x)",
 			 sa->conn->name, c->cfg->name, c->spi_in, c->spi_out);
-		/* A successor's outbound SA goes in before the old one
-		 * leaves, so no packet finds no SA.
+		/* A successor's outbound SA goes in before the replaced
+		 * one leaves, so no packet finds no SA. (Not for a
+		 * redundant new CHILD_SA of a collision: still INSTALLED.)
 		 */
-		child_rekey_switch_out(d, sa, c->reqid);
-		kernel_remove(d, sa, c, !sa->children ||
-			      c->state == CHILD_S_INSTALLED);
-		if (n < max)
+		if (c->state != CHILD_S_INSTALLED)
+			child_rekey_switch_out(d, sa, c->reqid);
+		kernel_remove(d, sa, c, !child_reqid_in_use(sa, c->reqid));
+		/* Closing it ourselves already: no Delete in the answer
+		 * (RFC 7296 2.25.1).
+		 */
+		if (n < max && c->state != CHILD_S_DELETING)
 			ike_put_be32(spis + 4 * n++, c->spi_in);
 		child_sa_free(c);
 	}
@@ -89,7 +93,12 @@ void info_handle_request(struct daemon *d, struct ike_sa *sa,
 	sa_send_response(d, sa, IKE_INFORMATIONAL, m->hdr.msgid, &b);
 	if (delete_ike) {
 		log_info("%s: peer deleted IKE SA #%u", sa->conn->name, sa->id);
-		sa_terminate(d, sa, "deleted by the peer");
+		/* A rekey we answered while ours was in flight made the
+		 * successor (RFC 7296 2.8.2).
+		 */
+		ike_rekey_hand_over(d, sa);
+		sa_terminate(d, sa, sa->successor_id ? NULL :
+			     "deleted by the peer");
 	}
 }
 
@@ -108,7 +117,7 @@ static void reap_deleted_children(struct daemon *d, struct ike_sa *sa)
 		*pc = c->next;
 		log_info("%s: CHILD_SA %s (%08x/%08x) deleted", sa->conn->name,
 			 c->cfg->name, c->spi_in, c->spi_out);
-		kernel_remove(d, sa, c, !sa->children);
+		kernel_remove(d, sa, c, !child_reqid_in_use(sa, c->reqid));
 		child_sa_free(c);
 	}
 }

@@ -344,34 +344,6 @@ static const struct conf_conn *conn_for(const struct daemon *d,
 	return NULL;
 }
 
-/* If the initiator's KE group is also acceptable in the chosen
- * proposal, take it and spare a round trip.
- */
-static void prefer_ke_group(const struct ike_sa_payload *sap,
-			    struct ike_proposal *chosen, struct ike_suite *s,
-			    const struct conf_conn *c, uint16_t group)
-{
-	const struct ike_proposal *pr = NULL;
-	uint8_t i;
-
-	for (i = 0; i < sap->nprop; i++)
-		if (sap->prop[i].num == chosen->num)
-			pr = &sap->prop[i];
-	if (!pr || s->dh->id == group || !group_offered(c, group))
-		return;
-	for (i = 0; i < pr->ntrans; i++) {
-		if (pr->tr[i].type == IKE_TRANS_DH && pr->tr[i].id == group) {
-			uint8_t t;
-
-			s->dh = ike_dh_group_find(group);
-			for (t = 0; t < chosen->ntrans; t++)
-				if (chosen->tr[t].type == IKE_TRANS_DH)
-					chosen->tr[t].id = group;
-			return;
-		}
-	}
-}
-
 static struct ike_sa *find_half_open(struct daemon *d, const uint8_t *spi_i,
 				     const struct endpoint *ep)
 {
@@ -482,7 +454,7 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 		send_plain_notify(d, ep, &m.hdr, IKE_N_INVALID_SYNTAX, NULL, 0);
 		return;
 	}
-	prefer_ke_group(&sap, &chosen, &suite, c, ke.group);
+	prop_prefer_group(c->ike, c->n_ike, &sap, &chosen, &suite, ke.group);
 	if (ke.group != suite.dh->id) {
 		uint8_t g[2] = { suite.dh->id >> 8, suite.dh->id & 0xff };
 

@@ -62,6 +62,8 @@ static void fill_sa(const struct ike_sa *sa, const struct child_sa *c,
 		s->lifetime.hard_secs = cfg->life_time;
 		s->lifetime.soft_bytes = cfg->rekey_bytes;
 		s->lifetime.hard_bytes = cfg->life_bytes;
+		s->lifetime.soft_packets = cfg->rekey_packets;
+		s->lifetime.hard_packets = cfg->life_packets;
 	}
 }
 
@@ -193,6 +195,51 @@ void kernel_remove(struct daemon *d, const struct ike_sa *sa,
 	xfrm_sa_del(&d->xfrm, &sa->ep.local, &sa->ep.remote, c->spi_out,
 		    IPPROTO_ESP);
 	c->installed = false;
+}
+
+static void on_expire(struct daemon *d, const struct xfrm_event *ev)
+{
+	struct ike_sa *sa;
+	struct child_sa *c;
+
+	for (sa = d->sas; sa; sa = sa->next) {
+		for (c = sa->children; c; c = c->next) {
+			if (ev->spi != c->spi_in && ev->spi != c->spi_out)
+				continue;
+			if (ev->hard) {
+				log_warn("%s: SA %08x of CHILD_SA %s reached "
+					 "its hard lifetime", sa->conn->name,
+					 ev->spi, c->cfg->name);
+			} else if (c->state == CHILD_S_INSTALLED &&
+				   c->rekey_at_ms > now_ms()) {
+				log_info("%s: SA %08x reached its soft "
+					 "lifetime, rekeying CHILD_SA %s",
+					 sa->conn->name, ev->spi,
+					 c->cfg->name);
+				c->rekey_at_ms = now_ms();
+			}
+			return;
+		}
+	}
+}
+
+void kernel_events(struct daemon *d)
+{
+	static uint8_t buf[NL_BUF_SIZE];
+	const struct nlmsghdr *nlh;
+	struct xfrm_event ev;
+	ssize_t n;
+	int len;
+
+	n = mnl_socket_recvfrom(d->xfrm_ev.sk, buf, sizeof(buf));
+	if (n <= 0)
+		return;
+	len = (int)n;
+	for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+	     nlh = mnl_nlmsg_next(nlh, &len))
+		if (!xfrm_event_parse(nlh, &ev) && ev.type == XFRM_EV_EXPIRE &&
+		    ev.proto == IPPROTO_ESP)
+			on_expire(d, &ev);
 }
 
 void kernel_read_stats(struct daemon *d, const struct ike_sa *sa,

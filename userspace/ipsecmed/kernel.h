@@ -30,6 +30,13 @@ int kernel_install_out(struct daemon *d, const struct ike_sa *sa,
 void kernel_remove(struct daemon *d, const struct ike_sa *sa,
 		   struct child_sa *c, bool policies);
 
+/* Read the pending XFRM events: a soft expiry (rekey_time, rekey_bytes,
+ * rekey_packets reached in the kernel) of an installed CHILD_SA's SA
+ * makes it due for rekeying now; a hard one is logged (the kernel has
+ * removed that SA).
+ */
+void kernel_events(struct daemon *d);
+
 /* Refresh c->bytes_* and packets_* from the kernel. */
 void kernel_read_stats(struct daemon *d, const struct ike_sa *sa,
 		       struct child_sa *c);

@@ -99,7 +99,7 @@ static void start_conns(struct daemon *d)
 
 static void loop(struct daemon *d, int sigfd)
 {
-	struct pollfd pfd[TRANSPORT_MAX_SOCKS + 2];
+	struct pollfd pfd[TRANSPORT_MAX_SOCKS + 3];
 	size_t i, n;
 
 	while (!d->stop) {
@@ -110,11 +110,19 @@ static void loop(struct daemon *d, int sigfd)
 			pfd[n++] = (struct pollfd){ d->tr.s[i].fd, POLLIN, 0 };
 		pfd[n++] = (struct pollfd){ ctl_server_fd(d->ctl), POLLIN, 0 };
 		pfd[n++] = (struct pollfd){ sigfd, POLLIN, 0 };
+		if (d->xfrm_ev.sk)
+			pfd[n++] = (struct pollfd){
+				mnl_socket_get_fd(d->xfrm_ev.sk), POLLIN, 0 };
 		if (poll(pfd, n, timeout) < 0) {
 			if (errno != EINTR)
 				log_err("poll: %s", strerror(errno));
 			continue;
 		}
+		/* Deadlines that passed while we waited (or were stopped)
+		 * act before the input that came meanwhile: a rekey due on
+		 * both ends then collides as over a real network.
+		 */
+		daemon_timers(d);
 		for (i = 0; i < d->tr.n; i++)
 			if (pfd[i].revents & POLLIN)
 				on_udp(d, &d->tr.s[i]);
@@ -127,6 +135,8 @@ static void loop(struct daemon *d, int sigfd)
 		}
 		if (pfd[d->tr.n + 1].revents & POLLIN)
 			on_signal(d, sigfd);
+		if (d->xfrm_ev.sk && pfd[d->tr.n + 2].revents & POLLIN)
+			kernel_events(d);
 	}
 }
 
@@ -157,6 +167,11 @@ static int setup(struct daemon *d)
 				"it)", strerror(-err));
 			return err;
 		}
+		/* Without the events the daemon still rekeys on time. */
+		err = xfrm_events_open(&d->xfrm_ev);
+		if (err)
+			log_warn("cannot listen to XFRM expire events: %s",
+				 strerror(-err));
 	}
 	err = transport_open(&d->tr, d->conf->daemon.ike_port,
 			     d->conf->daemon.natt_port, d->kernel);
@@ -223,6 +238,8 @@ int main(int argc, char **argv)
 	transport_close(&d.tr);
 	if (d.kernel)
 		nl_close(&d.xfrm);
+	if (d.xfrm_ev.sk)
+		nl_close(&d.xfrm_ev);
 	creds_free_all(d.creds, d.conf->n_conns);
 	conf_free(d.conf);
 	OPENSSL_cleanse(d.cookie_secret, sizeof(d.cookie_secret));

@@ -205,6 +205,43 @@ int prop_accept(const struct conf_proposal *p, size_t n, uint8_t proto,
 	return -1;
 }
 
+bool prop_group_allowed(const struct conf_proposal *p, size_t n,
+			uint16_t group)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < p[i].n_dh; j++)
+			if (p[i].dh[j] == group)
+				return true;
+	return false;
+}
+
+void prop_prefer_group(const struct conf_proposal *p, size_t n,
+		       const struct ike_sa_payload *sa,
+		       struct ike_proposal *chosen, struct ike_suite *suite,
+		       uint16_t group)
+{
+	const struct ike_proposal *pr = NULL;
+	uint8_t i, t;
+
+	for (i = 0; i < sa->nprop; i++)
+		if (sa->prop[i].num == chosen->num)
+			pr = &sa->prop[i];
+	if (!pr || !suite->dh || suite->dh->id == group ||
+	    !prop_group_allowed(p, n, group) || !ike_dh_group_find(group))
+		return;
+	for (i = 0; i < pr->ntrans; i++) {
+		if (pr->tr[i].type != IKE_TRANS_DH || pr->tr[i].id != group)
+			continue;
+		suite->dh = ike_dh_group_find(group);
+		for (t = 0; t < chosen->ntrans; t++)
+			if (chosen->tr[t].type == IKE_TRANS_DH)
+				chosen->tr[t].id = group;
+		return;
+	}
+}
+
 static const char *encr_str(const struct ike_encr *e)
 {
 	switch (e->id) {

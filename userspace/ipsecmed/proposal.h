@@ -48,6 +48,19 @@ int prop_accept(const struct conf_proposal *p, size_t n, uint8_t proto,
 		bool need_dh, const struct ike_sa_payload *sa,
 		struct ike_suite *suite);
 
+/* Whether DH @group is in one of the configured proposals. */
+bool prop_group_allowed(const struct conf_proposal *p, size_t n,
+			uint16_t group);
+
+/* After prop_select(): if the peer's KE @group is also allowed in the
+ * chosen proposal (and by @p), take it instead and spare the peer an
+ * INVALID_KE_PAYLOAD round trip.
+ */
+void prop_prefer_group(const struct conf_proposal *p, size_t n,
+		       const struct ike_sa_payload *sa,
+		       struct ike_proposal *chosen, struct ike_suite *suite,
+		       uint16_t group);
+
 /* "AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519"-style text. */
 void prop_suite_str(const struct ike_suite *s, char *buf, size_t len);
 

@@ -49,6 +49,8 @@ void ike_sa_free(struct ike_sa *sa)
 		child_sa_free(c);
 	}
 	child_sa_free(sa->pending);
+	ike_sa_free(sa->rekey_ike);
+	ike_dh_free(sa->rekey_dh);
 	ike_dh_free(sa->dh);
 	free(sa->msg1);
 	free(sa->msg2);
@@ -58,14 +60,23 @@ void ike_sa_free(struct ike_sa *sa)
 	OPENSSL_cleanse(sa->ni, sizeof(sa->ni));
 	OPENSSL_cleanse(sa->nr, sizeof(sa->nr));
 	OPENSSL_cleanse(sa->rekey_ni, sizeof(sa->rekey_ni));
+	OPENSSL_cleanse(sa->coll_ni, sizeof(sa->coll_ni));
+	OPENSSL_cleanse(sa->coll_nr, sizeof(sa->coll_nr));
 	free(sa);
 }
 
-int ike_sa_derive(struct ike_sa *sa, const uint8_t *gir, size_t gir_len)
+/* Split prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) into the seven keys.
+ * SKEYSEED is as long as the output of the PRF that made it, which after
+ * a rekey may not be this SA's.
+ */
+static int keys_from_skeyseed(struct ike_sa *sa, const uint8_t *skeyseed,
+			      size_t skeyseed_len)
 {
+	struct ike_iov seed[] = {
+		{ sa->ni, sa->ni_len }, { sa->nr, sa->nr_len },
+		{ sa->spi_i, IKE_SPI_LEN }, { sa->spi_r, IKE_SPI_LEN },
+	};
 	const struct ike_suite *s = &sa->suite;
-	struct ike_nonces n = { sa->ni, sa->ni_len, sa->nr, sa->nr_len };
-	uint8_t skeyseed[IKE_PRF_MAX_LEN];
 	uint8_t km[7 * IKE_PRF_MAX_LEN];
 	struct sa_keys *k = &sa->k;
 	size_t off = 0, total;
@@ -75,10 +86,8 @@ int ike_sa_derive(struct ike_sa *sa, const uint8_t *gir, size_t gir_len)
 	k->a_len = s->integ ? s->integ->key_len : 0;
 	k->e_len = ike_encr_keymat_len(s->encr);
 	total = k->d_len + 2 * k->a_len + 2 * k->e_len + 2 * k->p_len;
-	ret = ike_skeyseed(s->prf, &n, gir, gir_len, skeyseed);
-	if (!ret)
-		ret = ike_sa_keymat(s->prf, skeyseed, &n, sa->spi_i, sa->spi_r,
-				    km, total);
+	ret = ike_prf_plus(s->prf, skeyseed, skeyseed_len, seed, 4, km,
+			   total);
 	if (!ret) {
 		memcpy(k->d, km + off, k->d_len), off += k->d_len;
 		memcpy(k->ai, km + off, k->a_len), off += k->a_len;
@@ -88,8 +97,36 @@ int ike_sa_derive(struct ike_sa *sa, const uint8_t *gir, size_t gir_len)
 		memcpy(k->pi, km + off, k->p_len), off += k->p_len;
 		memcpy(k->pr, km + off, k->p_len);
 	}
-	OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
 	OPENSSL_cleanse(km, sizeof(km));
+	return ret;
+}
+
+int ike_sa_derive(struct ike_sa *sa, const uint8_t *gir, size_t gir_len)
+{
+	struct ike_nonces n = { sa->ni, sa->ni_len, sa->nr, sa->nr_len };
+	uint8_t skeyseed[IKE_PRF_MAX_LEN];
+	int ret;
+
+	ret = ike_skeyseed(sa->suite.prf, &n, gir, gir_len, skeyseed);
+	if (!ret)
+		ret = keys_from_skeyseed(sa, skeyseed, sa->suite.prf->len);
+	OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
+	return ret;
+}
+
+int ike_sa_derive_rekey(struct ike_sa *new, const struct ike_sa *old,
+			const uint8_t *gir, size_t gir_len)
+{
+	struct ike_nonces n = { new->ni, new->ni_len, new->nr, new->nr_len };
+	uint8_t skeyseed[IKE_PRF_MAX_LEN];
+	int ret;
+
+	/* The exchange belongs to the old SA: its PRF makes SKEYSEED. */
+	ret = ike_skeyseed_rekey(old->suite.prf, old->k.d, old->k.d_len, gir,
+				 gir_len, &n, skeyseed);
+	if (!ret)
+		ret = keys_from_skeyseed(new, skeyseed, old->suite.prf->len);
+	OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
 	return ret;
 }
 

@@ -50,6 +50,7 @@ struct child_sa {
 	bool installed;
 	bool out_pending;	/* rekey responder: outbound SA not yet in */
 	uint64_t installed_ms;
+	uint64_t rekey_at_ms;		/* jittered rekey_time, 0: none */
 	uint64_t bytes_in, bytes_out, packets_in, packets_out;
 };
 
@@ -102,11 +103,30 @@ struct ike_sa {
 	/* CHILD_SAs; the first one is negotiated in IKE_AUTH. */
 	struct child_sa *children;
 	struct child_sa *pending;	/* being negotiated by our request */
-	/* Our CHILD_SA rekey in flight: the old CHILD_SA's inbound SPI
-	 * and our nonce.
+	/* Our CREATE_CHILD_SA in flight: a CHILD_SA rekey (the successor
+	 * in pending, the old CHILD_SA's inbound SPI) or an IKE SA rekey
+	 * (the new IKE SA, not linked in yet); our nonce and, with a KE
+	 * payload, our DH key.
 	 */
 	uint32_t rekey_old_spi;
+	struct ike_sa *rekey_ike;
 	uint8_t rekey_ni[32];
+	struct ike_dh *rekey_dh;
+	/* The peer's rekey of the same SA, answered while ours was in
+	 * flight (RFC 7296 2.8.1, 2.8.2): its nonces and, for the IKE
+	 * SA, the id of the IKE SA we made for it.
+	 */
+	bool coll;
+	uint8_t coll_ni[IKE_NONCE_MAX], coll_nr[32];
+	uint16_t coll_ni_len;
+	uint32_t coll_ike_id;
+	/* Replaced by a rekey: the CHILD_SAs live on @successor_id now;
+	 * this SA only waits for its Delete.
+	 */
+	uint32_t successor_id;
+	uint64_t replaced_ms;
+	/* Jittered deadlines of the IKE SA (0: none). */
+	uint64_t rekey_at_ms, expire_at_ms;
 	uint64_t created_ms, established_ms, last_rx_ms;
 	uint64_t dpd_next_ms;
 	struct ctl_client *waiter;	/* a deferred "ipsecme up" */
@@ -121,6 +141,13 @@ void ike_sa_free(struct ike_sa *sa);
 
 /* SKEYSEED and the seven keys from g^ir and the nonces and SPIs. */
 int ike_sa_derive(struct ike_sa *sa, const uint8_t *gir, size_t gir_len);
+
+/* Keys of @new, made by rekeying @old: SKEYSEED = prf(SK_d (old),
+ * g^ir (new) | Ni | Nr) with the old SA's PRF, the rest as for a new SA
+ * with the new one's (RFC 7296 2.18). Nonces and SPIs are @new's.
+ */
+int ike_sa_derive_rekey(struct ike_sa *new, const struct ike_sa *old,
+			const uint8_t *gir, size_t gir_len);
 
 /* Keys for messages we send and messages we receive. */
 void ike_sa_dir_out(const struct ike_sa *sa, struct ike_sk_dir *d);

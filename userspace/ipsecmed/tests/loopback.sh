@@ -9,10 +9,12 @@
 #   (initiator, "gw")                        (responder, "rw")
 #
 # Exercises IKE_SA_INIT + IKE_AUTH (PSK) in both daemons, the three
-# proposal sets, CHILD_SA rekeying started by either side, INVALID_KE_PAYLOAD retry, cookies, AUTHENTICATION_FAILED,
-# NO_PROPOSAL_CHOSEN, retransmission to a silent peer, delete, the
-# control socket (up, down, status, reload), and certificates (ECDSA and
-# RSA with an intermediate, DN and FQDN IDs, an untrusted CA refused).
+# proposal sets, INVALID_KE_PAYLOAD retry, cookies, AUTHENTICATION_FAILED,
+# NO_PROPOSAL_CHOSEN, retransmission to a silent peer, delete, CHILD_SA
+# rekeying (with and without PFS) and IKE SA rekeying started by either
+# side, simultaneous rekeys, the control socket (up, down, status,
+# reload), and certificates (ECDSA and RSA with an intermediate, DN and
+# FQDN IDs, an untrusted CA refused).
 set -u
 BIN=${IPSECMED_BUILD:-@BUILD@}
 IPSECMED=$BIN/ipsecmed/ipsecmed
@@ -103,13 +105,14 @@ stop() {
 ctl() { local who=$1; shift; "$IPSECME" -s "$dir/$who.ctl" "$@"; }
 
 # pair GW_PROPOSALS CLIENT_PROPOSALS [GW_PSK] [GW_DAEMON_EXTRA] [GW_CONN_EXTRA]
-#      [GW_CHILD_EXTRA] [CLIENT_CHILD_EXTRA]
+#      [GW_CHILD_EXTRA] [CLIENT_CHILD_EXTRA] [CLIENT_CONN_EXTRA]
 pair() {
 	conf rw $port 127.0.0.1 127.0.0.2 $((port + 10)) "$1" "${3:-s3cret psk}" \
 		gw.example client.example 10.1.0.0/16 10.2.0.0/16 "${4:-}" \
 		"${5:-}" "${6:-}"
 	conf gw $((port + 10)) 127.0.0.2 127.0.0.1 $port "$2" "s3cret psk" \
-		client.example gw.example 10.2.0.0/16 10.1.0.0/16 "" "" "${7:-}"
+		client.example gw.example 10.2.0.0/16 10.1.0.0/16 "" "${8:-}" \
+		"${7:-}"
 	start rw && start gw
 }
 
@@ -132,7 +135,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..33"
+echo "1..49"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -234,17 +237,127 @@ unpair
 # Both sides with the same rekey_time: whichever starts first, no crash,
 # the IKE SA stays, and every CHILD_SA inbound SPI of one side is an
 # outbound SPI of the other. (This does not force a true RFC 7296 2.8.1
-# collision: usually one side's request arrives before the other's timer.)
+# collision, the cases further down do.)
 spis_of() { grep -o "\"$2\":\"[^\"]*\"" <<<"$(ctl "$1" -j status)" | cut -d'"' -f4 | sort; }
 pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" "" "" \
 	"$rekey2s" "$rekey2s"
 ctl gw up gw >/dev/null
 sleep 3.5
+# Wait for a moment between two rekeys (or their collision).
+for _ in $(seq 50); do
+	[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && break
+	sleep 0.1
+done
 check "rekey_time on both sides: both daemons alive, IKE SA up" \
 	eval 'kill -0 $pid_gw && kill -0 $pid_rw && [ "$(json_field "$(ctl rw -j status)" state)" = ESTABLISHED ] && grep -q "rekeyed" '"$dir/gw.log"
 check "rekey_time on both sides: the CHILD_SAs of both sides match" \
 	eval '[ -n "$(spis_of gw spi_in)" ] && [ "$(spis_of gw spi_in)" = "$(spis_of rw spi_out)" ] && [ "$(spis_of gw spi_out)" = "$(spis_of rw spi_in)" ]'
 unpair
+
+# IKE SA rekey: the side with the IKE rekey_time = 2s starts it; the
+# new IKE SA has new SPIs on both sides, the old one is deleted on both,
+# and the CHILD_SA moved over unchanged.
+nike() { grep -o '"spi_i"' <<<"$(ctl "$1" -j status)" | wc -l; }
+ike_spi() { json_field "$(ctl "$1" -j status)" spi_i; }
+ike2s=$'rekey_time = 2s\n\tlife_time = 60s'
+ike_rekey_case() {	# WHO (gw or rw)
+	local who=$1 old child
+	ctl gw up gw >/dev/null
+	old=$(ike_spi gw)
+	child=$(spi_in gw)
+	for _ in $(seq 60); do
+		grep -q "replaced by" "$dir/gw.log" &&
+		grep -q "replaced by" "$dir/rw.log" &&
+		[ "$(nike gw)" = 1 ] && [ "$(nike rw)" = 1 ] && break
+		sleep 0.1
+	done
+	check "IKE SA rekey by $who: started by $who, both sides moved" \
+		eval 'grep -q "rekeying IKE SA" '"$dir/$who.log"' && grep -q "replaced by" '"$dir/gw.log"' && grep -q "replaced by" '"$dir/rw.log"
+	check "IKE SA rekey by $who: new IKE SPIs, both sides agree" \
+		eval '[ -n "$old" ] && [ "$(ike_spi gw)" != "$old" ] && [ "$(ike_spi gw)" = "$(ike_spi rw)" ] && agree'
+	check "IKE SA rekey by $who: old IKE SA deleted, CHILD_SA kept" \
+		eval '[ "$(nike gw)" = 1 ] && [ "$(nike rw)" = 1 ] && [ "$(spi_in gw)" = "$child" ]'
+}
+pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" "" "" \
+	"" "" "$ike2s"
+ike_rekey_case gw
+unpair
+pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" "" \
+	"$ike2s"
+ike_rekey_case rw
+unpair
+
+# The rekeyed IKE SA works: after an IKE SA rekey, a CHILD_SA rekey runs
+# on the new IKE SA (message IDs restarted at 0).
+pair aes256-sha384-prfsha384-ecp384 aes256-sha384-prfsha384-ecp384 "" "" \
+	"" "" "$rekey2s" "$ike2s"
+ctl gw up gw >/dev/null
+for _ in $(seq 80); do
+	[ "$(grep -c "CHILD_SA net rekeyed, SPIs" "$dir/gw.log")" -ge 2 ] &&
+	grep -q "replaced by" "$dir/gw.log" && [ "$(nike gw)" = 1 ] &&
+	[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && break
+	sleep 0.1
+done
+check "CHILD_SA rekey on a rekeyed IKE SA" \
+	eval 'grep -q "replaced by" '"$dir/gw.log"' && [ "$(grep -c "CHILD_SA net rekeyed, SPIs" '"$dir/gw.log"')" -ge 2 ] && agree'
+unpair
+
+# PFS: a KE payload in the CHILD_SA rekey; the client first guesses
+# ecp256, the gateway asks for curve25519 with INVALID_KE_PAYLOAD.
+pfs_child=$'esp_proposals = aes128gcm16-x25519\n\t\t\t'
+pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" "" "" \
+	"$pfs_child" "esp_proposals = aes128gcm16-ecp256-x25519
+			$rekey2s"
+rekey_case gw
+check "CHILD_SA rekey with PFS: INVALID_KE_PAYLOAD retry, PFS on both" \
+	eval 'grep -q "peer wants DH group 31 for the CHILD_SA rekey" '"$dir/gw.log"' && grep -q "CHILD_SA net rekeyed, SPIs .*, with PFS" '"$dir/gw.log"' && grep -q "CHILD_SA net rekeyed by the peer, SPIs .*, with PFS" '"$dir/rw.log"
+unpair
+# PFS required by the responder: a rekey without KE is refused, the
+# IKE SA and the old CHILD_SA stay.
+pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" "" "" \
+	"esp_proposals = aes128gcm16-x25519" "$rekey2s"
+ctl gw up gw >/dev/null
+old=$(spi_in gw)
+for _ in $(seq 40); do
+	grep -q "CHILD_SA rekey failed" "$dir/gw.log" && break
+	sleep 0.1
+done
+check "PFS required: a rekey without KE gets NO_PROPOSAL_CHOSEN, SA kept" \
+	eval 'grep -q "CHILD_SA rekey failed.*notify 14" '"$dir/gw.log"' && [ "$(spi_in gw)" = "$old" ] && agree'
+unpair
+
+# Simultaneous rekeys (RFC 7296 2.8.1, 2.8.2): both daemons are stopped
+# past their rekey deadlines and continued together, so both send their
+# request before reading the other's. Whichever way it goes, one
+# CHILD_SA and one IKE SA must be left, the same on both sides; when a
+# collision was seen, both sides must agree whose SA was redundant.
+collide() {	# WHAT (CHILD_SA or IKE SA) GW_CHILD GW_CONN RW_CONN RW_CHILD
+	local what=$1 mine theirs
+	pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" \
+		"" "$4" "$5" "$2" "$3"
+	ctl gw up gw >/dev/null
+	kill -STOP "$pid_gw" "$pid_rw"
+	sleep 2.5
+	kill -CONT "$pid_gw" "$pid_rw"
+	for _ in $(seq 60); do
+		[ "$(nike gw)" = 1 ] && [ "$(nike rw)" = 1 ] &&
+		[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && agree &&
+		break
+		sleep 0.1
+	done
+	check "simultaneous $what rekey: one SA of each kind left, agreed" \
+		eval '[ "$(nike gw)" = 1 ] && [ "$(nike rw)" = 1 ] && [ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && agree'
+	mine=$(grep -o "simultaneous $what rekey: [a-z]*" "$dir/gw.log" |
+		head -n1)
+	theirs=$(grep -o "simultaneous $what rekey: [a-z]*" "$dir/rw.log" |
+		head -n1)
+	echo "# simultaneous $what rekey: gw: ${mine:-no collision seen}, rw: ${theirs:-no collision seen}"
+	check "simultaneous $what rekey: both sides settle it the same way" \
+		eval '[ -z "$mine$theirs" ] || { [ -n "$mine" ] && [ -n "$theirs" ] && [ "${mine#*: }" != "${theirs#*: }" ]; }'
+	unpair
+}
+collide CHILD_SA "$rekey2s" "" "" "$rekey2s"
+collide "IKE SA" "" "$ike2s" "$ike2s" ""
 
 # Reload: a connection removed from the configuration is deleted.
 pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519

@@ -335,3 +335,73 @@ charon_stop() {
 	unset "CHARON_PIDS[$1]"
 	return 0
 }
+
+# --- more topologies and checks ------------------------------------------
+
+# setup_nat: a host behind a masquerading router, and one outside it.
+#
+#   $a (behind the NAT)      $r (router)                 $b (outside)
+#   veth0 10.0.1.2/24 ------ lan 10.0.1.1/24
+#   inner 192.168.1.1/32     wan 203.0.113.1/24 -------- veth0 203.0.113.2/24
+#                            masquerade random on wan    inner 192.168.2.1/32
+#
+# $a routes everything through $r; $b has no route to 10.0.1.0/24, so
+# only what the NAT maps back reaches $a. "random" picks new source
+# ports, so UDP 500 and 4500 leave the router on other ports. Each side
+# routes the other's inner address from its own, as in setup_pair.
+# Needs nft (and nf_tables in the kernel).
+setup_nat() {
+	setup_ns a r b || return 1
+	veth_pair "$a" veth0 "$r" lan || return 1
+	veth_pair "$r" wan "$b" veth0 || return 1
+	ip -n "$a" addr add 10.0.1.2/24 dev veth0
+	ip -n "$r" addr add 10.0.1.1/24 dev lan
+	ip -n "$r" addr add 203.0.113.1/24 dev wan
+	ip -n "$b" addr add 203.0.113.2/24 dev veth0
+	ip -n "$a" route add default via 10.0.1.1
+	ip netns exec "$r" sysctl -qw net.ipv4.ip_forward=1 || return 1
+	ip netns exec "$r" nft -f - <<-NFT || return 1
+	table ip nat {
+		chain post {
+			type nat hook postrouting priority srcnat;
+			oifname "wan" masquerade random
+		}
+	}
+	NFT
+	ip -n "$a" link add inner type dummy && ip -n "$a" link set inner up
+	ip -n "$b" link add inner type dummy && ip -n "$b" link set inner up
+	ip -n "$a" addr add 192.168.1.1/32 dev inner
+	ip -n "$b" addr add 192.168.2.1/32 dev inner
+	ip -n "$a" route add 192.168.2.1/32 via 10.0.1.1 src 192.168.1.1
+	ip -n "$b" route add 192.168.1.1/32 dev veth0 src 192.168.2.1
+}
+
+# xfrm_empty NS: the kernel of NS holds no SA and no in/out/fwd policy
+# (socket policies of IKE daemons do not count).
+xfrm_empty() {
+	[ -z "$(ip -n "$1" xfrm state)" ] &&
+	! ip -n "$1" xfrm policy | grep -qE "dir (in|out|fwd)"
+}
+
+# swanctl_conn NAME KEY=VALUE...: swanctl_conf's output with the
+# connection and its secret named NAME (its child stays "child"), so
+# several can be concatenated into one swanctl.conf (swanctl merges
+# sections of the same name) and charon loads them all at once.
+swanctl_conn() {
+	local name=$1
+	shift
+	swanctl_conf "$@" | sed -e "s/^\( *\)test {/\1$name {/" \
+		-e "s/\(ike\|private\)-test {/\1-$name {/"
+}
+
+# xfrm_warmup NS: add and delete an AES-GCM ESP SA in NS, so the kernel
+# loads and self-tests the crypto modules now (many seconds under TCG on
+# the first use in a boot) and not inside an IKE exchange, where the
+# delay would exhaust the peer's retransmissions.
+xfrm_warmup() {
+	ip -n "$1" xfrm state add src 198.18.0.1 dst 198.18.0.2 proto esp \
+		spi 0x100 mode tunnel aead 'rfc4106(gcm(aes))' \
+		0x0000000000000000000000000000000000000000 128 &&
+	ip -n "$1" xfrm state del src 198.18.0.1 dst 198.18.0.2 proto esp \
+		spi 0x100
+}

@@ -632,6 +632,11 @@ static int k_retr_timeout(struct parser *p, char **v, size_t n)
 		    "600s (e.g. 500ms or 4s)", ONE(v));
 }
 
+static int k_nat_keepalive(struct parser *p, char **v, size_t n)
+{
+	return set_time(p, ONE(v), &p->conf->daemon.nat_keepalive);
+}
+
 static int k_log_level(struct parser *p, char **v, size_t n)
 {
 	static const char *const levels[] = { "error", "warning", "info",
@@ -655,6 +660,7 @@ static const struct key daemon_keys[] = {
 	{ "cookie_threshold", k_cookie, false },
 	{ "retransmit_tries", k_retr_tries, false },
 	{ "retransmit_timeout", k_retr_timeout, false },
+	{ "nat_keepalive", k_nat_keepalive, false },
 	{ "log_level", k_log_level, false },
 	{ NULL, NULL, false },
 };
@@ -1171,7 +1177,8 @@ int conf_parse(const char *text, size_t len, const char *filename,
 		.ike_port = 500, .natt_port = 4500,
 		.ctl_socket = "/run/ipsecmed/ctl", .half_open_max = 1000,
 		.cookie_threshold = 100, .retransmit_tries = 5,
-		.retransmit_timeout_ms = 4000, .log_level = 2,
+		.retransmit_timeout_ms = 4000, .nat_keepalive = 20,
+		.log_level = 2,
 	};
 
 	while (!ret && s < end) {

@@ -161,6 +161,7 @@ struct conf_daemon {
 	uint32_t cookie_threshold;		/* 100 half-open SAs */
 	uint32_t retransmit_tries;		/* 5 */
 	uint32_t retransmit_timeout_ms;		/* 4000, doubles each time */
+	uint32_t nat_keepalive;			/* seconds behind a NAT, 20 */
 	int log_level;				/* 0 error .. 3 debug; 2 info */
 };
 

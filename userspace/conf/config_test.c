@@ -70,6 +70,7 @@ static const char good[] =
 	"\tcookie_threshold = 10   # early\n"
 	"\tretransmit_tries = 3\n"
 	"\tretransmit_timeout = 500ms\n"
+	"\tnat_keepalive = 5s\n"
 	"\tlog_level = debug\n"
 	"}\n"
 	"\n"
@@ -139,6 +140,7 @@ static void test_good(void)
 	KT_EXPECT(c->daemon.cookie_threshold == 10);
 	KT_EXPECT(c->daemon.retransmit_tries == 3);
 	KT_EXPECT(c->daemon.retransmit_timeout_ms == 500);
+	KT_EXPECT(c->daemon.nat_keepalive == 5);
 	KT_EXPECT(c->daemon.log_level == 3);
 	KT_EXPECT(c->n_conns == 2);
 	gw = conf_find(c, "gw");
@@ -146,7 +148,7 @@ static void test_good(void)
 	KT_EXPECT(gw && rw && !conf_find(c, "nope"));
 	if (!gw || !rw)
 		goto out;
-	KT_EXPECT(gw->line == 13);
+	KT_EXPECT(gw->line == 14);
 	KT_EXPECT(gw->n_local_addrs == 2 && gw->n_remote_addrs == 1);
 	KT_EXPECT_STR(ipsec_prefix_fmt(&gw->local_addrs[1], s, sizeof(s)),
 		      "2001:db8::1/128");
@@ -362,6 +364,8 @@ static void test_malformed(void)
 	bad("connection a {\nrekey_time = 4 hours\n}\n",
 	    "'4 hours' is not a time");
 	bad("connection a {\nrekey_time = 99999999999\n}\n", "is not a time");
+	bad("daemon {\nnat_keepalive = often\n}\n",
+	    "t.conf:2: 'often' is not a time");
 	bad("connection a {\nstart_action = go\n}\n",
 	    "start_action 'go' is not none, start or trap");
 	bad("connection a {\nnat_traversal = maybe\n}\n",

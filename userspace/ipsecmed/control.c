@@ -52,7 +52,13 @@ void control_delete_sa(struct daemon *d, struct ike_sa *sa)
 	for (c = sa->children; c; c = c->next)
 		if (c->installed)
 			kernel_remove(d, sa, c, true);
-	if (sa->state == IKE_S_ESTABLISHED && !sa->req_pending)
+	/* With a request of ours in flight (a DPD check, a rekey), the
+	 * Delete waits for its answer (window size 1): dropping the IKE
+	 * SA silently would leave it to the peer's DPD.
+	 */
+	if (sa->state == IKE_S_ESTABLISHED && sa->req_pending)
+		sa->delete_queued = true;
+	else if (sa->state == IKE_S_ESTABLISHED)
 		info_send_delete(d, sa);
 	else
 		sa_terminate(d, sa, "deleted locally");

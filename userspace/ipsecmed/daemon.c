@@ -326,6 +326,27 @@ void daemon_input(struct daemon *d, const struct endpoint *ep,
 	handle_request(d, sa, ep, buf, len);
 }
 
+/* Behind a NAT, keep its mapping for port 4500 open (RFC 3948 section 4,
+ * RFC 7296 section 2.23) even when neither IKE nor ESP has anything to
+ * send. Sent every interval regardless of other traffic: simpler, and
+ * one byte every 20 s costs nothing.
+ */
+static void nat_keepalive(struct daemon *d, struct ike_sa *sa, uint64_t now)
+{
+	uint32_t secs = d->conf->daemon.nat_keepalive;
+
+	if (sa->state != IKE_S_ESTABLISHED || !(sa->nat & CTL_NAT_LOCAL) ||
+	    !secs)
+		return;
+	if (!sa->keepalive_next_ms)	/* the IKE_AUTH just went through */
+		sa->keepalive_next_ms = now + secs * 1000ull;
+	if (now < sa->keepalive_next_ms)
+		return;
+	if (transport_send_keepalive(&d->tr, &sa->ep))
+		log_debug("IKE SA #%u: cannot send a NAT-keepalive", sa->id);
+	sa->keepalive_next_ms = now + secs * 1000ull;
+}
+
 static int timers_of(struct daemon *d, struct ike_sa *sa, uint64_t now)
 {
 	const struct conf_daemon *cd = &d->conf->daemon;
@@ -346,6 +367,9 @@ static int timers_of(struct daemon *d, struct ike_sa *sa, uint64_t now)
 			 sa->id, sa->msgid_out, sa->req_tries + 1);
 		transport_send(&d->tr, &sa->ep, sa->req, sa->req_len);
 	}
+	if (sa->state == IKE_S_ESTABLISHED && sa->delete_queued &&
+	    !sa->req_pending)
+		info_send_delete(d, sa);
 	if (sa->state == IKE_S_ESTABLISHED && !sa->req_pending)
 		ike_rekey_due(d, sa, now);
 	if (sa->state == IKE_S_ESTABLISHED && !sa->req_pending)
@@ -359,6 +383,7 @@ static int timers_of(struct daemon *d, struct ike_sa *sa, uint64_t now)
 			info_send_dpd(d, sa);
 		sa->dpd_next_ms = now + delay;
 	}
+	nat_keepalive(d, sa, now);
 	if (sa->req_pending && sa->req_next_ms < next)
 		next = sa->req_next_ms;
 	return (int)(next > now ? next - now : 0);

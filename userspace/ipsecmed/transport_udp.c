@@ -163,27 +163,20 @@ static const struct udp_sock *pick(const struct transport *t,
 	return NULL;
 }
 
-int transport_send(const struct transport *t, const struct endpoint *ep,
-		   const uint8_t *msg, size_t len)
+/* sendmsg() from @s with the local address of @ep as the source. */
+static int send_one(const struct udp_sock *s, const struct endpoint *ep,
+		    struct iovec *iov, size_t niov)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 		struct cmsghdr align;
 	} cbuf;
-	static const uint8_t marker[NON_ESP_MARKER_LEN];
-	const struct udp_sock *s = pick(t, ep);
 	struct sockaddr_storage to;
-	struct iovec iov[2];
-	struct msghdr mh = { .msg_name = &to, .msg_iov = iov };
+	struct msghdr mh = { .msg_name = &to, .msg_iov = iov,
+			     .msg_iovlen = niov };
 	struct cmsghdr *c;
 
-	if (!s)
-		return -EAFNOSUPPORT;
 	mh.msg_namelen = ipsec_addr_to_sockaddr(&ep->remote, ep->rport, &to);
-	if (s->natt)
-		iov[mh.msg_iovlen++] = (struct iovec){ (void *)marker,
-						       sizeof(marker) };
-	iov[mh.msg_iovlen++] = (struct iovec){ (void *)msg, len };
 	memset(&cbuf, 0, sizeof(cbuf));
 	if (ep->local.family == s->family && !ipsec_addr_is_any(&ep->local)) {
 		mh.msg_control = cbuf.buf;
@@ -209,4 +202,32 @@ int transport_send(const struct transport *t, const struct endpoint *ep,
 	if (sendmsg(s->fd, &mh, 0) < 0)
 		return -errno;
 	return 0;
+}
+
+int transport_send(const struct transport *t, const struct endpoint *ep,
+		   const uint8_t *msg, size_t len)
+{
+	static const uint8_t marker[NON_ESP_MARKER_LEN];
+	const struct udp_sock *s = pick(t, ep);
+	struct iovec iov[2];
+	size_t n = 0;
+
+	if (!s)
+		return -EAFNOSUPPORT;
+	if (s->natt)
+		iov[n++] = (struct iovec){ (void *)marker, sizeof(marker) };
+	iov[n++] = (struct iovec){ (void *)msg, len };
+	return send_one(s, ep, iov, n);
+}
+
+int transport_send_keepalive(const struct transport *t,
+			     const struct endpoint *ep)
+{
+	static const uint8_t keepalive = 0xff;
+	const struct udp_sock *s = pick(t, ep);
+	struct iovec iov = { (void *)&keepalive, 1 };
+
+	if (!s || !s->natt)
+		return -EAFNOSUPPORT;
+	return send_one(s, ep, &iov, 1);
 }

@@ -56,4 +56,10 @@ int transport_recv(const struct udp_sock *s, uint8_t *buf, size_t cap,
 int transport_send(const struct transport *t, const struct endpoint *ep,
 		   const uint8_t *msg, size_t len);
 
+/* Send a NAT-keepalive (RFC 3948 section 2.3: one 0xff byte, no marker)
+ * along @ep, whose lport must be the NAT-T port. Returns 0 or -errno.
+ */
+int transport_send_keepalive(const struct transport *t,
+			     const struct endpoint *ep);
+
 #endif /* IPSECMED_TRANSPORT_UDP_H */

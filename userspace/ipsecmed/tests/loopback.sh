@@ -10,11 +10,11 @@
 #
 # Exercises IKE_SA_INIT + IKE_AUTH (PSK) in both daemons, the three
 # proposal sets, INVALID_KE_PAYLOAD retry, cookies, AUTHENTICATION_FAILED,
-# NO_PROPOSAL_CHOSEN, retransmission to a silent peer, delete, CHILD_SA
-# rekeying (with and without PFS) and IKE SA rekeying started by either
-# side, simultaneous rekeys, the control socket (up, down, status,
-# reload), and certificates (ECDSA and RSA with an intermediate, DN and
-# FQDN IDs, an untrusted CA refused).
+# NO_PROPOSAL_CHOSEN, retransmission to a silent peer, delete (also while
+# a request is out), CHILD_SA rekeying (with and without PFS) and IKE SA
+# rekeying started by either side, simultaneous rekeys, the control socket
+# (up, down, status, reload), and certificates (ECDSA and RSA with an
+# intermediate, DN and FQDN IDs, an untrusted CA refused).
 set -u
 BIN=${IPSECMED_BUILD:-@BUILD@}
 IPSECMED=$BIN/ipsecmed/ipsecmed
@@ -135,7 +135,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..49"
+echo "1..50"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -201,6 +201,21 @@ for _ in $(seq 80); do no_sas rw && break; sleep 0.1; done
 kill -CONT "$pid_gw"
 check "DPD: silent peer detected, SA removed" \
 	eval 'no_sas rw && grep -q "did not answer" '"$dir/rw.log"
+unpair
+
+# "down" while a request is out (a DPD check the stopped peer has not
+# answered yet): the Delete goes out after the answer, and the peer
+# forgets the SA too instead of keeping it until its own DPD.
+pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" "" \
+	"dpd_delay = 1s"
+ctl gw up gw >/dev/null
+kill -STOP "$pid_gw"
+for _ in $(seq 40); do grep -q retransmitting "$dir/rw.log" && break; sleep 0.05; done
+ctl rw down rw >/dev/null
+kill -CONT "$pid_gw"
+for _ in $(seq 30); do no_sas gw && no_sas rw && break; sleep 0.1; done
+check "down during a DPD check: the Delete follows, both sides forget" \
+	eval 'no_sas rw && no_sas gw && grep -q "peer deleted IKE SA" '"$dir/gw.log"
 unpair
 
 # CHILD_SA rekey: the side with rekey_time = 2s starts it; afterwards

@@ -34,9 +34,7 @@ BIND=2 UNBIND=3 GET_BINDING=4 GET_CONN=5
 ktap_plan 16
 
 check_eq "features report the module's own espintcp" \
-	"$(ip netns exec "$N" "$IPSECME" -j show | python3 -c \
-		'import json,sys; print(",".join(json.load(sys.stdin)["features"]))')" \
-	espintcp
+	"$(show_json "$N" '.features | join(",")')" espintcp
 check_eq "bind to an unknown SA: ENOENT" "$(try ulp 10.9.0.2 999)" \
 	"error ENOENT: No ESP SA with this destination and SPI"
 check_eq "bind a UDP socket: EPROTOTYPE" "$(try udp 10.9.0.2 100)" \
@@ -52,8 +50,7 @@ check_eq "bind an ESP-in-UDP SA: EINVAL" "$(try ulp 10.9.0.2 200)" \
 	"error EINVAL: SA has an encapsulation template; only plain ESP SAs can be bound"
 check_eq "bind a plain SA to a ULP socket works" "$(try ulp 10.9.0.2 100)" ok
 check_eq "the binding went away with its socket" \
-	"$(ip netns exec "$N" "$IPSECME" -j show | python3 -c \
-		'import json,sys; print(len(json.load(sys.stdin)["bindings"]))')" 0
+	"$(show_json "$N" '.bindings | length')" 0
 check_eq "attach the ULP without CAP_NET_ADMIN: EPERM" \
 	"$(ip netns exec "$N" capsh --drop=cap_net_admin -- -c "$PEER try-attach")" \
 	"error EPERM"

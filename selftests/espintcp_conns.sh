@@ -23,14 +23,6 @@ require_module
 ktap_plan 8
 etcp_topology || skip_all "set-up failed"
 
-counters() {		# counters NS: all non-zero counters, "k=v" sorted
-	ip netns exec "$1" "$IPSECME" -j show | python3 -c '
-import json, sys
-c = json.load(sys.stdin)["counters"]
-print(" ".join("%s=%d" % (k, v) for k, v in sorted(c.items())
-               if v and k != "genl_requests"))'
-}
-
 # 100 connections at once, each with the ULP on both ends.
 mkfifo "$ETCP_RUN/srv.in" "$ETCP_RUN/cli.in"
 ip netns exec "$B" $RAW serve 10.0.0.2 4600 100 <"$ETCP_RUN/srv.in" \
@@ -49,9 +41,8 @@ check_eq "100 concurrent connections each echo one IKE message" \
 	"$(cat "$ETCP_RUN/cli.out")/$(cat "$ETCP_RUN/srv.out")" \
 	"echoed 100/served 100"
 check_eq "ipsecme show lists 100 espintcp sockets in each namespace" \
-	"$(ip netns exec "$A" "$IPSECME" -j show | python3 -c \
-		'import json,sys; print(len(json.load(sys.stdin)["connections"]))')/$(ip netns exec "$B" "$IPSECME" -j show | python3 -c \
-		'import json,sys; print(len(json.load(sys.stdin)["connections"]))')" \
+	"$(show_json "$A" '.connections | length')/$(show_json "$B" \
+		'.connections | length')" \
 	100/100
 # The server side goes first, so that every client socket sees its
 # connection lost before it is closed.
@@ -62,7 +53,7 @@ wait_for 60 lost_at_least 100
 exec {CLI_IN}>&-
 wait $CLI
 check_eq "client side counters after 100 connections" \
-	"$(counters "$A")" "conn_attached=100 conn_lost=100 rx_ike=100 tx_ike=100"
+	"$(etcp_counters "$A")" "conn_attached=100 conn_lost=100 rx_ike=100 tx_ike=100"
 
 # Connection loss, dormant binding, event, rebinding.
 etcp_ipsec 4 tunnel
@@ -78,9 +69,7 @@ check_eq "monitor prints the loss with one dormant binding" \
 	"$(head -2 "$ETCP_RUN/monitor" | tail -1)" \
 	"conn-lost reason \"Broken pipe\" dormant-bindings 1"
 check_eq "A's binding of SA 0x1000 is dormant" \
-	"$(ip netns exec "$A" "$IPSECME" -j show | python3 -c \
-		'import json,sys; print([b["state"] for b in json.load(sys.stdin)["bindings"]])')" \
-	"['dormant']"
+	"$(show_json "$A" '[.bindings[].state] | join(",")')" dormant
 dormant_before=$(etcp_stat "$A" tx_dormant)
 ip netns exec "$A" ping -q -c 2 -i 0.2 -W 1 10.1.0.2 >/dev/null
 check_eq "packets of a dormant binding are dropped and counted" \

@@ -146,10 +146,17 @@ etcp_disconnect() {
 	wait "$PID_A" "$PID_B" 2>/dev/null
 }
 
+# etcp_counters NS: every non-zero counter of the namespace but
+# genl_requests, "k=v" sorted by name.
+etcp_counters() {
+	show_json "$1" '.counters | to_entries
+		| map(select(.value != 0 and .key != "genl_requests"))
+		| sort_by(.key) | map("\(.key)=\(.value)") | join(" ")'
+}
+
 # etcp_stat NS NAME: one counter of the namespace, from ipsecme -j show.
 etcp_stat() {
-	ip netns exec "$1" "$IPSECME" -j show |
-		python3 -c "import json,sys; print(json.load(sys.stdin)['counters'].get('$2', 'missing'))"
+	show_json "$1" ".counters[\"$2\"] // \"missing\""
 }
 
 # etcp_bulk NS_SRV ADDR NS_CLI BYTES: send BYTES random bytes over TCP from

@@ -86,9 +86,7 @@ status client | sed 's/^/# /'
 echo "# --- ipsecme status on the gateway ---"
 status gw | sed 's/^/# /'
 check_eq "the gateway's CHILD_SA counted the 3 echo requests" \
-	"$(status gw -j | python3 -c 'import json,sys
-j = json.load(sys.stdin)
-print(sum(c["packets_in"] for s in j["ike_sas"] for c in s["child_sas"]))')" 3
+	"$(status gw -j | jq '[.ike_sas[].child_sas[].packets_in] | add')" 3
 check_eq "the kernel of each side holds 2 ESP SAs" \
 	"$(ip -n "$client" xfrm state | grep -c '^src'):$(ip -n "$gw" xfrm state | grep -c '^src')" \
 	"2:2"

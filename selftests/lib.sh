@@ -13,6 +13,12 @@ TOPDIR=$(cd "$SELFTEST_DIR/.." && pwd)
 SELFTEST_BIN=${SELFTEST_BIN:-$TOPDIR/build/selftests}
 IPSECME=${IPSECME:-$TOPDIR/build/userspace/ipsecme/ipsecme}
 
+# show_json NS FILTER: jq FILTER over "ipsecme -j show" in NS. jq, not
+# python: a python start costs about 2 s in a TCG guest.
+show_json() {
+	ip netns exec "$1" "$IPSECME" -j show | jq -r "$2"
+}
+
 readonly KSFT_PASS=0 KSFT_FAIL=1 KSFT_SKIP=4
 
 # --- KTAP -----------------------------------------------------------------

@@ -13,10 +13,6 @@ LOOPS=20
 WANT_VERSION=$(sed -n 's/^#define IPSECME_VERSION "\(.*\)"/\1/p' \
 	"$TOPDIR/kernel/version.h")
 
-info_field() {		# info_field NS PYTHON-EXPR-ON-j
-	ip netns exec "$1" "$IPSECME" -j show |
-		python3 -c "import json,sys; j=json.load(sys.stdin); print($2)"
-}
 
 load_unload_loop() {
 	local i ok=0
@@ -43,24 +39,24 @@ check_eq "first genl use autoloads the module" \
 
 setup_ns ns
 check_eq "GET_INFO version matches kernel/version.h" \
-	"$(info_field "$ns" 'j["version"]')" "$WANT_VERSION"
+	"$(show_json "$ns" .version)" "$WANT_VERSION"
 check_eq "GET_INFO features: no built-in espintcp, so the module's own" \
-	"$(info_field "$ns" '",".join(j["features"])')" "espintcp"
+	"$(show_json "$ns" '.features | join(",")')" "espintcp"
 # The first request seen in a fresh namespace is the one being answered.
 setup_ns fresh
 check_eq "counter genl_requests starts at 1 in a fresh namespace" \
-	"$(info_field "$fresh" 'j["counters"]["genl_requests"]')" 1
+	"$(show_json "$fresh" .counters.genl_requests)" 1
 ip netns exec "$fresh" "$IPSECME" show >/dev/null
 check_eq "counter genl_requests counts each request exactly" \
-	"$(info_field "$fresh" 'j["counters"]["genl_requests"]')" 3
+	"$(show_json "$fresh" .counters.genl_requests)" 3
 
-before=$(info_field "$ns" 'j["namespaces"]')
+before=$(show_json "$ns" .namespaces)
 setup_ns extra
 check_eq "a new namespace gets its own state" \
-	"$(info_field "$ns" 'j["namespaces"]')" $((before + 1))
+	"$(show_json "$ns" .namespaces)" $((before + 1))
 ip netns del "$extra"
 ktap_result "its state goes away with it" \
-	wait_for 10 test "$(info_field "$ns" 'j["namespaces"]')" = "$before"
+	wait_for 10 test "$(show_json "$ns" .namespaces)" = "$before"
 
 out=$(setpriv --bounding-set -net_admin --inh-caps -net_admin \
 	"$IPSECME" show 2>&1)

@@ -3,6 +3,7 @@
  * ipsecme: one command line for the ipsecme module and the ipsecmed
  * daemon. main() only parses global options and dispatches.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,6 +48,23 @@ static int cmd_help(const struct cli_opts *opts, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Options after the command would otherwise be taken for a connection
+ * name ("ipsecme status -j" would look for a connection called "-j").
+ */
+static bool option_after_command(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "ipsecme: options go before the command: "
+				"ipsecme %s %s ...\n", argv[i], argv[0]);
+			return true;
+		}
+	}
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_opts opts = { 0 };
@@ -74,6 +92,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (option_after_command(argc, argv))
+		return EXIT_USAGE;
 	for (i = 0; i < N_COMMANDS; i++)
 		if (!strcmp(argv[0], commands[i].name))
 			return commands[i].run(&opts, argc, argv);

@@ -68,7 +68,7 @@ $(O)/ipsecmed/crypto/dh_test: $(O)/ipsecmed/crypto/dh_test.o \
 # `make check` fuzzes for a bounded time; it skips when clang is absent.
 
 FUZZ_CC ?= clang
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 20
 FUZZ_CHECK_SECONDS ?= 10
 FUZZ_CORPUS := ipsecmed/fuzz/corpus
 FUZZ_SRCS := ipsecmed/fuzz/fuzz_message.c $(wildcard ipsecmed/ike/*.c \

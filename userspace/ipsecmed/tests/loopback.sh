@@ -135,7 +135,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..50"
+echo "1..51"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -454,6 +454,11 @@ rc=$?
 check "certificates: untrusted CA refused with AUTHENTICATION_FAILED" \
 	eval '[ $rc = 3 ] && grep -q "error notify 24" '"$dir/out"' && grep -q "failed authentication: certificate chain does not verify" '"$dir/rw.log"
 unpair
+
+ctl gw status -j >"$dir/out" 2>&1
+rc=$?
+check "ipsecme: an option after the command is a usage error" \
+	eval '[ $rc = 2 ] && grep -q "options go before the command" '"$dir/out"
 
 if [ $failed -ne 0 ]; then
 	for f in "$dir"/*.log; do echo "# --- $f"; diag "$f"; done

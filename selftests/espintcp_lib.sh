@@ -22,58 +22,51 @@ trap 'cleanup; rm -rf "$ETCP_RUN"' EXIT
 etcp_topology() {
 	setup_ns A B || return 1
 	veth_pair "$A" veth0 "$B" veth0 || return 1
-	ip -n "$A" addr add 10.0.0.1/24 dev veth0
-	ip -n "$B" addr add 10.0.0.2/24 dev veth0
-	ip -n "$A" addr add fd00::1/64 dev veth0 nodad
-	ip -n "$B" addr add fd00::2/64 dev veth0 nodad
-	ip -n "$A" link add dum0 type dummy
-	ip -n "$B" link add dum0 type dummy
-	ip -n "$A" link set dum0 up
-	ip -n "$B" link set dum0 up
-	ip -n "$A" addr add 10.1.0.1/32 dev dum0
-	ip -n "$B" addr add 10.1.0.2/32 dev dum0
-	ip -n "$A" addr add fd01::1/128 dev dum0 nodad
-	ip -n "$B" addr add fd01::2/128 dev dum0 nodad
-	ip -n "$A" route add 10.1.0.2/32 dev veth0 via 10.0.0.2 src 10.1.0.1
-	ip -n "$B" route add 10.1.0.1/32 dev veth0 via 10.0.0.1 src 10.1.0.2
-	ip -n "$A" route add fd01::2/128 dev veth0 via fd00::2 src fd01::1
-	ip -n "$B" route add fd01::1/128 dev veth0 via fd00::1 src fd01::2
+	etcp_host 1 2 | ip_batch "$A" && etcp_host 2 1 | ip_batch "$B"
+}
+
+# etcp_host ME PEER: the commands for one side, host number ME of
+# 10.0.0.0/24 and fd00::/64, inner 10.1.0.ME and fd01::ME on dum0.
+etcp_host() {
+	cat <<-EOF
+	addr add 10.0.0.$1/24 dev veth0
+	addr add fd00::$1/64 dev veth0 nodad
+	link add dum0 type dummy
+	link set dum0 up
+	addr add 10.1.0.$1/32 dev dum0
+	addr add fd01::$1/128 dev dum0 nodad
+	route add 10.1.0.$2/32 dev veth0 via 10.0.0.$2 src 10.1.0.$1
+	route add fd01::$2/128 dev veth0 via fd00::$2 src fd01::$1
+	EOF
 }
 
 # etcp_sa NS SRC DST SPI KEY MODE: one plain ESP SA (AES-GCM).
-etcp_sa() {
-	ip -n "$1" xfrm state add src "$2" dst "$3" proto esp spi "$4" \
-		mode "$6" aead 'rfc4106(gcm(aes))' "$5" 128
+etcp_sa() { local ns=$1; shift; etcp_sa_cmd "$@" | ip_batch "$ns"; }
+etcp_sa_cmd() {
+	echo "xfrm state add src $1 dst $2 proto esp spi $3 mode $5" \
+		"aead rfc4106(gcm(aes)) $4 128"
 }
 
 # etcp_pol NS DIR SRC DST TSRC TDST MODE: protect SRC->DST with ESP.
-etcp_pol() {
-	ip -n "$1" xfrm policy add src "$3" dst "$4" dir "$2" priority 100 \
-		tmpl src "$5" dst "$6" proto esp mode "$7"
+etcp_pol() { local ns=$1; shift; etcp_pol_cmd "$@" | ip_batch "$ns"; }
+etcp_pol_cmd() {
+	echo "xfrm policy add src $2 dst $3 dir $1 priority 100" \
+		"tmpl src $4 dst $5 proto esp mode $6"
 }
 
-# etcp_bypass NS A B: keep the carrier (TCP 4500) and IPv6 neighbour
+# etcp_bypass_cmds A B: keep the carrier (TCP 4500) and IPv6 neighbour
 # discovery out of transport-mode policies that cover all of A<->B.
-etcp_bypass() {
-	local ns=$1 a=$2 b=$3 dir
+etcp_bypass_cmds() {
+	local a=$1 b=$2 dir t
 	for dir in out in; do
-		ip -n "$ns" xfrm policy add src "$a" dst "$b" proto tcp \
-			dport 4500 dir "$dir" priority 10
-		ip -n "$ns" xfrm policy add src "$a" dst "$b" proto tcp \
-			sport 4500 dir "$dir" priority 10
-		ip -n "$ns" xfrm policy add src "$b" dst "$a" proto tcp \
-			dport 4500 dir "$dir" priority 10
-		ip -n "$ns" xfrm policy add src "$b" dst "$a" proto tcp \
-			sport 4500 dir "$dir" priority 10
-		case $a in *:*)
-			local t
-			for t in 135 136; do
-				ip -n "$ns" xfrm policy add src "$a" dst "$b" \
-					proto ipv6-icmp type "$t" dir "$dir" priority 10
-				ip -n "$ns" xfrm policy add src "$b" dst "$a" \
-					proto ipv6-icmp type "$t" dir "$dir" priority 10
-			done
-		esac
+		for t in "src $a dst $b" "src $b dst $a"; do
+			echo "xfrm policy add $t proto tcp dport 4500 dir $dir priority 10"
+			echo "xfrm policy add $t proto tcp sport 4500 dir $dir priority 10"
+			case $a in *:*)
+				echo "xfrm policy add $t proto ipv6-icmp type 135 dir $dir priority 10"
+				echo "xfrm policy add $t proto ipv6-icmp type 136 dir $dir priority 10"
+			esac
+		done
 	done
 }
 
@@ -83,30 +76,27 @@ etcp_bypass() {
 etcp_ipsec() {
 	local mode=$2
 	if [ "$1" = 4 ]; then
-		OA=10.0.0.1 OB=10.0.0.2
-		if [ "$mode" = tunnel ]; then IA=10.1.0.1 IB=10.1.0.2; fi
+		OA=10.0.0.1 OB=10.0.0.2 IA=10.1.0.1 IB=10.1.0.2
 	else
-		OA=fd00::1 OB=fd00::2
-		if [ "$mode" = tunnel ]; then IA=fd01::1 IB=fd01::2; fi
+		OA=fd00::1 OB=fd00::2 IA=fd01::1 IB=fd01::2
 	fi
-	if [ "$mode" = transport ]; then
-		IA=$OA IB=$OB
-		etcp_bypass "$A" "$OA" "$OB"
-		etcp_bypass "$B" "$OA" "$OB"
-	fi
-	local ns
-	for ns in "$A" "$B"; do
-		etcp_sa "$ns" "$OA" "$OB" 0x1000 "$KEY_AB" "$mode" || return 1
-		etcp_sa "$ns" "$OB" "$OA" 0x2000 "$KEY_BA" "$mode" || return 1
-	done
-	etcp_pol "$A" out "$IA" "$IB" "$OA" "$OB" "$mode"
-	etcp_pol "$A" in "$IB" "$IA" "$OB" "$OA" "$mode"
-	etcp_pol "$B" out "$IB" "$IA" "$OB" "$OA" "$mode"
-	etcp_pol "$B" in "$IA" "$IB" "$OA" "$OB" "$mode"
-	if [ "$mode" = tunnel ]; then
-		etcp_pol "$A" fwd "$IB" "$IA" "$OB" "$OA" "$mode"
-		etcp_pol "$B" fwd "$IA" "$IB" "$OA" "$OB" "$mode"
-	fi
+	[ "$mode" = transport ] && IA=$OA IB=$OB
+	etcp_side "$IA" "$IB" "$OA" "$OB" "$mode" | ip_batch "$A" &&
+	etcp_side "$IB" "$IA" "$OB" "$OA" "$mode" | ip_batch "$B"
+}
+
+# etcp_side ME PEER OME OPEER MODE: one side's commands. Both sides hold
+# both SAs: 0x1000 from A to B, 0x2000 back.
+etcp_side() {
+	local me=$1 peer=$2 ome=$3 opeer=$4 mode=$5
+	[ "$mode" = transport ] && etcp_bypass_cmds "$OA" "$OB"
+	etcp_sa_cmd "$OA" "$OB" 0x1000 "$KEY_AB" "$mode"
+	etcp_sa_cmd "$OB" "$OA" 0x2000 "$KEY_BA" "$mode"
+	etcp_pol_cmd out "$me" "$peer" "$ome" "$opeer" "$mode"
+	etcp_pol_cmd in "$peer" "$me" "$opeer" "$ome" "$mode"
+	[ "$mode" = tunnel ] &&
+		etcp_pol_cmd fwd "$peer" "$me" "$opeer" "$ome" "$mode"
+	return 0
 }
 
 # etcp_connect TAG [PEER-OPTS-A] -- [PEER-OPTS-B]: start the pair (B

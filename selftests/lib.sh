@@ -110,6 +110,10 @@ setup_ns() {
 	done
 }
 
+# ip_batch NS: run the ip commands on stdin (without "ip -n NS") in NS,
+# in one process: every exec costs a few hundred ms in a TCG guest.
+ip_batch() { ip -n "$1" -batch -; }
+
 # track_pid PID: kill PID at cleanup (only pids this test started).
 track_pid() { SELFTEST_PIDS+=("$1"); }
 
@@ -131,16 +135,19 @@ veth_pair() {
 setup_pair() {
 	setup_ns a b || return 1
 	veth_pair "$a" veth0 "$b" veth0 || return 1
-	ip -n "$a" addr add 10.0.0.1/24 dev veth0
-	ip -n "$b" addr add 10.0.0.2/24 dev veth0
-	ip -n "$a" addr add fd00::1/64 dev veth0 nodad
-	ip -n "$b" addr add fd00::2/64 dev veth0 nodad
-	ip -n "$a" link add inner type dummy && ip -n "$a" link set inner up
-	ip -n "$b" link add inner type dummy && ip -n "$b" link set inner up
-	ip -n "$a" addr add 192.168.1.1/32 dev inner
-	ip -n "$b" addr add 192.168.2.1/32 dev inner
-	ip -n "$a" route add 192.168.2.1/32 dev veth0 src 192.168.1.1
-	ip -n "$b" route add 192.168.1.1/32 dev veth0 src 192.168.2.1
+	pair_host 1 2 | ip_batch "$a" && pair_host 2 1 | ip_batch "$b"
+}
+
+# pair_host ME PEER: the ip commands of host ME of setup_pair.
+pair_host() {
+	cat <<-EOF
+	addr add 10.0.0.$1/24 dev veth0
+	addr add fd00::$1/64 dev veth0 nodad
+	link add inner type dummy
+	link set inner up
+	addr add 192.168.$1.1/32 dev inner
+	route add 192.168.$2.1/32 dev veth0 src 192.168.$1.1
+	EOF
 }
 
 # xfrm_count NS bytes|packets SELECTOR...: what the first SA matching

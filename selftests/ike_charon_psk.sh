@@ -19,6 +19,13 @@
 # through it (3 echo requests), check the kernel's SA counters on both
 # sides (3 packets each way), delete from one side, and check that both
 # kernels hold no SA or policy and neither daemon knows the IKE SA.
+#
+# Case 9 (c9, 192.0.2.19 <-> 192.0.2.29) has two tunnel children, "child"
+# (10.1.0.0/16 <-> 10.2.0.0/16) and "second" (10.11.0.0/16 <->
+# 10.12.0.0/16, with PFS), the second made with CREATE_CHILD_SA: once
+# started by ipsecmed ("up" brings both), once by charon (swanctl
+# --initiate --child second on the established IKE SA). Ping through
+# both, 3 packets on each SA of each child in both kernels.
 source "$(dirname "$0")/lib.sh"
 
 IPSECMED=${IPSECMED_BIN:-$TOPDIR/build/userspace/ipsecmed/ipsecmed}
@@ -71,6 +78,12 @@ setup() {
 	done
 	ip -n "$me" addr add 10.1.0.1/32 dev lo
 	ip -n "$sw" addr add 10.2.0.1/32 dev lo
+	ip -n "$me" addr add 192.0.2.19/24 dev veth0
+	ip -n "$sw" addr add 192.0.2.29/24 dev veth0
+	ip -n "$me" addr add 10.11.0.1/32 dev lo
+	ip -n "$sw" addr add 10.12.0.1/32 dev lo
+	ip -n "$me" route add 10.12.0.0/16 dev veth0 src 10.11.0.1
+	ip -n "$sw" route add 10.11.0.0/16 dev veth0 src 10.12.0.1
 	ip -n "$me" addr add fd01::1/128 dev lo
 	ip -n "$sw" addr add fd02::1/128 dev lo
 	ip -n "$me" route add 10.2.0.0/16 dev veth0 src 10.1.0.1
@@ -100,6 +113,11 @@ sw_conf() {
 			proposals="$ike" esp_proposals="$esp" mode="$mode" \
 			"${ts[@]}"
 	done
+	swanctl_conn c9 local=192.0.2.29 remote=192.0.2.19 \
+		local_id=sw.example remote_id=me.example psk="$PSK" \
+		local_ts=10.2.0.0/16 remote_ts=10.1.0.0/16 \
+		more_children="$(swanctl_child second 10.12.0.0/16 \
+				 10.11.0.0/16 aes128gcm16-x25519)"
 }
 
 me_conf() {
@@ -139,6 +157,32 @@ me_conf() {
 		}
 		EOC
 	done
+	cat <<-EOC
+	connection c9 {
+		local_addrs = 192.0.2.19
+		remote_addrs = 192.0.2.29
+		proposals = aes128gcm16-prfsha256-x25519
+		psk_file = $work/psk
+		local {
+			auth = psk
+			id = me.example
+		}
+		remote {
+			auth = psk
+			id = sw.example
+		}
+		child child {
+			local_ts = 10.1.0.0/16
+			remote_ts = 10.2.0.0/16
+			esp_proposals = aes128gcm16
+		}
+		child second {
+			local_ts = 10.11.0.0/16
+			remote_ts = 10.12.0.0/16
+			esp_proposals = aes128gcm16-x25519
+		}
+	}
+	EOC
 }
 
 me() { "$IPSECME" -s "$work/ipsecmed.ctl" "$@"; }
@@ -210,7 +254,54 @@ run() {
 	fi
 }
 
-ktap_plan $((3 + 5 * ${#CASES[@]}))
+# child_counters NS CHILD: packets out:in of ipsecmed's CHILD_SA CHILD,
+# on its SAs in NS (charon's side sends on ipsecmed's inbound SPI).
+child_counters() {
+	local c spi_in spi_out
+	c=$(me -j status c9 | grep -o "{\"name\":\"$2\"[^}]*}")
+	spi_in=$(grep -o '"spi_in":"[0-9a-f]*"' <<<"$c" | cut -d'"' -f4)
+	spi_out=$(grep -o '"spi_out":"[0-9a-f]*"' <<<"$c" | cut -d'"' -f4)
+	[ -n "$spi_in" ] && [ -n "$spi_out" ] || return
+	[ "$1" = "$sw" ] && { c=$spi_in; spi_in=$spi_out; spi_out=$c; }
+	echo "$(xfrm_count "$1" packets spi "0x$spi_out"):$(
+		xfrm_count "$1" packets spi "0x$spi_in")"
+}
+
+two_installed() { [ "$(me status c9 | grep -c ': INSTALLED')" = 2 ]; }
+
+# run_two WHO: case 9, the second child created by WHO.
+run_two() {
+	local tag="c9: two children, second by CREATE_CHILD_SA from $1"
+
+	ktap_diag "$tag: at $SECONDS s"
+	if [ "$1" = me ]; then
+		ktap_result "$tag: up brings both" eval \
+			'me up c9 >/dev/null && two_installed'
+	else
+		ktap_result "$tag: both up" eval \
+			'sw --initiate --ike c9 --child child --timeout 30 \
+			 >/dev/null &&
+			 sw --initiate --ike c9 --child second --timeout 30 \
+			 >/dev/null && wait_for 5 two_installed'
+	fi
+	ktap_result "$tag: ping through both" eval \
+		'ip netns exec "$me" ping -q -c 3 -i 0.2 -W 2 -I 10.1.0.1 \
+		 10.2.0.1 >/dev/null &&
+		 ip netns exec "$me" ping -q -c 3 -i 0.2 -W 2 -I 10.11.0.1 \
+		 10.12.0.1 >/dev/null'
+	check_eq "$tag: SA packets out:in, both children, both kernels" \
+		"$(child_counters "$me" child) $(child_counters "$me" second) $(
+		   child_counters "$sw" child) $(child_counters "$sw" second)" \
+		"3:3 3:3 3:3 3:3"
+	me down c9 >/dev/null
+	if wait_for 10 gone 9; then
+		ktap_ok "$tag: both daemons and kernels forgot it"
+	else
+		ktap_fail "$tag: both daemons and kernels forgot it"
+	fi
+}
+
+ktap_plan $((3 + 5 * ${#CASES[@]} + 8))
 ktap_result "topology set up" setup
 sw_conf >"$work/sw.conf"
 ktap_result "charon starts with ${#CASES[@]} connections" \
@@ -220,6 +311,8 @@ for c in "${CASES[@]}"; do
 	# shellcheck disable=SC2086
 	run $c
 done
+run_two me
+run_two sw
 if [ "$ktap_failed" -ne 0 ]; then
 	for f in "$work/ipsecmed.log" "$CHARON_BASE/$sw/charon.log"; do
 		ktap_diag "--- $f"

@@ -230,6 +230,8 @@ charon_vici() { echo "unix://$CHARON_BASE/$1/vici"; }
 #   ike_rekey_time         IKE SA rekey [0 = default]
 #   dpd_delay              liveness checks [0 = off]
 #   encap                  yes forces UDP encapsulation [no]
+#   more_children          further child sections, swanctl.conf text
+#                          (see swanctl_child) [none]
 swanctl_conf() {
 	local -A o=([auth]=psk [proposals]=aes128gcm16-prfsha256-x25519
 		[esp_proposals]=aes128gcm16 [mode]=tunnel [local_ts]=dynamic
@@ -269,6 +271,7 @@ swanctl_conf() {
 	                rekey_time = ${o[rekey_time]}
 	                life_time = ${o[life_time]}
 	            }
+	            ${o[more_children]:-}
 	        }
 	    }
 	}
@@ -394,6 +397,13 @@ setup_nat() {
 xfrm_empty() {
 	[ -z "$(ip -n "$1" xfrm state)" ] &&
 	! ip -n "$1" xfrm policy | grep -qE "dir (in|out|fwd)"
+}
+
+# swanctl_child NAME LOCAL_TS REMOTE_TS [ESP_PROPOSALS]: a tunnel mode
+# child section for swanctl_conf's more_children.
+swanctl_child() {
+	printf '%s {\n mode = tunnel\n local_ts = %s\n remote_ts = %s\n esp_proposals = %s\n}\n' \
+		"$1" "$2" "$3" "${4:-aes128gcm16}"
 }
 
 # swanctl_conn NAME KEY=VALUE...: swanctl_conf's output with the

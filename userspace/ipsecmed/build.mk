@@ -34,7 +34,8 @@ $(O)/ipsecmed/cert_test: $(O)/ipsecmed/cert_test.o $(O)/ipsecmed/cert.o \
 
 UNIT_TESTS += $(O)/ipsecmed/rekey_test
 $(O)/ipsecmed/rekey_test: $(O)/ipsecmed/rekey_test.o $(O)/ipsecmed/rekey.o \
-		$(O)/ipsecmed/proposal.o $(O)/ipsecmed/sa.o $(CONF_OBJS) \
+		$(O)/ipsecmed/proposal.o $(O)/ipsecmed/sa.o \
+		$(O)/ipsecmed/ts.o $(CONF_OBJS) \
 		$(O)/lib/addr.o $(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
 

@@ -186,8 +186,69 @@ static int cmd_status(void *data, struct ctl_client *cl,
 	return CTL_OK;
 }
 
-/* Point the SAs at the new configuration's connections (by name); SAs
- * whose connection or child is gone are deleted.
+static const struct conf_child *child_by_name(const struct conf_conn *c,
+					      const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_children; i++)
+		if (!strcmp(c->children[i].name, name))
+			return &c->children[i];
+	return NULL;
+}
+
+/* Delete, with one INFORMATIONAL, the CHILD_SAs of @sa whose child is
+ * not in @c; they leave the kernel at once, since their configuration
+ * is about to be freed. False if that cannot be done now (a request of
+ * ours or a negotiation is under way): the caller deletes the IKE SA.
+ */
+static bool delete_lost_children(struct daemon *d, struct ike_sa *sa,
+				 const struct conf_conn *c)
+{
+	static uint8_t plain[64 + 4 * CTL_CHILDREN_MAX];
+	struct child_sa **pc = &sa->children, *ch, *lost = NULL;
+	uint8_t spis[4 * CTL_CHILDREN_MAX];
+	struct ike_builder b;
+	uint16_t n = 0;
+
+	for (ch = sa->children; ch; ch = ch->next)
+		n += !child_by_name(c, ch->cfg->name);
+	if (!n)
+		return true;
+	if (sa->state != IKE_S_ESTABLISHED || sa->req_pending ||
+	    sa->pending || sa->rekey_ike || sa->successor_id ||
+	    n > CTL_CHILDREN_MAX)
+		return false;
+	n = 0;
+	while ((ch = *pc)) {
+		if (child_by_name(c, ch->cfg->name)) {
+			pc = &ch->next;
+			continue;
+		}
+		*pc = ch->next;
+		ch->next = lost;
+		lost = ch;
+		ike_put_be32(spis + 4 * n++, ch->spi_in);
+	}
+	ikb_init_chain(&b, plain, sizeof(plain));
+	ikb_delete(&b, IKE_PROTO_ESP, 4, spis, n);
+	if (sa_send_request(d, sa, IKE_INFORMATIONAL, &b))
+		log_warn("%s: cannot send the delete of removed CHILD_SAs",
+			 sa->conn->name);
+	while ((ch = lost)) {
+		lost = ch->next;
+		log_info("%s: child %s gone from the configuration, CHILD_SA "
+			 "%08x/%08x deleted", sa->conn->name, ch->cfg->name,
+			 ch->spi_in, ch->spi_out);
+		kernel_remove(d, sa, ch, !child_reqid_in_use(sa, ch->reqid));
+		child_sa_free(ch);
+	}
+	return true;
+}
+
+/* Point the SAs at the new configuration's connections (by name). The
+ * CHILD_SAs of a removed child are deleted alone when possible; SAs
+ * whose connection is gone are deleted.
  */
 static void remap(struct daemon *d, struct conf *nc)
 {
@@ -198,20 +259,13 @@ static void remap(struct daemon *d, struct conf *nc)
 		struct child_sa *ch;
 		bool lost = !c;
 
-		for (ch = sa->children; c && ch; ch = ch->next) {
-			size_t i;
-			const struct conf_child *found = NULL;
-
-			for (i = 0; i < c->n_children; i++)
-				if (!strcmp(c->children[i].name, ch->cfg->name))
-					found = &c->children[i];
-			if (found)
-				ch->cfg = found;
-			else
-				lost = true;
-		}
 		if (sa->pending)
 			lost = true;
+		if (!lost && sa->state != IKE_S_DEAD &&
+		    !delete_lost_children(d, sa, c))
+			lost = true;
+		for (ch = sa->children; !lost && ch; ch = ch->next)
+			ch->cfg = child_by_name(c, ch->cfg->name);
 		if (lost) {
 			log_info("%s: gone from the configuration, deleting "
 				 "IKE SA #%u", sa->conn->name, sa->id);

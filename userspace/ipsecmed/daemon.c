@@ -371,6 +371,8 @@ static int timers_of(struct daemon *d, struct ike_sa *sa, uint64_t now)
 	    !sa->req_pending)
 		info_send_delete(d, sa);
 	if (sa->state == IKE_S_ESTABLISHED && !sa->req_pending)
+		child_create_due(d, sa);
+	if (sa->state == IKE_S_ESTABLISHED && !sa->req_pending)
 		ike_rekey_due(d, sa, now);
 	if (sa->state == IKE_S_ESTABLISHED && !sa->req_pending)
 		child_rekey_due(d, sa, now);

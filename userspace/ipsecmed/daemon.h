@@ -101,6 +101,16 @@ void child_rekey_switch_out(struct daemon *d, struct ike_sa *sa,
  * policies.
  */
 bool child_reqid_in_use(const struct ike_sa *sa, uint32_t reqid);
+/* A new CHILD_SA of @cfg for @sa: a reqid, our selectors, an inbound
+ * SPI reserved in the kernel. NULL on failure.
+ */
+struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
+			   const struct conf_child *cfg, bool initiator);
+/* Initiator: create the next configured child of the connection with
+ * CREATE_CHILD_SA, if the request window is free. Returns 1 if a
+ * request went out, else 0.
+ */
+int child_create_due(struct daemon *d, struct ike_sa *sa);
 /* Rekey the first installed CHILD_SA whose jittered rekey_time has
  * passed, if the request window is free. Returns 1 if a request went
  * out, else 0.

@@ -3,7 +3,8 @@
  * IKE_AUTH (RFC 7296 section 1.2), both roles, authenticated with a PSK
  * or with X.509 certificates and RFC 7427 signatures (CERT, CERTREQ,
  * AUTH method 14), creating the first CHILD_SA: proposals, traffic
- * selector narrowing, transport mode, KEYMAT and the kernel.
+ * selector narrowing, transport mode, KEYMAT and the kernel. The
+ * connection's other children follow with CREATE_CHILD_SA.
  */
 #include <stdlib.h>
 
@@ -53,8 +54,8 @@ static int my_id(const struct daemon *d, const struct ike_sa *sa,
 	return 0;
 }
 
-static struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
-				  const struct conf_child *cfg, bool initiator)
+struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
+			   const struct conf_child *cfg, bool initiator)
 {
 	struct child_sa *c = calloc(1, sizeof(*c));
 
@@ -359,7 +360,13 @@ void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 		sa_report(sa, why);
 		return;
 	}
-	sa_report(sa, NULL);
+	/* The other children follow with CREATE_CHILD_SA; "up" is
+	 * answered when the last one is done.
+	 */
+	if (sa->conn->n_children > 1)
+		sa->next_child = 1;
+	else
+		sa_report(sa, NULL);
 }
 
 /* --- responder ------------------------------------------------------ */

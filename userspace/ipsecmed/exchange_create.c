@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CREATE_CHILD_SA (RFC 7296 sections 1.3, 2.8, 2.17, 2.18), both roles:
- * CHILD_SA rekeys, with a KE payload (PFS) when the child's proposals
- * carry a DH group, and IKE SA rekeys.
+ * CREATE_CHILD_SA (RFC 7296 sections 1.3, 2.8, 2.9, 2.17, 2.18), both
+ * roles: new CHILD_SAs, CHILD_SA rekeys, with a KE payload (PFS) when
+ * the child's proposals carry a DH group, and IKE SA rekeys.
+ *
+ * The initiator of an IKE SA creates the connection's children after
+ * the first one (made in IKE_AUTH) one request at a time, each with its
+ * own proposals, nonces and selectors; a failed one leaves the IKE SA
+ * and the others standing. A responder takes the first configured child
+ * whose selectors and proposals fit the request, with its own reqid.
  *
  * A CHILD_SA successor gets the old one's reqid, so the installed
  * policies keep matching and traffic moves to the new SAs; the
@@ -10,8 +16,7 @@
  * IKE SA successor takes over every CHILD_SA and the initiator deletes
  * the old IKE SA with an INFORMATIONAL on it. When both ends rekey the
  * same SA at once, the new SA with the lowest nonce is deleted by its
- * initiator (2.8.1, 2.8.2). New CHILD_SAs (without REKEY_SA) are still
- * refused with NO_ADDITIONAL_SAS, keeping the IKE SA.
+ * initiator (2.8.1, 2.8.2).
  */
 #include <stdlib.h>
 
@@ -148,6 +153,30 @@ static void answer_error(struct daemon *d, struct ike_sa *sa,
 
 /* --- responder: CHILD_SA rekey --------------------------------------- */
 
+/* The answer for a new or rekeyed CHILD_SA @c; wipes @nr. */
+static void send_child_answer(struct daemon *d, struct ike_sa *sa,
+			      uint32_t msgid, const struct child_sa *c,
+			      const struct ccsa_req *r, uint8_t *nr,
+			      const uint8_t *pub)
+{
+	static uint8_t plain[IKE_MAX_MSG];
+	struct ike_sa_payload answer = { .nprop = 1 };
+	struct ike_builder b;
+
+	answer.prop[0] = r->chosen;
+	ikb_init_chain(&b, plain, sizeof(plain));
+	if (c->mode == IPSEC_MODE_TRANSPORT)
+		ikb_notify(&b, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
+	ikb_sa(&b, &answer);
+	ikb_nonce(&b, nr, OUR_NONCE_LEN);
+	if (r->has_ke)
+		ikb_ke(&b, r->suite.dh->id, pub, r->suite.dh->pub_len);
+	ikb_ts(&b, IKE_PL_TSI, &c->ts_remote);
+	ikb_ts(&b, IKE_PL_TSR, &c->ts_local);
+	OPENSSL_cleanse(nr, OUR_NONCE_LEN);
+	sa_send_response(d, sa, IKE_CREATE_CHILD_SA, msgid, &b);
+}
+
 /* Check @r against the old CHILD_SA and fill its successor @c. */
 static uint16_t child_fill(struct child_sa *c, const struct child_sa *old,
 			   struct ccsa_req *r)
@@ -165,13 +194,14 @@ static uint16_t child_fill(struct child_sa *c, const struct child_sa *old,
 	return 0;
 }
 
-/* KEYMAT (with g^ir under PFS; our KE value to @pub) and the inbound SA;
- * the outbound one waits until the initiator deletes the old CHILD_SA
- * (it cannot decrypt on the new SA before it has our answer).
+/* KEYMAT (with g^ir under PFS; our KE value to @pub) and the inbound SA.
+ * For a rekey (@fresh false) the outbound one waits until the initiator
+ * deletes the old CHILD_SA (it cannot decrypt on the new SA before it
+ * has our answer); a new CHILD_SA gets both SAs and its policies.
  */
 static uint16_t child_keys(struct daemon *d, struct ike_sa *sa,
 			   struct child_sa *c, const struct ccsa_req *r,
-			   const uint8_t *nr, uint8_t *pub)
+			   const uint8_t *nr, uint8_t *pub, bool fresh)
 {
 	uint8_t gir[IKE_DH_MAX_SHARED];
 	size_t gir_len = 0;
@@ -189,7 +219,7 @@ static uint16_t child_keys(struct daemon *d, struct ike_sa *sa,
 	if (!err && (child_sa_derive(sa, c, r->nonce, r->nonce_len, nr,
 				     OUR_NONCE_LEN, r->has_ke ? gir : NULL,
 				     gir_len) ||
-		     kernel_install(d, sa, c, false, false)))
+		     kernel_install(d, sa, c, fresh, fresh)))
 		err = IKE_N_TEMPORARY_FAILURE;
 	OPENSSL_cleanse(gir, sizeof(gir));
 	return err;
@@ -198,11 +228,8 @@ static uint16_t child_keys(struct daemon *d, struct ike_sa *sa,
 static void answer_child_rekey(struct daemon *d, struct ike_sa *sa,
 			       struct ike_msg *m, struct ccsa_req *r)
 {
-	static uint8_t plain[IKE_MAX_MSG];
 	struct child_sa *old = child_by_spi_out(sa, r->rekey_spi), *c;
-	struct ike_sa_payload answer = { .nprop = 1 };
 	uint8_t nr[OUR_NONCE_LEN], pub[IKE_DH_MAX_PUB];
-	struct ike_builder b;
 	uint16_t err;
 
 	if (!old || old->state != CHILD_S_INSTALLED) {
@@ -222,7 +249,7 @@ static void answer_child_rekey(struct daemon *d, struct ike_sa *sa,
 	rand_bytes(nr, sizeof(nr));
 	err = child_fill(c, old, r);
 	if (!err)
-		err = child_keys(d, sa, c, r, nr, pub);
+		err = child_keys(d, sa, c, r, nr, pub, false);
 	if (err) {
 		log_warn("%s: CHILD_SA rekey refused: notify %u",
 			 sa->conn->name, err);
@@ -252,18 +279,69 @@ static void answer_child_rekey(struct daemon *d, struct ike_sa *sa,
 		 "%08x/%08x%s", sa->conn->name, c->cfg->name, old->spi_in,
 		 old->spi_out, c->spi_in, c->spi_out,
 		 r->has_ke ? ", with PFS" : "");
-	answer.prop[0] = r->chosen;
-	ikb_init_chain(&b, plain, sizeof(plain));
-	if (c->mode == IPSEC_MODE_TRANSPORT)
-		ikb_notify(&b, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
-	ikb_sa(&b, &answer);
-	ikb_nonce(&b, nr, sizeof(nr));
-	if (r->has_ke)
-		ikb_ke(&b, r->suite.dh->id, pub, r->suite.dh->pub_len);
-	ikb_ts(&b, IKE_PL_TSI, &c->ts_remote);
-	ikb_ts(&b, IKE_PL_TSR, &c->ts_local);
-	OPENSSL_cleanse(nr, sizeof(nr));
-	sa_send_response(d, sa, IKE_CREATE_CHILD_SA, m->hdr.msgid, &b);
+	send_child_answer(d, sa, m->hdr.msgid, c, r, nr, pub);
+}
+
+/* --- responder: new CHILD_SA ----------------------------------------- */
+
+static void answer_new_child(struct daemon *d, struct ike_sa *sa,
+			     struct ike_msg *m)
+{
+	static struct ccsa_req r;
+	const struct conf_conn *conn = sa->conn;
+	const struct conf_child *cfg;
+	struct ike_ts_payload tl, tr;
+	uint8_t nr[OUR_NONCE_LEN], pub[IKE_DH_MAX_PUB];
+	struct child_sa *c = NULL;
+	char algs[96];
+	uint16_t err;
+	size_t i = 0;
+
+	err = ccsa_match_child(m, conn->children, conn->n_children,
+			       &sa->ep.local, &sa->ep.remote, &r, &i, &tl,
+			       &tr);
+	/* Closing, replaced, or its IKE SA being rekeyed (2.25.2). */
+	if (!err && (sa->state != IKE_S_ESTABLISHED || sa->successor_id ||
+		     sa->rekey_ike))
+		err = IKE_N_TEMPORARY_FAILURE;
+	if (!err) {
+		cfg = &conn->children[i];
+		c = child_new(d, sa, cfg, false);
+		err = c ? 0 : IKE_N_TEMPORARY_FAILURE;
+	}
+	if (!err) {
+		c->ts_local = tl;
+		c->ts_remote = tr;
+		c->mode = r.transport && cfg->mode == IPSEC_MODE_TRANSPORT ?
+			  IPSEC_MODE_TRANSPORT : IPSEC_MODE_TUNNEL;
+		c->suite = r.suite;
+		c->spi_out = ike_get_be32(r.chosen.spi);
+		ike_put_be32(r.chosen.spi, c->spi_in);
+		rand_bytes(nr, sizeof(nr));
+		err = child_keys(d, sa, c, &r, nr, pub, true);
+	}
+	if (err) {
+		log_warn("%s: new CHILD_SA from the peer refused: notify %u",
+			 conn->name, err);
+		if (c) {
+			kernel_remove(d, sa, c, false);
+			child_sa_free(c);
+		}
+		OPENSSL_cleanse(nr, sizeof(nr));
+		answer_error(d, sa, m->hdr.msgid, err, r.want_group);
+		return;
+	}
+	c->installed_ms = now_ms();
+	child_lifetimes_start(c);
+	c->state = CHILD_S_INSTALLED;
+	c->next = sa->children;
+	sa->children = c;
+	prop_suite_str(&c->suite, algs, sizeof(algs));
+	log_info("%s: CHILD_SA %s created by the peer, SPIs %08x in %08x "
+		 "out, %s, %s%s", conn->name, cfg->name, c->spi_in, c->spi_out,
+		 c->mode == IPSEC_MODE_TUNNEL ? "tunnel" : "transport", algs,
+		 r.has_ke ? ", with PFS" : "");
+	send_child_answer(d, sa, m->hdr.msgid, c, &r, nr, pub);
 }
 
 /* --- responder: IKE SA rekey ----------------------------------------- */
@@ -331,12 +409,14 @@ void ike_rekey_hand_over(struct daemon *d, struct ike_sa *old)
 		hand_over(old, n);
 }
 
-/* Whether a CHILD_SA of @sa is being created, rekeyed or deleted. */
+/* Whether a CHILD_SA of @sa is being created (or waits to be), rekeyed
+ * or deleted.
+ */
 static bool children_busy(const struct ike_sa *sa)
 {
 	const struct child_sa *c;
 
-	if (sa->pending)
+	if (sa->pending || sa->next_child)
 		return true;
 	for (c = sa->children; c; c = c->next)
 		if (c->state != CHILD_S_INSTALLED || c->out_pending)
@@ -438,6 +518,10 @@ void child_handle_request(struct daemon *d, struct ike_sa *sa,
 	 * ESP proposals to choose from.
 	 */
 	ccsa_parse_request(m, NULL, 0, NULL, 0, &r);
+	if (r.proto == IKE_PROTO_ESP && !r.rekey) {
+		answer_new_child(d, sa, m);
+		return;
+	}
 	old = r.rekey ? child_by_spi_out(sa, r.rekey_spi) : NULL;
 	cfg = old ? old->cfg : NULL;
 	err = ccsa_parse_request(m, sa->conn->ike, sa->conn->n_ike,
@@ -445,8 +529,6 @@ void child_handle_request(struct daemon *d, struct ike_sa *sa,
 				 &r);
 	if (!err && sa->state != IKE_S_ESTABLISHED)
 		err = IKE_N_TEMPORARY_FAILURE;
-	if (!err && r.proto == IKE_PROTO_ESP && !r.rekey)
-		err = IKE_N_NO_ADDITIONAL_SAS;	/* new CHILD_SA: not yet */
 	if (!err && r.proto == IKE_PROTO_ESP && sa->rekey_ike)
 		err = IKE_N_TEMPORARY_FAILURE;	/* 2.25.2 */
 	if (err == IKE_N_NO_ADDITIONAL_SAS && r.rekey && !old) {
@@ -468,20 +550,19 @@ void child_handle_request(struct daemon *d, struct ike_sa *sa,
 
 /* --- initiator: requests --------------------------------------------- */
 
-/* The group to offer for @old's rekey: the one INVALID_KE_PAYLOAD asked
- * for, else the first configured one (0: no PFS).
+/* Send the request for @c, pending now: a new CHILD_SA, or the successor
+ * of the CHILD_SA with inbound SPI @old_spi. @group: the DH group for a
+ * KE payload (0: no PFS).
  */
-static int child_rekey_send(struct daemon *d, struct ike_sa *sa,
-			    struct child_sa *old, uint16_t group)
+static int child_request_send(struct daemon *d, struct ike_sa *sa,
+			      struct child_sa *c, uint32_t old_spi,
+			      uint16_t group)
 {
 	static uint8_t plain[IKE_MAX_MSG];
 	struct ike_sa_payload offer;
 	uint8_t spi[4], pub[IKE_DH_MAX_PUB];
 	struct ike_builder b;
-	struct child_sa *c = child_successor(d, sa, old);
 
-	if (!c)
-		return -1;
 	c->initiator = true;
 	sa->pending = c;
 	if (group) {
@@ -489,11 +570,14 @@ static int child_rekey_send(struct daemon *d, struct ike_sa *sa,
 		if (!sa->rekey_dh || ike_dh_public(sa->rekey_dh, pub))
 			return -1;
 	}
-	sa->rekey_old_spi = old->spi_in;
+	sa->rekey_old_spi = old_spi;
 	rand_bytes(sa->rekey_ni, sizeof(sa->rekey_ni));
 	ikb_init_chain(&b, plain, sizeof(plain));
-	ike_put_be32(spi, old->spi_in);
-	ikb_notify(&b, IKE_PROTO_ESP, spi, 4, IKE_N_REKEY_SA, NULL, 0);
+	if (old_spi) {
+		ike_put_be32(spi, old_spi);
+		ikb_notify(&b, IKE_PROTO_ESP, spi, 4, IKE_N_REKEY_SA, NULL,
+			   0);
+	}
 	if (c->mode == IPSEC_MODE_TRANSPORT)
 		ikb_notify(&b, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
 	ike_put_be32(spi, c->spi_in);
@@ -505,10 +589,36 @@ static int child_rekey_send(struct daemon *d, struct ike_sa *sa,
 		ikb_ke(&b, group, pub, ike_dh_group(sa->rekey_dh)->pub_len);
 	ikb_ts(&b, IKE_PL_TSI, &c->ts_local);
 	ikb_ts(&b, IKE_PL_TSR, &c->ts_remote);
+	return sa_send_request(d, sa, IKE_CREATE_CHILD_SA, &b);
+}
+
+/* The group to offer for @old's rekey: the one INVALID_KE_PAYLOAD asked
+ * for, else the first configured one (0: no PFS).
+ */
+static int child_rekey_send(struct daemon *d, struct ike_sa *sa,
+			    struct child_sa *old, uint16_t group)
+{
+	struct child_sa *c = child_successor(d, sa, old);
+
+	if (!c)
+		return -1;
 	log_info("%s: rekeying CHILD_SA %s (%08x/%08x)%s", sa->conn->name,
 		 old->cfg->name, old->spi_in, old->spi_out,
 		 group ? " with PFS" : "");
-	return sa_send_request(d, sa, IKE_CREATE_CHILD_SA, &b);
+	return child_request_send(d, sa, c, old->spi_in, group);
+}
+
+/* A new CHILD_SA of @cfg, with PFS if @group. */
+static int child_create_send(struct daemon *d, struct ike_sa *sa,
+			     const struct conf_child *cfg, uint16_t group)
+{
+	struct child_sa *c = child_new(d, sa, cfg, true);
+
+	if (!c)
+		return -1;
+	log_info("%s: creating CHILD_SA %s%s", sa->conn->name, cfg->name,
+		 group ? " with PFS" : "");
+	return child_request_send(d, sa, c, 0, group);
 }
 
 /* Our CHILD_SA rekey could not be sent: drop its state. */
@@ -523,6 +633,49 @@ static void child_rekey_abort(struct daemon *d, struct ike_sa *sa)
 	ike_dh_free(sa->rekey_dh);
 	sa->rekey_dh = NULL;
 	OPENSSL_cleanse(sa->rekey_ni, sizeof(sa->rekey_ni));
+}
+
+/* The child of @sa->next_child is done (failed if @why); after the
+ * last one, answer a waiting "up", naming the first failure.
+ */
+static void child_create_next(struct ike_sa *sa, const char *why)
+{
+	const struct conf_conn *conn = sa->conn;
+
+	if (why && !sa->failure[0] && sa->next_child < conn->n_children)
+		snprintf(sa->failure, sizeof(sa->failure), "CHILD_SA %s: %s",
+			 conn->children[sa->next_child].name, why);
+	if (++sa->next_child < conn->n_children)
+		return;
+	sa->next_child = 0;
+	sa_report(sa, sa->failure[0] ? sa->failure : NULL);
+}
+
+int child_create_due(struct daemon *d, struct ike_sa *sa)
+{
+	const struct conf_child *cfg;
+
+	if (!sa->next_child || sa->pending || sa->rekey_ike ||
+	    sa->req_pending || sa->successor_id ||
+	    sa->state != IKE_S_ESTABLISHED)
+		return 0;
+	if (sa->next_child >= sa->conn->n_children) {
+		/* A reload took children away. */
+		sa->next_child = sa->conn->n_children - 1;
+		child_create_next(sa, NULL);
+		return 0;
+	}
+	cfg = &sa->conn->children[sa->next_child];
+	if (child_create_send(d, sa, cfg, prop_first_group(cfg->esp,
+							   cfg->n_esp)) &&
+	    !sa->req_pending) {
+		log_warn("%s: cannot start creating CHILD_SA %s",
+			 sa->conn->name, cfg->name);
+		child_rekey_abort(d, sa);
+		child_create_next(sa, "cannot send the request");
+		return 0;
+	}
+	return 1;
 }
 
 int child_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
@@ -617,7 +770,9 @@ int ike_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
 
 /* --- initiator: answers ---------------------------------------------- */
 
-/* Check the answer to our CHILD_SA rekey and fill @c; NULL or why not. */
+/* Check the answer to our new or rekeyed CHILD_SA and fill @c; NULL or
+ * why not.
+ */
 static const char *child_answer(struct ike_sa *sa, struct child_sa *c,
 				const struct ike_msg *m, const uint8_t **nr,
 				uint16_t *nr_len, uint8_t *gir,
@@ -636,7 +791,7 @@ static const char *child_answer(struct ike_sa *sa, struct child_sa *c,
 	if (!sap || !np || !tsi || !tsr || ike_sa_decode(sap, &sa_pl, NULL) ||
 	    ike_nonce_decode(np, nr, nr_len, NULL) ||
 	    ike_ts_decode(tsi, &ti, NULL) || ike_ts_decode(tsr, &tr, NULL))
-		return "malformed rekey answer";
+		return "malformed answer";
 	if (prop_accept(c->cfg->esp, c->cfg->n_esp, IKE_PROTO_ESP, pfs,
 			&sa_pl, &c->suite) || sa_pl.prop[0].spi_size != 4 ||
 	    (pfs && c->suite.dh != ike_dh_group(sa->rekey_dh)) ||
@@ -765,6 +920,67 @@ static void child_rekey_done(struct daemon *d, struct ike_sa *sa,
 		delete_child(d, sa, old);
 }
 
+static void child_create_done(struct daemon *d, struct ike_sa *sa,
+			      struct ike_msg *m)
+{
+	struct child_sa *c = sa->pending;
+	const struct conf_child *cfg = c->cfg;
+	const uint8_t *nr = NULL;
+	uint8_t gir[IKE_DH_MAX_SHARED];
+	size_t gir_len = 0;
+	uint16_t nr_len = 0, err = ike_msg_error(m);
+	uint16_t group = ccsa_invalid_ke_group(m), tried;
+	char algs[96], refused[64];
+	const char *why;
+
+	sa->pending = NULL;
+	snprintf(refused, sizeof(refused), "peer refused it with error "
+		 "notify %u", err);
+	why = err ? refused :
+	      child_answer(sa, c, m, &nr, &nr_len, gir, &gir_len);
+	if (!why && (child_sa_derive(sa, c, sa->rekey_ni,
+				     sizeof(sa->rekey_ni), nr, nr_len,
+				     sa->rekey_dh ? gir : NULL, gir_len) ||
+		     kernel_install(d, sa, c, true, true)))
+		why = "cannot install it";
+	OPENSSL_cleanse(gir, sizeof(gir));
+	OPENSSL_cleanse(sa->rekey_ni, sizeof(sa->rekey_ni));
+	tried = sa->rekey_dh ? ike_dh_group(sa->rekey_dh)->id : 0;
+	ike_dh_free(sa->rekey_dh);
+	sa->rekey_dh = NULL;
+	if (why) {
+		log_warn("%s: CHILD_SA %s not created: %s", sa->conn->name,
+			 cfg->name, why);
+		kernel_remove(d, sa, c, false);
+		child_sa_free(c);
+		/* The peer wants another DH group that we allow: retry
+		 * with it, once.
+		 */
+		if (err == IKE_N_INVALID_KE_PAYLOAD && group != tried &&
+		    prop_group_allowed(cfg->esp, cfg->n_esp, group)) {
+			log_info("%s: peer wants DH group %u for CHILD_SA %s",
+				 sa->conn->name, group, cfg->name);
+			if (!child_create_send(d, sa, cfg, group) ||
+			    sa->req_pending)
+				return;
+			child_rekey_abort(d, sa);
+		}
+		child_create_next(sa, why);
+		return;
+	}
+	c->state = CHILD_S_INSTALLED;
+	c->installed_ms = now_ms();
+	child_lifetimes_start(c);
+	c->next = sa->children;
+	sa->children = c;
+	prop_suite_str(&c->suite, algs, sizeof(algs));
+	log_info("%s: CHILD_SA %s created, SPIs %08x in %08x out, %s, %s%s",
+		 sa->conn->name, cfg->name, c->spi_in, c->spi_out,
+		 c->mode == IPSEC_MODE_TUNNEL ? "tunnel" : "transport", algs,
+		 c->suite.dh ? ", with PFS" : "");
+	child_create_next(sa, NULL);
+}
+
 /* Check the answer to our IKE SA rekey and key @n; NULL or why not. */
 static const char *ike_answer(struct ike_sa *sa, struct ike_sa *n,
 			      const struct ike_msg *m)
@@ -875,6 +1091,8 @@ void child_handle_response(struct daemon *d, struct ike_sa *sa,
 		ike_rekey_done(d, sa, m);
 	else if (sa->pending && sa->rekey_old_spi)
 		child_rekey_done(d, sa, m);
+	else if (sa->pending)
+		child_create_done(d, sa, m);
 }
 
 void child_rekey_switch_out(struct daemon *d, struct ike_sa *sa,

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "ipsecmed/rekey.h"
+#include "ipsecmed/ts.h"
 
 static bool any_without_dh(const struct conf_proposal *p, size_t n)
 {
@@ -108,6 +109,48 @@ uint16_t ccsa_parse_request(const struct ike_msg *m,
 	if (r->ke.len != r->suite.dh->pub_len)
 		return IKE_N_INVALID_SYNTAX;
 	return 0;
+}
+
+uint16_t ccsa_match_child(const struct ike_msg *m,
+			  const struct conf_child *children, size_t n,
+			  const struct ipsec_addr *local,
+			  const struct ipsec_addr *remote, struct ccsa_req *r,
+			  size_t *idx, struct ike_ts_payload *ts_local,
+			  struct ike_ts_payload *ts_remote)
+{
+	uint16_t err, first = IKE_N_TS_UNACCEPTABLE, want = 0;
+	struct ike_ts_payload l, rem;
+	size_t i;
+
+	/* Without proposals a well-formed ESP request decodes up to the
+	 * choice; anything else is wrong with the request itself.
+	 */
+	err = ccsa_parse_request(m, NULL, 0, NULL, 0, r);
+	if (err != IKE_N_NO_ADDITIONAL_SAS)
+		return err ? err : IKE_N_INVALID_SYNTAX;
+	if (r->proto != IKE_PROTO_ESP || r->rekey)
+		return IKE_N_INVALID_SYNTAX;
+	for (i = 0; i < n; i++) {
+		const struct conf_child *cfg = &children[i];
+
+		ts_from_conf(cfg->local_ts, cfg->n_local_ts, local, &l);
+		ts_from_conf(cfg->remote_ts, cfg->n_remote_ts, remote, &rem);
+		/* The initiator's TSi are its side, our remote one. */
+		if (ts_narrow(&rem, &r->tsi, ts_remote) ||
+		    ts_narrow(&l, &r->tsr, ts_local))
+			continue;
+		err = ccsa_parse_request(m, NULL, 0, cfg->esp, cfg->n_esp, r);
+		if (!err) {
+			*idx = i;
+			return 0;
+		}
+		if (first == IKE_N_TS_UNACCEPTABLE) {
+			first = err;
+			want = r->want_group;
+		}
+	}
+	r->want_group = want;
+	return first;
 }
 
 uint16_t ccsa_invalid_ke_group(const struct ike_msg *m)

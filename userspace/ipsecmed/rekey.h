@@ -41,6 +41,22 @@ uint16_t ccsa_parse_request(const struct ike_msg *m,
 			    const struct conf_proposal *esp_p, size_t n_esp,
 			    struct ccsa_req *r);
 
+/* A request for a new CHILD_SA (ESP, no REKEY_SA): the first of the
+ * @n configured children whose selectors (@local/@remote standing for
+ * empty lists) take the request's and whose ESP proposals accept it.
+ * Fills @r, *@idx and the narrowed selectors @ts_local/@ts_remote.
+ * Returns 0, an error of the request itself (INVALID_SYNTAX), else
+ * TS_UNACCEPTABLE if no child's selectors fit, else the error of the
+ * first child that fit (NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD with
+ * r->want_group).
+ */
+uint16_t ccsa_match_child(const struct ike_msg *m,
+			  const struct conf_child *children, size_t n,
+			  const struct ipsec_addr *local,
+			  const struct ipsec_addr *remote, struct ccsa_req *r,
+			  size_t *idx, struct ike_ts_payload *ts_local,
+			  struct ike_ts_payload *ts_remote);
+
 /* The group named by an INVALID_KE_PAYLOAD notify in @m, or 0. */
 uint16_t ccsa_invalid_ke_group(const struct ike_msg *m);
 

@@ -2,6 +2,7 @@
 /*
  * CREATE_CHILD_SA without a daemon: checking requests (well-formed and
  * malformed: missing or wrong KE, missing nonce or selectors, bad SPIs),
+ * choosing the configured child for a new CHILD_SA,
  * the RFC 7296 2.8.1 nonce rule for simultaneous rekeys, jittered
  * deadlines, and the keys of a rekeyed IKE SA against an independent
  * computation with OpenSSL's one-shot HMAC.
@@ -201,7 +202,7 @@ static void test_parse_malformed(void)
 		  IKE_N_INVALID_SYNTAX);
 	KT_EXPECT(check(&ike_spi4, IKE_OURS, "aes128gcm16") ==
 		  IKE_N_INVALID_SYNTAX);
-	/* Without REKEY_SA: decoded, the daemon refuses new CHILD_SAs. */
+	/* Without REKEY_SA: a request for a new CHILD_SA. */
 	KT_EXPECT(check(&new_child, IKE_OURS, "aes128gcm16") == 0);
 	KT_EXPECT(!req.rekey);
 	/* No proposals for this kind (an IKE SA rekey where none apply). */
@@ -231,6 +232,95 @@ static void test_parse_malformed(void)
 			msg.pl[i].type = IKE_PL_VENDOR;
 	KT_EXPECT(ccsa_parse_request(&msg, NULL, 0, &e, 1, &req) ==
 		  IKE_N_INVALID_SYNTAX);
+}
+
+/* A configured child: @local/@remote selectors (NULL: the host
+ * address), ESP proposal @esp.
+ */
+static struct conf_child child_cfg(const char *name, const char *local,
+				   const char *remote, const char *esp)
+{
+	struct conf_child c;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	if (local) {
+		ipsec_prefix_parse(local, &c.local_ts[0].prefix);
+		c.local_ts[0].port_hi = 65535;
+		c.n_local_ts = 1;
+	}
+	if (remote) {
+		ipsec_prefix_parse(remote, &c.remote_ts[0].prefix);
+		c.remote_ts[0].port_hi = 65535;
+		c.n_remote_ts = 1;
+	}
+	c.esp[0] = parse(esp, true);
+	c.n_esp = 1;
+	return c;
+}
+
+/* The responder picks a configured child for a new CHILD_SA by traffic
+ * selectors, then proposals (the request's TSi = TSr = 10.1.0.0/16).
+ */
+static void test_match_child(void)
+{
+	struct spec new_child = { .offer = "aes128gcm16", .esp = true,
+				  .no_rekey_sa = true };
+	struct spec new_pfs = { .offer = "aes128gcm16-x25519", .esp = true,
+				.no_rekey_sa = true,
+				.ke_group = IKE_DH_ECP256,
+				.offer_group = IKE_DH_CURVE25519 };
+	struct spec rekey = { .offer = "aes128gcm16", .esp = true };
+	struct spec no_ts = { .offer = "aes128gcm16", .esp = true,
+			      .no_rekey_sa = true, .no_ts = true };
+	struct ipsec_addr me, peer;
+	struct conf_child kids[3];
+	struct ike_ts_payload l, r;
+	size_t idx = 99;
+
+	ipsec_addr_parse("192.0.2.1", &me);
+	ipsec_addr_parse("192.0.2.2", &peer);
+	kids[0] = child_cfg("other", "10.9.0.0/16", "10.9.0.0/16",
+			    "aes128gcm16");
+	kids[1] = child_cfg("wide", "10.0.0.0/8", "10.0.0.0/8",
+			    "aes256gcm16");
+	kids[2] = child_cfg("net", "10.1.0.0/16", "10.1.0.0/24",
+			    "aes128gcm16");
+	KT_EXPECT(build(&new_child) == 0);
+	/* "wide" fits by selectors but not by proposals: "net" wins,
+	 * narrowed to its /24 on the remote side.
+	 */
+	KT_EXPECT(ccsa_match_child(&msg, kids, 3, &me, &peer, &req, &idx, &l,
+				   &r) == 0);
+	KT_EXPECT(idx == 2 && !req.rekey && req.proto == IKE_PROTO_ESP);
+	KT_EXPECT(l.n == 1 && l.ts[0].end[2] == 255);
+	KT_EXPECT(r.n == 1 && r.ts[0].end[2] == 0 && r.ts[0].end[3] == 255);
+	/* Only a child whose proposals do not fit. */
+	KT_EXPECT(ccsa_match_child(&msg, kids, 2, &me, &peer, &req, &idx, &l,
+				   &r) == IKE_N_NO_PROPOSAL_CHOSEN);
+	/* No child whose selectors fit. */
+	KT_EXPECT(ccsa_match_child(&msg, kids, 1, &me, &peer, &req, &idx, &l,
+				   &r) == IKE_N_TS_UNACCEPTABLE);
+	KT_EXPECT(ccsa_match_child(&msg, kids, 0, &me, &peer, &req, &idx, &l,
+				   &r) == IKE_N_TS_UNACCEPTABLE);
+	/* Host selectors (empty lists) do not take 10.1.0.0/16. */
+	kids[0] = child_cfg("host", NULL, NULL, "aes128gcm16");
+	KT_EXPECT(ccsa_match_child(&msg, kids, 1, &me, &peer, &req, &idx, &l,
+				   &r) == IKE_N_TS_UNACCEPTABLE);
+	/* PFS: KE for a group the child does not take first. */
+	kids[0] = child_cfg("pfs", "10.1.0.0/16", "10.1.0.0/16",
+			    "aes128gcm16-x25519");
+	KT_EXPECT(build(&new_pfs) == 0);
+	KT_EXPECT(ccsa_match_child(&msg, kids, 1, &me, &peer, &req, &idx, &l,
+				   &r) == IKE_N_INVALID_KE_PAYLOAD);
+	KT_EXPECT(req.want_group == IKE_DH_CURVE25519);
+	/* A rekey or a request without selectors is no new CHILD_SA. */
+	KT_EXPECT(build(&rekey) == 0);
+	KT_EXPECT(ccsa_match_child(&msg, kids, 3, &me, &peer, &req, &idx, &l,
+				   &r) == IKE_N_INVALID_SYNTAX);
+	KT_EXPECT(build(&no_ts) == 0);
+	KT_EXPECT(ccsa_match_child(&msg, kids, 3, &me, &peer, &req, &idx, &l,
+				   &r) == IKE_N_INVALID_SYNTAX);
 }
 
 static void test_invalid_ke_notify(void)
@@ -374,6 +464,8 @@ int main(void)
 	kt_run("create_child_sa: malformed requests", test_parse_malformed);
 	kt_run("create_child_sa: INVALID_KE_PAYLOAD group",
 	       test_invalid_ke_notify);
+	kt_run("create_child_sa: new CHILD_SA matched to a configured child",
+	       test_match_child);
 	kt_run("rekey collision: octet-by-octet nonce order",
 	       test_nonce_order);
 	kt_run("rekey collision: lowest nonce's SA is redundant",

@@ -100,10 +100,17 @@ struct ike_sa {
 	uint32_t msgid_in;
 	uint8_t *resp;
 	size_t resp_len;
-	/* CHILD_SAs; the first one is negotiated in IKE_AUTH. */
+	/* CHILD_SAs; the first one is negotiated in IKE_AUTH, the other
+	 * configured ones with a CREATE_CHILD_SA each.
+	 */
 	struct child_sa *children;
 	struct child_sa *pending;	/* being negotiated by our request */
-	/* Our CREATE_CHILD_SA in flight: a CHILD_SA rekey (the successor
+	/* Initiator: the index in conn->children of the next child to
+	 * create with CREATE_CHILD_SA; 0 when none is left.
+	 */
+	size_t next_child;
+	/* Our CREATE_CHILD_SA in flight: a new CHILD_SA (in pending, no
+	 * old SPI), a CHILD_SA rekey (the successor
 	 * in pending, the old CHILD_SA's inbound SPI) or an IKE SA rekey
 	 * (the new IKE SA, not linked in yet); our nonce and, with a KE
 	 * payload, our DH key.

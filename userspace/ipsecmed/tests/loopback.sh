@@ -12,7 +12,9 @@
 # proposal sets, INVALID_KE_PAYLOAD retry, cookies, AUTHENTICATION_FAILED,
 # NO_PROPOSAL_CHOSEN, retransmission to a silent peer, delete (also while
 # a request is out), CHILD_SA rekeying (with and without PFS) and IKE SA
-# rekeying started by either side, simultaneous rekeys, the control socket
+# rekeying started by either side, simultaneous rekeys, further CHILD_SAs
+# with CREATE_CHILD_SA (refused with TS_UNACCEPTABLE, deleted alone by a
+# reload), the control socket
 # (up, down, status, reload), and certificates (ECDSA and RSA with an
 # intermediate, DN and FQDN IDs, an untrusted CA refused).
 set -u
@@ -44,7 +46,7 @@ check() {
 diag() { sed 's/^/# /' "$@"; }
 
 # conf NAME PORT LOCAL REMOTE RPORT PROPOSALS PSK IDL IDR TSL TSR
-#      [DAEMON_EXTRA] [CONNECTION_EXTRA] [CHILD_EXTRA]
+#      [DAEMON_EXTRA] [CONNECTION_EXTRA] [CHILD_EXTRA] [MORE_CHILDREN]
 conf() {
 	printf '%s\n' "$7" >"$dir/$1.psk"
 	chmod 600 "$dir/$1.psk"
@@ -77,6 +79,7 @@ conf() {
 			remote_ts = ${11}
 			${14:-}
 		}
+		${15:-}
 	}
 	EOC
 }
@@ -135,7 +138,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..51"
+echo "1..58"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -373,6 +376,74 @@ collide() {	# WHAT (CHILD_SA or IKE SA) GW_CHILD GW_CONN RW_CONN RW_CHILD
 }
 collide CHILD_SA "$rekey2s" "" "" "$rekey2s"
 collide "IKE SA" "" "$ike2s" "$ike2s" ""
+
+# More children than the first: each further one with its own
+# CREATE_CHILD_SA (the second with PFS); rw rekeys the second one; a
+# reload without it deletes that CHILD_SA alone.
+# child_block NAME LOCAL_TS REMOTE_TS [EXTRA]
+child_block() {
+	printf 'child %s {\n\t\tlocal_ts = %s\n\t\tremote_ts = %s\n\t\t%s\n\t}' \
+		"$1" "$2" "$3" "${4:-}"
+}
+# two_children GW_CHILDREN RW_CHILDREN: pair() with extra child blocks.
+two_children() {
+	local p=aes128gcm16-prfsha256-x25519
+	conf rw $port 127.0.0.1 127.0.0.2 $((port + 10)) $p "s3cret psk" \
+		gw.example client.example 10.1.0.0/16 10.2.0.0/16 "" "" "" "$2"
+	conf gw $((port + 10)) 127.0.0.2 127.0.0.1 $port $p "s3cret psk" \
+		client.example gw.example 10.2.0.0/16 10.1.0.0/16 "" "" "" "$1"
+	start rw && start gw
+}
+crossed() {	# the CHILD_SAs of both sides match each other
+	[ -n "$(spis_of gw spi_in)" ] &&
+	[ "$(spis_of gw spi_in)" = "$(spis_of rw spi_out)" ] &&
+	[ "$(spis_of gw spi_out)" = "$(spis_of rw spi_in)" ]
+}
+children_json() { ctl "$1" -j status | grep -o '"child_sas":.*'; }
+names_of() {
+	children_json "$1" | grep -o '"name":"[^"]*"' | cut -d'"' -f4 |
+		sort | tr '\n' ' '
+}
+pfs_esp='esp_proposals = aes128gcm16-x25519'
+two_children "$(child_block second 10.4.0.0/16 10.3.0.0/16 "$pfs_esp")" \
+	"$(child_block second 10.3.0.0/16 10.4.0.0/16 "$pfs_esp
+		$rekey2s")"
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "two children: up creates the second with CREATE_CHILD_SA" \
+	eval '[ $rc = 0 ] && grep -q "CHILD_SA second created, SPIs .*, with PFS" '"$dir/gw.log"' && grep -q "CHILD_SA second created by the peer, SPIs .*, with PFS" '"$dir/rw.log"
+check "two children: both listed on both sides, SPIs crossed" \
+	eval '[ "$(names_of gw)" = "net second " ] && [ "$(names_of rw)" = "net second " ] && crossed'
+check "two children: separate reqids" \
+	eval '[ "$(children_json gw | grep -o "\"reqid\":[0-9]*" | sort -u | wc -l)" = 2 ]'
+for _ in $(seq 60); do
+	grep -q "CHILD_SA second rekeyed, SPIs" "$dir/rw.log" &&
+	[ "$(nchild gw)" = 2 ] && [ "$(nchild rw)" = 2 ] && crossed && break
+	sleep 0.1
+done
+check "two children: the second one rekeyed, two CHILD_SAs left" \
+	eval 'grep -q "CHILD_SA second rekeyed by the peer" '"$dir/gw.log"' && [ "$(names_of gw)" = "net second " ] && crossed'
+ike=$(ike_spi gw)
+sed -i '/child second {/,/}/d' "$dir/gw.conf"
+ctl gw reload >/dev/null
+for _ in $(seq 30); do
+	[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && break
+	sleep 0.1
+done
+check "two children: a reload without the second deletes it alone" \
+	eval '[ "$(names_of gw)" = "net " ] && [ "$(names_of rw)" = "net " ] && crossed && [ "$(ike_spi gw)" = "$ike" ] && grep -q "peer deleted CHILD_SA second" '"$dir/rw.log"
+unpair
+
+# A second child the responder has no selectors for: TS_UNACCEPTABLE,
+# "up" fails naming it, the IKE SA and the first CHILD_SA stay.
+two_children "$(child_block third 10.6.0.0/16 10.5.0.0/16)" ""
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "two children: TS_UNACCEPTABLE for the second, up fails naming it" \
+	eval '[ $rc = 3 ] && grep -q "CHILD_SA third: peer refused it with error notify 38" '"$dir/out"
+check "two children: IKE SA and first CHILD_SA stay" \
+	eval '[ "$(json_field "$(ctl gw -j status)" state)" = ESTABLISHED ] && [ "$(names_of gw)" = "net " ] && [ "$(names_of rw)" = "net " ] && agree'
+unpair
 
 # Reload: a connection removed from the configuration is deleted.
 pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519

@@ -124,6 +124,7 @@ int ike_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now);
 /* Start the jittered rekey and the life deadlines of a new SA. */
 void ike_lifetimes_start(struct ike_sa *sa);
 void child_lifetimes_start(struct child_sa *c);
+void child_attach(struct ike_sa *sa, struct child_sa *c);
 /* The IKE SA @old ends while a rekey it answered made a successor that
  * has not taken its CHILD_SAs yet (RFC 7296 2.8.2): hand them over.
  */

@@ -268,11 +268,7 @@ static int child_up(struct daemon *d, struct ike_sa *sa, struct child_sa *c)
 			    NULL, 0) ||
 	    kernel_install(d, sa, c, true, true))
 		return -1;
-	c->state = CHILD_S_INSTALLED;
-	c->installed_ms = now_ms();
-	child_lifetimes_start(c);
-	c->next = sa->children;
-	sa->children = c;
+	child_attach(sa, c);
 	prop_suite_str(&c->suite, algs, sizeof(algs));
 	log_info("%s: CHILD_SA %s installed, SPIs %08x in %08x out, %s, %s",
 		 sa->conn->name, c->cfg->name, c->spi_in, c->spi_out,

@@ -60,6 +60,18 @@ void child_lifetimes_start(struct child_sa *c)
 						 rnd32()) : 0;
 }
 
+/* @c's SAs are in the kernel: its lifetimes run from now, and it is
+ * listed first among @sa's CHILD_SAs.
+ */
+void child_attach(struct ike_sa *sa, struct child_sa *c)
+{
+	c->installed_ms = now_ms();
+	child_lifetimes_start(c);
+	c->state = CHILD_S_INSTALLED;
+	c->next = sa->children;
+	sa->children = c;
+}
+
 static unsigned long long spi64(const uint8_t *p)
 {
 	return (unsigned long long)ike_get_be32(p) << 32 | ike_get_be32(p + 4);
@@ -269,11 +281,7 @@ static void answer_child_rekey(struct daemon *d, struct ike_sa *sa,
 			 sa->conn->name, old->spi_in);
 	}
 	c->out_pending = true;
-	c->installed_ms = now_ms();
-	child_lifetimes_start(c);
-	c->state = CHILD_S_INSTALLED;
-	c->next = sa->children;
-	sa->children = c;
+	child_attach(sa, c);
 	old->state = CHILD_S_REKEYED;
 	log_info("%s: CHILD_SA %s rekeyed by the peer, SPIs %08x/%08x -> "
 		 "%08x/%08x%s", sa->conn->name, c->cfg->name, old->spi_in,
@@ -331,11 +339,7 @@ static void answer_new_child(struct daemon *d, struct ike_sa *sa,
 		answer_error(d, sa, m->hdr.msgid, err, r.want_group);
 		return;
 	}
-	c->installed_ms = now_ms();
-	child_lifetimes_start(c);
-	c->state = CHILD_S_INSTALLED;
-	c->next = sa->children;
-	sa->children = c;
+	child_attach(sa, c);
 	prop_suite_str(&c->suite, algs, sizeof(algs));
 	log_info("%s: CHILD_SA %s created by the peer, SPIs %08x in %08x "
 		 "out, %s, %s%s", conn->name, cfg->name, c->spi_in, c->spi_out,
@@ -905,11 +909,7 @@ static void child_rekey_done(struct daemon *d, struct ike_sa *sa,
 		}
 		return;
 	}
-	c->state = CHILD_S_INSTALLED;
-	c->installed_ms = now_ms();
-	child_lifetimes_start(c);
-	c->next = sa->children;
-	sa->children = c;
+	child_attach(sa, c);
 	log_info("%s: CHILD_SA %s rekeyed, SPIs %08x/%08x -> %08x/%08x%s",
 		 sa->conn->name, c->cfg->name, old ? old->spi_in : 0,
 		 old ? old->spi_out : 0, c->spi_in, c->spi_out,
@@ -968,11 +968,7 @@ static void child_create_done(struct daemon *d, struct ike_sa *sa,
 		child_create_next(sa, why);
 		return;
 	}
-	c->state = CHILD_S_INSTALLED;
-	c->installed_ms = now_ms();
-	child_lifetimes_start(c);
-	c->next = sa->children;
-	sa->children = c;
+	child_attach(sa, c);
 	prop_suite_str(&c->suite, algs, sizeof(algs));
 	log_info("%s: CHILD_SA %s created, SPIs %08x in %08x out, %s, %s%s",
 		 sa->conn->name, cfg->name, c->spi_in, c->spi_out,

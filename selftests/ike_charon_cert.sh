@@ -115,18 +115,11 @@ me() { "$IPSECME" -s "$work/ipsecmed.ctl" "$@"; }
 sw() { swanctl_in "$sw" "$@"; }
 
 start_me() {
-	rm -f "$work/ipsecmed.ctl"
-	ip netns exec "$me" "$IPSECMED" -f "$work/ipsecmed.conf" \
-		>>"$work/ipsecmed.log" 2>&1 &
-	me_pid=$!
-	track_pid "$me_pid"
-	wait_for 10 test -S "$work/ipsecmed.ctl"
+	ipsecmed_start "$me" "$work/ipsecmed.conf" "$work/ipsecmed.log" \
+		"$work/ipsecmed.ctl"
 }
 
-stop_me() {
-	kill "$me_pid" 2>/dev/null
-	wait "$me_pid" 2>/dev/null
-}
+stop_me() { ipsecmed_stop "$IPSECMED_PID"; }
 
 ping_through() {
 	if [ "$1" = transport ]; then

@@ -190,10 +190,8 @@ sw() { swanctl_in "$sw" "$@"; }
 
 start_me() {
 	me_conf >"$work/ipsecmed.conf"
-	ip netns exec "$me" "$IPSECMED" -f "$work/ipsecmed.conf" \
-		>>"$work/ipsecmed.log" 2>&1 &
-	track_pid "$!"
-	wait_for 10 test -S "$work/ipsecmed.ctl"
+	ipsecmed_start "$me" "$work/ipsecmed.conf" "$work/ipsecmed.log" \
+		"$work/ipsecmed.ctl"
 }
 
 ping_through() {

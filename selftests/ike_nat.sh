@@ -123,16 +123,15 @@ declare -A ME_PID=()
 
 start_me() {
 	me_conf "$1" >"$work/$1.conf"
-	ip netns exec "${!1}" "$IPSECMED" -f "$work/$1.conf" \
-		>>"$work/$1.log" 2>&1 &
-	ME_PID[$1]=$!
-	track_pid "$!"
-	wait_for 10 test -S "$work/$1.ctl"
+	local rc
+	ipsecmed_start "${!1}" "$work/$1.conf" "$work/$1.log" "$work/$1.ctl"
+	rc=$?
+	ME_PID[$1]=$IPSECMED_PID
+	return $rc
 }
 
 stop_me() {
-	kill "${ME_PID[$1]}" 2>/dev/null
-	wait "${ME_PID[$1]}" 2>/dev/null
+	ipsecmed_stop "${ME_PID[$1]}"
 	rm -f "$work/$1.ctl"
 }
 

@@ -78,19 +78,12 @@ me() { "$IPSECME" -s "$work/ipsecmed.ctl" "$@"; }
 sw() { swanctl_in "$b" "$@"; }
 
 start_me() {
-	rm -f "$work/ipsecmed.ctl"
 	: >"$work/ipsecmed.log"
-	ip netns exec "$a" "$IPSECMED" -f "$work/ipsecmed.conf" \
-		>>"$work/ipsecmed.log" 2>&1 &
-	me_pid=$!
-	track_pid "$me_pid"
-	wait_for 10 test -S "$work/ipsecmed.ctl"
+	ipsecmed_start "$a" "$work/ipsecmed.conf" "$work/ipsecmed.log" \
+		"$work/ipsecmed.ctl"
 }
 
-stop_me() {
-	kill "$me_pid" 2>/dev/null
-	wait "$me_pid" 2>/dev/null
-}
+stop_me() { ipsecmed_stop "$IPSECMED_PID"; }
 
 spis() { ip -n "$a" xfrm state | awk '/proto esp spi/ { print $4 }' | sort; }
 json_field() { grep -o "\"$2\":\"[^\"]*\"" <<<"$1" | head -n1 | cut -d'"' -f4; }

@@ -114,6 +114,19 @@ setup_ns() {
 # in one process: every exec costs a few hundred ms in a TCG guest.
 ip_batch() { ip -n "$1" -batch -; }
 
+# ipsecmed_start NS CONF LOG CTL: run ipsecmed in NS on CONF, appending
+# to LOG, and wait for its control socket CTL. Its pid: IPSECMED_PID.
+ipsecmed_start() {
+	rm -f "$4"
+	ip netns exec "$1" "$IPSECMED" -f "$2" >>"$3" 2>&1 &
+	IPSECMED_PID=$!
+	track_pid "$IPSECMED_PID"
+	wait_for 10 test -S "$4"
+}
+
+# ipsecmed_stop PID: stop one ipsecmed and wait for it to exit.
+ipsecmed_stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+
 # track_pid PID: kill PID at cleanup (only pids this test started).
 track_pid() { SELFTEST_PIDS+=("$1"); }
 

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # How run.sh judges one test from the files the guest wrote for it
-# (NAME.rc, NAME.dmesg, NAME.unload). Sourced; TEST_TIMEOUT must be set.
+# (NAME.rc, NAME.dmesg, NAME.unload, NAME.ktap). Sourced; TEST_TIMEOUT
+# must be set.
 
 # The kernel log of a test fails it on any of these.
 BAD_DMESG='BUG:|WARNING:|Oops|general protection fault|Call Trace:|'\
@@ -12,9 +13,20 @@ BAD_DMESG='BUG:|WARNING:|Oops|general protection fault|Call Trace:|'\
 'Kernel panic|soft lockup|hung_task|blocked for more than|'\
 'still has objects|Objects remaining|memory leak'
 
+# plan_mismatch KTAP-FILE: print "planned N results, emitted M" if the
+# test's top-level plan and results disagree (a skipped test plans 0).
+plan_mismatch() {
+	local planned got
+	[ -f "$1" ] || return 0
+	planned=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$1" | head -n 1)
+	got=$(grep -cE '^(not )?ok ' "$1")
+	[ -n "$planned" ] && [ "$planned" != "$got" ] &&
+		echo "planned $planned results, emitted $got"
+}
+
 # verdict RESULT-PREFIX: print "ok", "skip" or the reason the test failed.
 verdict() {
-	local res=$1 rc bad
+	local res=$1 rc bad plan
 	if [ ! -f "$res.rc" ]; then
 		echo "no result: the guest died or timed out during the test"
 		return
@@ -31,6 +43,8 @@ verdict() {
 		echo skip
 	elif [ "$rc" != 0 ]; then
 		echo "exit status $rc"
+	elif plan=$(plan_mismatch "$res.ktap") && [ -n "$plan" ]; then
+		echo "$plan"
 	else
 		echo ok
 	fi

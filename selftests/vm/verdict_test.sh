@@ -13,7 +13,7 @@ trap 'rm -rf "$dir"' EXIT
 n=0
 failed=0
 
-# case DESC RC UNLOAD DMESG WANT-PREFIX
+# case DESC RC UNLOAD DMESG WANT-PREFIX [KTAP]
 case_() {
 	local res=$dir/t$n got
 	n=$((n + 1))
@@ -21,6 +21,7 @@ case_() {
 		echo "$2" >"$res.rc"
 		echo "$3" >"$res.unload"
 		printf '%b\n' "$4" >"$res.dmesg"
+		[ -n "${6:-}" ] && printf '%b\n' "$6" >"$res.ktap"
 	fi
 	got=$(verdict "$res")
 	if [[ $got == "$5"* ]]; then
@@ -33,7 +34,7 @@ case_() {
 }
 
 echo "KTAP version 1"
-echo "1..15"
+echo "1..19"
 quiet='[    1.0] ipsecme: loading out-of-tree module taints kernel.\n'\
 '[    1.1] ipsecme: module verification failed: signature and/or required key missing - tainting kernel\n'\
 '[    1.2] ipsecme 0.1.0 loaded'
@@ -44,6 +45,14 @@ case_ "timeout fails" 124 ok "" "timed out"
 case_ "no result files: guest died" none "" "" "no result"
 case_ "module that will not unload fails" 0 "rmmod failed: busy" "" \
 	"module unload"
+case_ "as many results as planned passes" 0 ok "$quiet" ok \
+	"KTAP version 1\n1..2\nok 1 a\n# diag\nok 2 b"
+case_ "more results than planned fails" 0 ok "$quiet" \
+	"planned 2 results, emitted 3" "KTAP version 1\n1..2\nok 1 a\nok 2 b\nok 3 c"
+case_ "fewer results than planned fails" 0 ok "$quiet" \
+	"planned 3 results, emitted 2" "KTAP version 1\n1..3\nok 1 a\nnot ok 2 b # SKIP"
+case_ "a skipped test plans none" 4 ok "$quiet" skip \
+	"KTAP version 1\n1..0 # SKIP no charon"
 for log in "WARNING: CPU: 1 PID: 42 at net/ipv4/tcp.c:1 x+0x1/0x2" \
 	"BUG: kernel NULL pointer dereference, address: 0000000000000008" \
 	"Oops: 0000 [#1] PREEMPT SMP NOPTI" \

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Differences between the kernels ipsecme supports, keyed on what the
- * kernel headers provide (see compat/probe.sh), never on version numbers.
+ * kernel headers provide (the probes in compat/probes/, compiled by
+ * compat/probe.sh), never on version numbers.
  */
 #ifndef IPSECME_COMPAT_H
 #define IPSECME_COMPAT_H
+
+#include <linux/skbuff.h>
+#include <net/genetlink.h>
+#include <net/route.h>
 
 #include "compat-probed.h"
 
@@ -17,5 +22,34 @@
 	const struct genl_ops *ops, struct sk_buff *skb, \
 	struct genl_info *info
 #endif
+
+/* Without it any user could listen to the events group. */
+#ifndef IPSECME_HAVE_GENL_MCAST_CAP
+#error "ipsecme needs GENL_MCAST_CAP_NET_ADMIN (Linux 6.1 or a backport)"
+#endif
+
+/* Older kernels validate every command strictly unless told otherwise. */
+#ifdef IPSECME_HAVE_GENL_RESV_START_OP
+#define IPSECME_GENL_RESV_START_OP(op) .resv_start_op = (op),
+#else
+#define IPSECME_GENL_RESV_START_OP(op)
+#endif
+
+#ifndef IPSECME_HAVE_SKB_RECV_DATAGRAM_5
+#error "ipsecme needs __skb_recv_datagram(sk, queue, flags, off, err)"
+#endif
+
+/* Route @skb in from @dev as the stack would; true if that worked. */
+static inline bool ipsecme_route_input4(struct sk_buff *skb, __be32 daddr,
+					__be32 saddr, struct net_device *dev)
+{
+#ifdef IPSECME_HAVE_ROUTE_INPUT_TOS
+	return !ip_route_input_noref(skb, daddr, saddr, 0, dev);
+#else
+	/* 6.13: a DSCP, and a drop reason instead of an errno. */
+	return ip_route_input_noref(skb, daddr, saddr, inet_dsfield_to_dscp(0),
+				    dev) == SKB_NOT_DROPPED_YET;
+#endif
+}
 
 #endif /* IPSECME_COMPAT_H */

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "espintcp" TCP ULP: attach, close, connection loss and unload.
+ * The "espintcp" TCP ULP: attach, poll, close and connection loss.
  *
  * Attaching swaps the socket's proto for a copy whose sendmsg, recvmsg,
- * close and sock_is_readable are ours, and hooks data_ready, write_space
- * and state_change. Everything is undone under the socket lock, either by
- * close() or, at module unload, for every socket still attached: the ULP
- * does not pin the module, so that an administrator can unload it under
- * live connections. Those connections are then aborted (RST, ECONNABORTED
- * to the owner): restoring them to plain TCP mid-record would hand the
- * owner a corrupt stream.
+ * close and disconnect are ours, its proto_ops for a copy whose poll is
+ * ours, and hooks data_ready, write_space and state_change. close()
+ * undoes the callbacks under the socket lock.
+ *
+ * The ULP pins the module (.owner): TCP takes a module reference at
+ * attach and drops it when the socket is destroyed, after the last call
+ * through any of our pointers. So rmmod fails with EBUSY while a socket
+ * has the ULP, and no unload can race a socket call.
+ *
+ * A socket carries one ESP-in-TCP connection: disconnect (connect with
+ * AF_UNSPEC) is refused, so no half-parsed or half-written record can
+ * leak into a later connection of the same socket.
  */
 
 #include <linux/capability.h>
@@ -28,34 +33,16 @@
 
 struct workqueue_struct *ipsecme_etcp_wq;
 
-/* The protos we install: one per address family, each a copy of the base
- * TCP proto of that family taken from the first socket that attaches
- * (tcpv6_prot is not exported).
+/* The protos and proto_ops we install: one per address family, each a
+ * copy of the base of that family taken from the first socket that
+ * attaches (tcpv6_prot is not exported).
  */
 static struct proto ipsecme_etcp_prot[2];
 static struct proto *ipsecme_etcp_base[2];
+static struct proto_ops ipsecme_etcp_ops[2];
+static const struct proto_ops *ipsecme_etcp_base_ops[2];
 static DEFINE_MUTEX(ipsecme_etcp_prot_lock);
-
-/* Tasks inside one of our socket functions, and the subset inside the
- * ULP init. recvmsg() may sleep until its socket is aborted, so unload
- * first waits only for attachments, sweeps the sockets, then waits for all.
- */
-static atomic_t ipsecme_etcp_calls = ATOMIC_INIT(0);
-static atomic_t ipsecme_etcp_attaching = ATOMIC_INIT(0);
-static DECLARE_WAIT_QUEUE_HEAD(ipsecme_etcp_calls_wq);
-static bool ipsecme_etcp_unloading;
 static bool ipsecme_etcp_ulp_registered;
-
-void ipsecme_etcp_enter(void)
-{
-	atomic_inc(&ipsecme_etcp_calls);
-}
-
-void ipsecme_etcp_leave(void)
-{
-	if (atomic_dec_and_test(&ipsecme_etcp_calls))
-		wake_up_all(&ipsecme_etcp_calls_wq);
-}
 
 /**
  * ipsecme_etcp_is_v6() - does the connection run over IPv6?
@@ -80,37 +67,74 @@ static int ipsecme_etcp_prot_idx(const struct sock *sk)
 
 static void ipsecme_etcp_close(struct sock *sk, long timeout);
 
-/* Build the proto for @sk's family on first use; later sockets must have
- * the same base proto, so a socket already taken over by something else
- * (another ULP, sockmap) is refused.
- */
-static struct proto *ipsecme_etcp_proto_for(struct sock *sk)
+/* A socket carries one connection (see the top of this file). */
+static int ipsecme_etcp_disconnect(struct sock *sk, int flags)
 {
+	return -EOPNOTSUPP;
+}
+
+/* Readable when recv() has a whole IKE message, or an end or an error to
+ * report: TCP's own EPOLLIN also counts the bytes of a record the parser
+ * is still waiting to complete, which would make a level-triggered
+ * reader spin.
+ */
+static __poll_t ipsecme_etcp_poll(struct file *file, struct socket *sock,
+				  poll_table *wait)
+{
+	int idx = sock->sk->sk_family == AF_INET6;
+	struct sock *sk = sock->sk;
+	struct ipsecme_etcp *ctx;
+	__poll_t mask;
+
+	mask = ipsecme_etcp_base_ops[idx]->poll(file, sock, wait);
+	mask &= ~(EPOLLIN | EPOLLRDNORM);
+	rcu_read_lock();
+	ctx = rcu_dereference(inet_csk(sk)->icsk_ulp_data);
+	if (!ctx || !skb_queue_empty_lockless(&ctx->ike_queue) ||
+	    (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) || READ_ONCE(sk->sk_err))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	rcu_read_unlock();
+	return mask;
+}
+
+/* Build the proto and proto_ops for @sk's family on first use; later
+ * sockets must have the same bases, so a socket already taken over by
+ * something else (another ULP, sockmap) is refused.
+ */
+static int ipsecme_etcp_protos_for(struct sock *sk)
+{
+	const struct proto_ops *ops = sk->sk_socket->ops;
 	int idx = ipsecme_etcp_prot_idx(sk);
-	struct proto *p = NULL;
+	int ret = -1;
 
 	mutex_lock(&ipsecme_etcp_prot_lock);
 	if (!ipsecme_etcp_base[idx]) {
 		if ((idx == 0 && sk->sk_prot != &tcp_prot) ||
-		    (idx == 1 && strcmp(sk->sk_prot->name, "TCPv6")))
+		    (idx == 1 && strcmp(sk->sk_prot->name, "TCPv6")) ||
+		    ops->poll != tcp_poll)
 			goto out;
 		ipsecme_etcp_prot[idx] = *sk->sk_prot;
 		ipsecme_etcp_prot[idx].sendmsg = ipsecme_etcp_sendmsg;
 		ipsecme_etcp_prot[idx].recvmsg = ipsecme_etcp_recvmsg;
 		ipsecme_etcp_prot[idx].close = ipsecme_etcp_close;
-		ipsecme_etcp_prot[idx].sock_is_readable =
-			ipsecme_etcp_sock_is_readable;
+		ipsecme_etcp_prot[idx].disconnect = ipsecme_etcp_disconnect;
+		/* Our poll decides readability. */
+		ipsecme_etcp_prot[idx].sock_is_readable = NULL;
 #ifdef IPSECME_HAVE_PROTO_SENDPAGE
 		/* sendfile() must go through sendmsg() and its framing. */
 		ipsecme_etcp_prot[idx].sendpage = NULL;
 #endif
 		ipsecme_etcp_base[idx] = sk->sk_prot;
+		ipsecme_etcp_ops[idx] = *ops;
+		ipsecme_etcp_ops[idx].poll = ipsecme_etcp_poll;
+		ipsecme_etcp_base_ops[idx] = ops;
 	}
-	if (sk->sk_prot == ipsecme_etcp_base[idx])
-		p = &ipsecme_etcp_prot[idx];
+	if (sk->sk_prot == ipsecme_etcp_base[idx] &&
+	    ops == ipsecme_etcp_base_ops[idx])
+		ret = idx;
 out:
 	mutex_unlock(&ipsecme_etcp_prot_lock);
-	return p;
+	return ret;
 }
 
 /* Has the peer ended the connection (FIN, RST, or an error)? */
@@ -214,18 +238,39 @@ static struct ipsecme_etcp *ipsecme_etcp_alloc(struct sock *sk)
 	return ctx;
 }
 
-static int ipsecme_etcp_attach(struct sock *sk)
+static void ipsecme_etcp_hook(struct sock *sk, struct ipsecme_etcp *ctx)
+{
+	write_lock_bh(&sk->sk_callback_lock);
+	ctx->saved_data_ready = sk->sk_data_ready;
+	ctx->saved_write_space = sk->sk_write_space;
+	ctx->saved_state_change = sk->sk_state_change;
+	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, ctx);
+	sk->sk_data_ready = ipsecme_etcp_data_ready;
+	sk->sk_write_space = ipsecme_etcp_write_space;
+	sk->sk_state_change = ipsecme_etcp_state_change;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* TCP ULP .init: called with the socket locked, from setsockopt(), with
+ * a reference on this module that TCP drops when the socket is destroyed
+ * (on failure: at once).
+ */
+static int ipsecme_etcp_ulp_init(struct sock *sk)
 {
 	struct ipsecme_etcp *ctx;
-	struct proto *prot;
-	int err;
+	int idx, err;
 
 	if (!ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN))
 		return -EPERM;
 	if (sk->sk_user_data)
 		return -EBUSY;
-	prot = ipsecme_etcp_proto_for(sk);
-	if (!prot)
+	/* Listening, connecting, or already closed by the peer: there is
+	 * no stream to carry records (yet, or any more).
+	 */
+	if (sk->sk_state != TCP_ESTABLISHED)
+		return -ENOTCONN;
+	idx = ipsecme_etcp_protos_for(sk);
+	if (idx < 0)
 		return -EOPNOTSUPP;
 	ctx = ipsecme_etcp_alloc(sk);
 	if (!ctx)
@@ -242,52 +287,25 @@ static int ipsecme_etcp_attach(struct sock *sk)
 	list_add_tail(&ctx->node, &ctx->in->conns);
 	spin_unlock_bh(&ctx->in->lock);
 
-	write_lock_bh(&sk->sk_callback_lock);
-	ctx->saved_data_ready = sk->sk_data_ready;
-	ctx->saved_write_space = sk->sk_write_space;
-	ctx->saved_state_change = sk->sk_state_change;
-	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, ctx);
-	sk->sk_data_ready = ipsecme_etcp_data_ready;
-	sk->sk_write_space = ipsecme_etcp_write_space;
-	sk->sk_state_change = ipsecme_etcp_state_change;
-	write_unlock_bh(&sk->sk_callback_lock);
-	WRITE_ONCE(sk->sk_prot, prot);
+	ipsecme_etcp_hook(sk, ctx);
+	WRITE_ONCE(sk->sk_prot, &ipsecme_etcp_prot[idx]);
+	WRITE_ONCE(sk->sk_socket->ops, &ipsecme_etcp_ops[idx]);
 	ipsecme_etcp_count(ctx, IPSECME_A_STAT_CONN_ATTACHED);
 
-	/* Bytes that arrived before the ULP are records too, and a FIN
-	 * that came with them has ended the connection already.
-	 */
+	/* Bytes that arrived before the ULP are records too. */
 	strp_check_rcv(&ctx->strp);
-	ipsecme_etcp_check_lost(ctx, sk);
 	return 0;
 }
 
-/* TCP ULP .init: called with the socket locked, from setsockopt(). */
-static int ipsecme_etcp_ulp_init(struct sock *sk)
-{
-	int err;
-
-	atomic_inc(&ipsecme_etcp_attaching);
-	/* Unload waits for this call to return; a socket attached after
-	 * the unload started would never be swept.
-	 */
-	err = READ_ONCE(ipsecme_etcp_unloading) ? -ENOENT :
-		ipsecme_etcp_attach(sk);
-	if (atomic_dec_and_test(&ipsecme_etcp_attaching))
-		wake_up_all(&ipsecme_etcp_calls_wq);
-	return err;
-}
-
-/* Undo the attach; the socket is plain TCP again (and icsk_ulp_ops is
- * cleared so that TCP never calls into this module for it later).
- * Return: true if this call detached, false if someone already had.
+/* Undo the hooks at close, under the socket lock; what is queued for
+ * recv() goes too (it is charged to the socket, so it is freed under
+ * the lock). icsk_ulp_ops stays: TCP drops our module reference through
+ * it when it destroys the socket.
  */
-static bool ipsecme_etcp_detach_locked(struct sock *sk,
+static void ipsecme_etcp_detach_locked(struct sock *sk,
 				       struct ipsecme_etcp *ctx)
 {
 	sock_owned_by_me(sk);
-	if (ctx->detached)
-		return false;
 	ctx->detached = true;
 
 	write_lock_bh(&sk->sk_callback_lock);
@@ -295,15 +313,14 @@ static bool ipsecme_etcp_detach_locked(struct sock *sk,
 	sk->sk_write_space = ctx->saved_write_space;
 	sk->sk_state_change = ctx->saved_state_change;
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
-	inet_csk(sk)->icsk_ulp_ops = NULL;
 	write_unlock_bh(&sk->sk_callback_lock);
 	strp_stop(&ctx->strp);
 	WRITE_ONCE(sk->sk_prot, ctx->saved_prot);
+	__skb_queue_purge(&ctx->ike_queue);
 
 	spin_lock_bh(&ctx->out_queue.lock);
 	ctx->closing = true;
 	spin_unlock_bh(&ctx->out_queue.lock);
-	return true;
 }
 
 /* Free a detached ctx: must not hold the socket lock (the works take it). */
@@ -311,91 +328,53 @@ static void ipsecme_etcp_destroy(struct ipsecme_etcp *ctx)
 {
 	struct ipsecme_net *in = ctx->in;
 
-	/* A loss seen before the close still turns bindings dormant. */
 	flush_work(&ctx->lost_work);
-	ipsecme_bind_sock_gone(ctx);
+	/* Fail closed: the SAs' packets are dropped, not sent as plain ESP,
+	 * until userspace rebinds or unbinds them or they die.
+	 */
+	ipsecme_bind_sock_lost(ctx);
 	cancel_work_sync(&ctx->tx_work);
 	strp_done(&ctx->strp);
 
 	spin_lock_bh(&in->lock);
-	if (!list_empty(&ctx->node))
-		list_del_init(&ctx->node);
+	list_del_init(&ctx->node);
 	spin_unlock_bh(&in->lock);
 
-	skb_queue_purge(&ctx->ike_queue);
 	skb_queue_purge(&ctx->out_queue);
 	ipsecme_etcp_put(ctx);
 }
 
 static void ipsecme_etcp_close(struct sock *sk, long timeout)
 {
-	struct proto *base;
+	struct proto *base = ipsecme_etcp_base[ipsecme_etcp_prot_idx(sk)];
 	struct ipsecme_etcp *ctx;
-	bool mine = false;
 
-	ipsecme_etcp_enter();
-	base = ipsecme_etcp_base[ipsecme_etcp_prot_idx(sk)];
 	lock_sock(sk);
 	ctx = ipsecme_etcp_get(sk);
 	if (ctx)
-		mine = ipsecme_etcp_detach_locked(sk, ctx);
+		ipsecme_etcp_detach_locked(sk, ctx);
 	release_sock(sk);
-	if (mine)
+	if (ctx)
 		ipsecme_etcp_destroy(ctx);
 	base->close(sk, timeout);
-	ipsecme_etcp_leave();
 }
 
 static struct tcp_ulp_ops ipsecme_etcp_ulp_ops __read_mostly = {
 	.name = "espintcp",
-	/* NULL owner: see the comment at the top of this file. */
-	.owner = NULL,
+	.owner = THIS_MODULE,
 	.init = ipsecme_etcp_ulp_init,
 };
 
-/* Take the first socket still attached in @in off the list, with a
- * reference, or return NULL.
- */
-static struct sock *ipsecme_etcp_net_pop(struct ipsecme_net *in)
-{
-	struct ipsecme_etcp *ctx;
-	struct sock *sk = NULL;
-
-	spin_lock_bh(&in->lock);
-	ctx = list_first_entry_or_null(&in->conns, struct ipsecme_etcp, node);
-	if (ctx) {
-		list_del_init(&ctx->node);
-		sk = ctx->sk;
-		sock_hold(sk);
-	}
-	spin_unlock_bh(&in->lock);
-	return sk;
-}
-
 /**
- * ipsecme_etcp_net_exit() - detach and abort every espintcp socket of @in
- * @in: a namespace's state, at module unload
+ * ipsecme_etcp_net_exit() - a namespace's state goes
+ * @in: the namespace's state
  *
- * A namespace only dies once its user sockets are gone, so this finds
- * sockets only when the module is unloaded.
+ * Every user socket pins its namespace and, with the ULP, the module, so
+ * no espintcp socket can be left here.
  */
 void ipsecme_etcp_net_exit(struct ipsecme_net *in)
 {
-	struct ipsecme_etcp *ctx;
-	struct sock *sk;
-	bool mine;
-
-	while ((sk = ipsecme_etcp_net_pop(in))) {
-		lock_sock(sk);
-		ctx = ipsecme_etcp_get(sk);
-		mine = ctx && ipsecme_etcp_detach_locked(sk, ctx);
-		release_sock(sk);
-		if (mine) {
-			ipsecme_etcp_destroy(ctx);
-			tcp_abort(sk, ECONNABORTED);
-		}
-		sock_put(sk);
-	}
+	WARN_ON_ONCE(!list_empty(&in->conns));
 }
 
 bool ipsecme_etcp_registered(void)
@@ -426,41 +405,15 @@ int __init ipsecme_etcp_init(void)
 	return 0;
 }
 
-/* A task that loaded one of our function pointers before they were
- * restored (or the ULP unregistered) has, after an RCU-tasks grace period,
- * either entered the function (and is counted) or dropped the pointer.
- */
-static void ipsecme_etcp_wait(atomic_t *count)
-{
-	synchronize_rcu_tasks();
-	wait_event(ipsecme_etcp_calls_wq, !atomic_read(count));
-}
-
 /**
- * ipsecme_etcp_uninit() - stop new attachments, first step of unload
+ * ipsecme_etcp_uninit() - unregister the ULP; no socket has it any more
  *
- * Sockets still attached are swept per namespace afterwards
- * (ipsecme_etcp_net_exit()); ipsecme_etcp_uninit_late() finishes.
+ * The module only unloads once every socket that had the ULP is
+ * destroyed, so there is no socket to sweep and no call to wait for.
  */
 void ipsecme_etcp_uninit(void)
 {
-	WRITE_ONCE(ipsecme_etcp_unloading, true);
 	if (ipsecme_etcp_ulp_registered)
 		tcp_unregister_ulp(&ipsecme_etcp_ulp_ops);
-	ipsecme_etcp_wait(&ipsecme_etcp_attaching);
-}
-
-/**
- * ipsecme_etcp_uninit_late() - wait for stragglers and free what is left
- */
-void ipsecme_etcp_uninit_late(void)
-{
-	/* No proto built: no socket ever had our function pointers, and the
-	 * wait for attachments in ipsecme_etcp_uninit() already covered init.
-	 */
-	if (ipsecme_etcp_base[0] || ipsecme_etcp_base[1])
-		ipsecme_etcp_wait(&ipsecme_etcp_calls);
-	synchronize_rcu();
-	rcu_barrier();
 	destroy_workqueue(ipsecme_etcp_wq);
 }

@@ -23,24 +23,27 @@
 #define IPSECME_ETCP_MAX_PAYLOAD	(IPSECME_ETCP_MAX_RECORD - \
 					 IPSECME_ETCP_LEN_SIZE)
 #define IPSECME_ETCP_MARKER_SIZE	4
-/* ESP bytes a socket may have waiting for the stream before new packets
- * are dropped: about what one TCP send buffer drains in a few RTTs.
+/* Memory (truesize) the ESP records of a socket may occupy while they wait
+ * for the stream before new packets are dropped: about what one TCP send
+ * buffer drains in a few RTTs.
  */
 #define IPSECME_ETCP_TXQ_MAX		(512 * 1024)
 
 /**
  * struct ipsecme_etcp - one socket with the espintcp ULP attached
- * @sk: the TCP socket; valid while the ULP is attached (close and unload
- *	detach before the socket can go away)
+ * @sk: the TCP socket; valid while the ULP is attached (close detaches
+ *	before the socket can go away)
  * @in: namespace state the socket counts into
  * @strp: record parser on the receive side
- * @ike_queue: whole IKE messages waiting for recvmsg()
- * @ike_bytes: payload bytes in @ike_queue, bounded by sk_rcvbuf
+ * @ike_queue: whole IKE messages waiting for recvmsg(), charged to the
+ *	socket's receive memory
  * @out_queue: framed records (ESP from the output hook, IKE from
  *	sendmsg()) waiting for the stream, in order; its lock also guards
  *	@out_esp_bytes, @out_ike_bytes and @closing
- * @out_esp_bytes: ESP bytes in @out_queue, bounded by IPSECME_ETCP_TXQ_MAX
- * @out_ike_bytes: IKE bytes in @out_queue, bounded by sk_sndbuf
+ * @out_esp_bytes: truesize of the ESP records in @out_queue, bounded by
+ *	IPSECME_ETCP_TXQ_MAX
+ * @out_ike_bytes: truesize of the IKE records in @out_queue, bounded by
+ *	sk_sndbuf
  * @closing: set once; afterwards nothing is queued and no work scheduled
  * @tx_off: bytes of the head of @out_queue already on the stream; only
  *	touched with the socket lock held
@@ -51,14 +54,13 @@
  * @bindings: active bindings (struct ipsecme_binding), under @in->lock
  * @n_bindings: length of @bindings
  * @ino: inode number of the socket, reported to userspace
- * @detached: callbacks and proto restored; under the socket lock
+ * @detached: callbacks and proto restored (close); under the socket lock
  * @saved_prot: the proto the socket had before the ULP
  * @saved_data_ready: sk_data_ready before the ULP
  * @saved_write_space: sk_write_space before the ULP
  * @saved_state_change: sk_state_change before the ULP
  * @stats: this socket's counters, by &enum ipsecme_stat_attr
  * @refs: one for the attachment, one per sendmsg()/recvmsg() in progress
- *	(a reader may sleep on @ike_queue while the module unloads)
  * @rcu: frees the struct after softirq readers are done
  */
 struct ipsecme_etcp {
@@ -66,7 +68,6 @@ struct ipsecme_etcp {
 	struct ipsecme_net *in;
 	struct strparser strp;
 	struct sk_buff_head ike_queue;
-	atomic_t ike_bytes;
 	struct sk_buff_head out_queue;
 	unsigned int out_esp_bytes;
 	unsigned int out_ike_bytes;
@@ -159,7 +160,6 @@ int ipsecme_etcp_rx_init(struct ipsecme_etcp *ctx);
 void ipsecme_etcp_data_ready(struct sock *sk);
 int ipsecme_etcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 			 int flags, int *addr_len);
-bool ipsecme_etcp_sock_is_readable(struct sock *sk);
 
 /* espintcp_tx.c */
 int ipsecme_etcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
@@ -168,16 +168,9 @@ void ipsecme_etcp_tx_work(struct work_struct *work);
 void ipsecme_etcp_write_space(struct sock *sk);
 void ipsecme_etcp_tx_purge(struct ipsecme_etcp *ctx);
 
-/* Calls into the module through socket function pointers, counted so
- * that unload can wait for them (see ipsecme_etcp_uninit()).
- */
-void ipsecme_etcp_enter(void);
-void ipsecme_etcp_leave(void);
-
 void ipsecme_etcp_net_exit(struct ipsecme_net *in);
 int ipsecme_etcp_init(void);
 void ipsecme_etcp_uninit(void);
-void ipsecme_etcp_uninit_late(void);
 bool ipsecme_etcp_registered(void);
 
 extern struct workqueue_struct *ipsecme_etcp_wq;

@@ -9,7 +9,9 @@
  * on. The copy is the point: ESP decrypts in place, and the pages behind
  * a TCP receive skb may be shared (splice, zero-copy senders on the same
  * host, page pool). Never decrypting over memory the socket does not own
- * is worth one memcpy per record.
+ * is worth one memcpy per record. The copy goes to order-0 pages behind a
+ * small linear head, so a 64 KiB record needs no high-order allocation
+ * in softirq.
  */
 
 #include <linux/ip.h>
@@ -20,6 +22,7 @@
 #include <net/route.h>
 #include <net/xfrm.h>
 
+#include "compat.h"
 #include "espintcp.h"
 
 /* The ESP header (SPI and sequence number) must be there; xfrm checks
@@ -73,16 +76,17 @@ static void ipsecme_etcp_abort(struct strparser *strp, int err)
 	ipsecme_etcp_mark_lost(ctx, -err);
 }
 
+/* Queue one IKE message for recv(), charged to the socket like TCP's own
+ * receive queue (truesize, not payload: a flood of tiny messages costs
+ * what it occupies) and bounded by half its receive buffer: the other
+ * half keeps TCP, and so ESP, flowing while the daemon catches up.
+ */
 static void ipsecme_etcp_queue_ike(struct ipsecme_etcp *ctx,
 				   struct sk_buff *skb, int off, int len)
 {
 	struct sock *sk = ctx->sk;
 	struct sk_buff *msg;
 
-	if (atomic_read(&ctx->ike_bytes) + len > READ_ONCE(sk->sk_rcvbuf)) {
-		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_IKE_OVERFLOW);
-		return;
-	}
 	msg = alloc_skb(len, GFP_ATOMIC);
 	if (!msg) {
 		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_NOMEM);
@@ -93,7 +97,14 @@ static void ipsecme_etcp_queue_ike(struct ipsecme_etcp *ctx,
 		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_MALFORMED);
 		return;
 	}
-	atomic_add(len, &ctx->ike_bytes);
+	if (atomic_read(&sk->sk_rmem_alloc) + msg->truesize >
+	    READ_ONCE(sk->sk_rcvbuf) / 2 ||
+	    !sk_rmem_schedule(sk, msg, msg->truesize)) {
+		kfree_skb(msg);
+		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_IKE_OVERFLOW);
+		return;
+	}
+	skb_set_owner_r(msg, sk);
 	skb_queue_tail(&ctx->ike_queue, msg);
 	ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_IKE);
 	ctx->saved_data_ready(sk);
@@ -135,7 +146,7 @@ static bool ipsecme_etcp_route4(struct sk_buff *skb, struct net_device *dev)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, 0, dev))
+	if (!ipsecme_route_input4(skb, iph->daddr, iph->saddr, dev))
 		return false;
 	return skb_rtable(skb) && skb_rtable(skb)->rt_type == RTN_LOCAL;
 }
@@ -162,14 +173,49 @@ static bool ipsecme_etcp_route6(struct sk_buff *skb, struct net_device *dev)
 	return true;
 }
 
+/* ESP bytes kept in the linear head: the ESP header, IV and inner
+ * headers xfrm pulls; the rest goes to pages.
+ */
+#define IPSECME_ETCP_RX_LINEAR	256
+
+/* Copy @len bytes at @off of @skb into fresh order-0 page fragments of
+ * @nskb.
+ */
+static int ipsecme_etcp_copy_frags(struct sk_buff *nskb, struct sk_buff *skb,
+				   int off, int len)
+{
+	int i = 0;
+
+	while (len) {
+		int chunk = min_t(int, len, PAGE_SIZE);
+		struct page *page;
+
+		if (i == MAX_SKB_FRAGS)
+			return -EMSGSIZE;
+		page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+		if (!page)
+			return -ENOMEM;
+		skb_fill_page_desc(nskb, i++, page, 0, chunk);
+		nskb->truesize += PAGE_SIZE;
+		if (skb_copy_bits(skb, off, page_address(page), chunk))
+			return -EFAULT;
+		nskb->len += chunk;
+		nskb->data_len += chunk;
+		off += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
 static struct sk_buff *ipsecme_etcp_copy_esp(struct ipsecme_etcp *ctx,
 					     struct sk_buff *skb, int off,
 					     int len, bool v6)
 {
 	int hlen = v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	int linear = min(len, IPSECME_ETCP_RX_LINEAR);
 	struct sk_buff *nskb;
 
-	nskb = alloc_skb(NET_SKB_PAD + hlen + len, GFP_ATOMIC);
+	nskb = alloc_skb(NET_SKB_PAD + hlen + linear, GFP_ATOMIC);
 	if (!nskb)
 		return NULL;
 	skb_reserve(nskb, NET_SKB_PAD);
@@ -178,7 +224,8 @@ static struct sk_buff *ipsecme_etcp_copy_esp(struct ipsecme_etcp *ctx,
 		ipsecme_etcp_put_ip6h(nskb, ctx->sk, len);
 	else
 		ipsecme_etcp_put_iph(nskb, ctx->sk, len);
-	if (skb_copy_bits(skb, off, skb_put(nskb, len), len)) {
+	if (skb_copy_bits(skb, off, skb_put(nskb, linear), linear) ||
+	    ipsecme_etcp_copy_frags(nskb, skb, off + linear, len - linear)) {
 		kfree_skb(nskb);
 		return NULL;
 	}
@@ -330,17 +377,13 @@ int ipsecme_etcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	struct sk_buff *skb;
 	int err = 0, off = 0;
 	size_t copied;
+	bool slow;
 
-	ipsecme_etcp_enter();
-	if (flags & (MSG_OOB | MSG_ERRQUEUE)) {
-		err = -EOPNOTSUPP;
-		goto out;
-	}
+	if (flags & (MSG_OOB | MSG_ERRQUEUE))
+		return -EOPNOTSUPP;
 	ctx = ipsecme_etcp_hold(sk);
-	if (!ctx) {
-		err = -ENOTCONN;
-		goto out;
-	}
+	if (!ctx)
+		return -ENOTCONN;
 	skb = __skb_recv_datagram(sk, &ctx->ike_queue, flags, &off, &err);
 	if (!skb && ipsecme_etcp_unparsed(ctx)) {
 		/* End of stream, but the parser has not run over the last
@@ -356,38 +399,17 @@ int ipsecme_etcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 			err = 0;
 		goto out_put;
 	}
-	if (!(flags & MSG_PEEK))
-		atomic_sub(skb->len, &ctx->ike_bytes);
 	copied = min_t(size_t, len, skb->len);
 	if (copied < skb->len)
 		msg->msg_flags |= MSG_TRUNC;
 	err = skb_copy_datagram_msg(skb, 0, msg, copied);
 	if (!err)
 		err = (flags & MSG_TRUNC) ? skb->len : copied;
+	/* Uncharging the socket needs its lock. */
+	slow = lock_sock_fast(sk);
 	consume_skb(skb);
+	unlock_sock_fast(sk, slow);
 out_put:
 	ipsecme_etcp_put(ctx);
-out:
-	ipsecme_etcp_leave();
 	return err;
-}
-
-/**
- * ipsecme_etcp_sock_is_readable() - poll helper: an IKE message is queued
- * @sk: the socket
- *
- * Return: true if recvmsg() would not block for want of a message.
- */
-bool ipsecme_etcp_sock_is_readable(struct sock *sk)
-{
-	struct ipsecme_etcp *ctx;
-	bool ret;
-
-	ipsecme_etcp_enter();
-	rcu_read_lock();
-	ctx = rcu_dereference(inet_csk(sk)->icsk_ulp_data);
-	ret = ctx && !skb_queue_empty_lockless(&ctx->ike_queue);
-	rcu_read_unlock();
-	ipsecme_etcp_leave();
-	return ret;
 }

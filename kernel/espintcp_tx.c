@@ -5,7 +5,10 @@
  * output hook (sa_bind.c) in softirq. Only the holder of the socket lock
  * writes, and writes never block (MSG_DONTWAIT), so a record is never
  * interleaved with another: a partly written head record stays at the
- * head, and the rest follows when TCP calls sk_write_space.
+ * head, and the rest follows when TCP calls sk_write_space. A write that
+ * fails ends the connection: dropping the rest of a partly written record
+ * would desynchronise the peer's framing. The queue is bounded by the
+ * memory its skbs occupy (truesize), not by their payload.
  */
 
 #include <linux/uio.h>
@@ -19,9 +22,9 @@ static void ipsecme_etcp_tx_unlink(struct ipsecme_etcp *ctx,
 	spin_lock_bh(&ctx->out_queue.lock);
 	__skb_unlink(skb, &ctx->out_queue);
 	if (ipsecme_etcp_cb(skb)->type == IPSECME_ETCP_REC_ESP)
-		ctx->out_esp_bytes -= skb->len;
+		ctx->out_esp_bytes -= skb->truesize;
 	else
-		ctx->out_ike_bytes -= skb->len;
+		ctx->out_ike_bytes -= skb->truesize;
 	spin_unlock_bh(&ctx->out_queue.lock);
 }
 
@@ -53,17 +56,15 @@ static void ipsecme_etcp_flush(struct ipsecme_etcp *ctx)
 	while ((skb = skb_peek(&ctx->out_queue))) {
 		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN) ||
 		    !sk->sk_socket) {
-			ipsecme_etcp_tx_purge(ctx);
-			return;
+			ret = sk->sk_err ? -sk->sk_err : -EPIPE;
+			goto lost;
 		}
 		ret = skb_send_sock_locked(sk, skb, ctx->tx_off,
 					   skb->len - ctx->tx_off);
 		if (ret == -EAGAIN)
 			return;	/* sk_write_space will call us again */
-		if (ret < 0) {
-			ipsecme_etcp_tx_purge(ctx);
-			return;
-		}
+		if (ret < 0)
+			goto lost;
 		ctx->tx_off += ret;
 		if (ctx->tx_off < skb->len)
 			return;
@@ -71,6 +72,10 @@ static void ipsecme_etcp_flush(struct ipsecme_etcp *ctx)
 		ipsecme_etcp_tx_unlink(ctx, skb);
 		consume_skb(skb);
 	}
+	return;
+lost:
+	ipsecme_etcp_mark_lost(ctx, -ret);
+	ipsecme_etcp_tx_purge(ctx);
 }
 
 void ipsecme_etcp_tx_work(struct work_struct *work)
@@ -125,10 +130,10 @@ bool ipsecme_etcp_queue_esp(struct ipsecme_etcp *ctx, struct sk_buff *skb)
 	spin_lock_bh(&ctx->out_queue.lock);
 	if (ctx->closing || ctx->lost) {
 		ipsecme_etcp_count(ctx, IPSECME_A_STAT_TX_ERROR);
-	} else if (ctx->out_esp_bytes + skb->len > IPSECME_ETCP_TXQ_MAX) {
+	} else if (ctx->out_esp_bytes + skb->truesize > IPSECME_ETCP_TXQ_MAX) {
 		ipsecme_etcp_count(ctx, IPSECME_A_STAT_TX_QUEUE_FULL);
 	} else {
-		ctx->out_esp_bytes += skb->len;
+		ctx->out_esp_bytes += skb->truesize;
 		__skb_queue_tail(&ctx->out_queue, skb);
 		/* Scheduled under the lock: close sets ->closing under it
 		 * before cancelling the work.
@@ -185,10 +190,10 @@ static int ipsecme_etcp_queue_ike(struct ipsecme_etcp *ctx,
 	if (ctx->closing)
 		err = -EPIPE;
 	else if (ctx->out_ike_bytes &&
-		 ctx->out_ike_bytes + skb->len > READ_ONCE(sk->sk_sndbuf))
+		 ctx->out_ike_bytes + skb->truesize > READ_ONCE(sk->sk_sndbuf))
 		err = -EAGAIN;
 	else
-		ctx->out_ike_bytes += skb->len;
+		ctx->out_ike_bytes += skb->truesize;
 	if (!err)
 		__skb_queue_tail(&ctx->out_queue, skb);
 	spin_unlock_bh(&ctx->out_queue.lock);
@@ -213,7 +218,6 @@ int ipsecme_etcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	struct sk_buff *skb;
 	int err;
 
-	ipsecme_etcp_enter();
 	err = -EMSGSIZE;
 	if (size > IPSECME_ETCP_MAX_PAYLOAD)
 		goto out;
@@ -248,6 +252,5 @@ int ipsecme_etcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 out_put:
 	ipsecme_etcp_put(ctx);
 out:
-	ipsecme_etcp_leave();
 	return err;
 }

@@ -47,10 +47,9 @@ err_netns:
 	return err;
 }
 
-/* Unload with live espintcp sockets: no new attachments first, then no
- * control plane and no SA events; the per-namespace exits detach and
- * abort the sockets still attached; last, wait for every call and RCU
- * callback that may still run module code.
+/* No espintcp socket is left (each pinned the module): no new ones first,
+ * then no control plane and no SA events, then the per-namespace hooks
+ * and bindings; last, wait for the RCU callbacks that free bindings.
  */
 static void __exit ipsecme_exit(void)
 {
@@ -58,14 +57,14 @@ static void __exit ipsecme_exit(void)
 	ipsecme_genl_uninit();
 	ipsecme_bind_uninit();
 	ipsecme_netns_uninit();
-	ipsecme_etcp_uninit_late();
+	rcu_barrier();
 }
 
 module_init(ipsecme_init);
 module_exit(ipsecme_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("IPsec Maintenance and Extensions: ESP-in-TCP, WESP, ESP-NULL visibility");
+MODULE_DESCRIPTION("IPsec Maintenance and Extensions: ESP-in-TCP (RFC 9329) for stock kernels");
 MODULE_AUTHOR("The ipsecme developers");
 MODULE_VERSION(IPSECME_VERSION);
 MODULE_ALIAS_GENL_FAMILY(IPSECME_GENL_NAME);

@@ -148,7 +148,7 @@ struct genl_family ipsecme_genl_family __ro_after_init = {
 	.n_small_ops = ARRAY_SIZE(ipsecme_nl_ops),
 	/* Set in ipsecme_genl_init(): the table lives in netlink_etcp.c. */
 	.ops = ipsecme_nl_etcp_ops,
-	.resv_start_op = IPSECME_CMD_GET_INFO + 1,
+	IPSECME_GENL_RESV_START_OP(IPSECME_CMD_GET_INFO + 1)
 	.mcgrps = ipsecme_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(ipsecme_nl_mcgrps),
 };

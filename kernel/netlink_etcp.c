@@ -17,22 +17,34 @@
 #include "netns.h"
 #include "sa_bind.h"
 
-static const struct nla_policy ipsecme_nl_sa_policy[IPSECME_A_BIND_SPI + 1] = {
-	[IPSECME_A_BIND_FAMILY] = { .type = NLA_U16 },
-	[IPSECME_A_BIND_DADDR] = NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
-	[IPSECME_A_BIND_SPI] = { .type = NLA_BE32 },
+/* BIND and UNBIND name an SA the same way; BIND adds the socket. */
+#define IPSECME_NL_SA_POLICY \
+	[IPSECME_A_BIND_FAMILY] = { .type = NLA_U16 }, \
+	[IPSECME_A_BIND_DADDR] = NLA_POLICY_MIN_LEN(sizeof(struct in_addr)), \
+	[IPSECME_A_BIND_SPI] = { .type = NLA_BE32 }, \
+	[IPSECME_A_BIND_MARK] = { .type = NLA_U32 }, \
+	[IPSECME_A_BIND_MARK_MASK] = { .type = NLA_U32 }, \
+	[IPSECME_A_BIND_IF_ID] = { .type = NLA_U32 }
+
+static const struct nla_policy ipsecme_nl_sa_policy[IPSECME_A_BIND_MAX + 1] = {
+	IPSECME_NL_SA_POLICY,
 };
 
-static const struct nla_policy ipsecme_nl_bind_policy[IPSECME_A_BIND_FD + 1] = {
-	[IPSECME_A_BIND_FAMILY] = { .type = NLA_U16 },
-	[IPSECME_A_BIND_DADDR] = NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
-	[IPSECME_A_BIND_SPI] = { .type = NLA_BE32 },
+static const struct nla_policy ipsecme_nl_bind_policy[IPSECME_A_BIND_MAX + 1] = {
+	IPSECME_NL_SA_POLICY,
 	[IPSECME_A_BIND_FD] = { .type = NLA_S32 },
 };
 
-/* The SA named by a request: family, zero-padded destination, SPI. */
-static int ipsecme_nl_parse_sa(struct genl_info *info, u16 *family,
-			       xfrm_address_t *daddr, __be32 *spi)
+static u32 ipsecme_nl_get_u32(struct nlattr **tb, int type)
+{
+	return tb[type] ? nla_get_u32(tb[type]) : 0;
+}
+
+/* The SA named by a request: family, zero-padded destination, SPI, and
+ * the mark and if_id that default to 0.
+ */
+static int ipsecme_nl_parse_sa(struct genl_info *info,
+			       struct ipsecme_bind_key *k)
 {
 	struct nlattr **tb = info->attrs;
 	int alen;
@@ -44,25 +56,33 @@ static int ipsecme_nl_parse_sa(struct genl_info *info, u16 *family,
 			       "Family, destination address and SPI are required");
 		return -EINVAL;
 	}
-	*family = nla_get_u16(tb[IPSECME_A_BIND_FAMILY]);
-	if (*family != AF_INET && *family != AF_INET6) {
+	memset(k, 0, sizeof(*k));
+	k->family = nla_get_u16(tb[IPSECME_A_BIND_FAMILY]);
+	if (k->family != AF_INET && k->family != AF_INET6) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[IPSECME_A_BIND_FAMILY],
 				    "Family must be AF_INET or AF_INET6");
 		return -EAFNOSUPPORT;
 	}
-	alen = *family == AF_INET ? sizeof(struct in_addr) :
-				    sizeof(struct in6_addr);
+	alen = k->family == AF_INET ? sizeof(struct in_addr) :
+				      sizeof(struct in6_addr);
 	if (nla_len(tb[IPSECME_A_BIND_DADDR]) != alen) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[IPSECME_A_BIND_DADDR],
 				    "Address length does not match the family");
 		return -EINVAL;
 	}
-	memset(daddr, 0, sizeof(*daddr));
-	nla_memcpy(daddr, tb[IPSECME_A_BIND_DADDR], alen);
-	*spi = nla_get_be32(tb[IPSECME_A_BIND_SPI]);
-	if (!*spi) {
+	nla_memcpy(&k->daddr, tb[IPSECME_A_BIND_DADDR], alen);
+	k->spi = nla_get_be32(tb[IPSECME_A_BIND_SPI]);
+	if (!k->spi) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[IPSECME_A_BIND_SPI],
 				    "SPI must not be zero");
+		return -EINVAL;
+	}
+	k->mark_v = ipsecme_nl_get_u32(tb, IPSECME_A_BIND_MARK);
+	k->mark_m = ipsecme_nl_get_u32(tb, IPSECME_A_BIND_MARK_MASK);
+	k->if_id = ipsecme_nl_get_u32(tb, IPSECME_A_BIND_IF_ID);
+	if (k->mark_v & ~k->mark_m) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IPSECME_A_BIND_MARK],
+				    "Mark has bits outside its mask");
 		return -EINVAL;
 	}
 	return 0;
@@ -115,15 +135,13 @@ static struct socket *ipsecme_nl_get_sock(struct genl_info *info, int *err)
 static int ipsecme_nl_bind(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ipsecme_net *in = ipsecme_net(genl_info_net(info));
-	xfrm_address_t daddr;
+	struct ipsecme_bind_key key;
 	struct socket *sock;
-	u16 family;
-	__be32 spi;
 	int err;
 
 	if (!ipsecme_nl_etcp_available(info))
 		return -EOPNOTSUPP;
-	err = ipsecme_nl_parse_sa(info, &family, &daddr, &spi);
+	err = ipsecme_nl_parse_sa(info, &key);
 	if (err)
 		return err;
 	if (GENL_REQ_ATTR_CHECK(info, IPSECME_A_BIND_FD)) {
@@ -133,7 +151,7 @@ static int ipsecme_nl_bind(struct sk_buff *skb, struct genl_info *info)
 	sock = ipsecme_nl_get_sock(info, &err);
 	if (!sock)
 		return err;
-	err = ipsecme_bind(in, family, &daddr, spi, sock, info->extack);
+	err = ipsecme_bind(in, &key, sock, info->extack);
 	sockfd_put(sock);
 	return err;
 }
@@ -141,30 +159,32 @@ static int ipsecme_nl_bind(struct sk_buff *skb, struct genl_info *info)
 static int ipsecme_nl_unbind(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ipsecme_net *in = ipsecme_net(genl_info_net(info));
-	xfrm_address_t daddr;
-	u16 family;
-	__be32 spi;
+	struct ipsecme_bind_key key;
 	int err;
 
 	if (!ipsecme_nl_etcp_available(info))
 		return -EOPNOTSUPP;
-	err = ipsecme_nl_parse_sa(info, &family, &daddr, &spi);
+	err = ipsecme_nl_parse_sa(info, &key);
 	if (err)
 		return err;
-	return ipsecme_unbind(in, family, &daddr, spi, info->extack);
+	return ipsecme_unbind(in, &key, info->extack);
 }
 
 static int ipsecme_nl_put_binding(struct sk_buff *skb,
 				  const struct ipsecme_binding *b)
 {
-	int alen = b->family == AF_INET ? sizeof(struct in_addr) :
+	const struct ipsecme_bind_key *k = &b->key;
+	int alen = k->family == AF_INET ? sizeof(struct in_addr) :
 					  sizeof(struct in6_addr);
 	u8 state = rcu_access_pointer(b->ctx) ? IPSECME_BIND_ACTIVE :
 						IPSECME_BIND_DORMANT;
 
-	if (nla_put_u16(skb, IPSECME_A_BIND_FAMILY, b->family) ||
-	    nla_put(skb, IPSECME_A_BIND_DADDR, alen, &b->daddr) ||
-	    nla_put_be32(skb, IPSECME_A_BIND_SPI, b->spi) ||
+	if (nla_put_u16(skb, IPSECME_A_BIND_FAMILY, k->family) ||
+	    nla_put(skb, IPSECME_A_BIND_DADDR, alen, &k->daddr) ||
+	    nla_put_be32(skb, IPSECME_A_BIND_SPI, k->spi) ||
+	    nla_put_u32(skb, IPSECME_A_BIND_MARK, k->mark_v) ||
+	    nla_put_u32(skb, IPSECME_A_BIND_MARK_MASK, k->mark_m) ||
+	    nla_put_u32(skb, IPSECME_A_BIND_IF_ID, k->if_id) ||
 	    nla_put_u8(skb, IPSECME_A_BIND_STATE, state) ||
 	    nla_put_u64_64bit(skb, IPSECME_A_BIND_SOCK_INO, READ_ONCE(b->ino),
 			      IPSECME_A_BIND_PAD) ||
@@ -336,13 +356,13 @@ const struct genl_ops ipsecme_nl_etcp_ops[] = {
 		.cmd = IPSECME_CMD_BIND,
 		.doit = ipsecme_nl_bind,
 		.policy = ipsecme_nl_bind_policy,
-		.maxattr = IPSECME_A_BIND_FD,
+		.maxattr = IPSECME_A_BIND_MAX,
 	},
 	{
 		.cmd = IPSECME_CMD_UNBIND,
 		.doit = ipsecme_nl_unbind,
 		.policy = ipsecme_nl_sa_policy,
-		.maxattr = IPSECME_A_BIND_SPI,
+		.maxattr = IPSECME_A_BIND_MAX,
 	},
 	{
 		.cmd = IPSECME_CMD_GET_BINDING,

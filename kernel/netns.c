@@ -66,10 +66,7 @@ static void __net_exit ipsecme_net_exit(struct net *net)
 {
 	struct ipsecme_net *in = ipsecme_net(net);
 
-	/* Hooks first, so no packet finds a binding; then the sockets (only
-	 * at module unload can a namespace still have some: each user socket
-	 * pins its namespace), then what is left of the bindings.
-	 */
+	/* Hooks first, so no packet finds a binding, then the bindings. */
 	ipsecme_bind_net_uninit(in);
 	ipsecme_etcp_net_exit(in);
 	ipsecme_bind_net_flush(in);

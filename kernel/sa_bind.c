@@ -37,24 +37,49 @@ static u32 ipsecme_bind_hash(u16 family, const xfrm_address_t *daddr,
 		      (__force u32)spi ^ family);
 }
 
-static bool ipsecme_bind_match(const struct ipsecme_binding *b, u16 family,
-			       const xfrm_address_t *daddr, __be32 spi)
+static u32 ipsecme_bind_key_hash(const struct ipsecme_bind_key *k)
 {
-	return b->spi == spi && b->family == family &&
-	       !memcmp(&b->daddr, daddr, sizeof(*daddr));
+	return ipsecme_bind_hash(k->family, &k->daddr, k->spi);
 }
 
-/* Under RCU or in->lock. */
+static bool ipsecme_bind_key_eq(const struct ipsecme_bind_key *a,
+				const struct ipsecme_bind_key *b)
+{
+	return a->spi == b->spi && a->family == b->family &&
+	       a->mark_v == b->mark_v && a->mark_m == b->mark_m &&
+	       a->if_id == b->if_id &&
+	       !memcmp(&a->daddr, &b->daddr, sizeof(a->daddr));
+}
+
+/* The key xfrm names @x by. */
+static void ipsecme_bind_key_of(const struct xfrm_state *x,
+				struct ipsecme_bind_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->daddr = x->id.daddr;
+	k->spi = x->id.spi;
+	k->mark_v = x->mark.v;
+	k->mark_m = x->mark.m;
+	k->if_id = x->if_id;
+	k->family = x->props.family;
+}
+
+static struct xfrm_state *ipsecme_bind_sa(struct ipsecme_net *in,
+					  const struct ipsecme_binding *b)
+{
+	return rcu_dereference_protected(b->x, lockdep_is_held(&in->lock));
+}
+
+/* Under in->lock. */
 static struct ipsecme_binding *
-ipsecme_bind_lookup(struct ipsecme_net *in, u16 family,
-		    const xfrm_address_t *daddr, __be32 spi)
+ipsecme_bind_lookup(struct ipsecme_net *in, const struct ipsecme_bind_key *k)
 {
 	struct ipsecme_binding *b;
 
-	hash_for_each_possible_rcu(in->bindings, b, hnode,
-				   ipsecme_bind_hash(family, daddr, spi),
-				   lockdep_is_held(&in->lock))
-		if (ipsecme_bind_match(b, family, daddr, spi))
+	lockdep_assert_held(&in->lock);
+	hash_for_each_possible(in->bindings, b, hnode,
+			       ipsecme_bind_key_hash(k))
+		if (ipsecme_bind_key_eq(&b->key, k))
 			return b;
 	return NULL;
 }
@@ -64,11 +89,13 @@ static void ipsecme_bind_free_rcu(struct rcu_head *head)
 	struct ipsecme_binding *b = container_of(head, struct ipsecme_binding,
 						 rcu);
 
-	xfrm_state_put(b->x);
+	xfrm_state_put(rcu_dereference_protected(b->x, 1));
 	kfree(b);
 }
 
-/* Take @b off its socket's list; it stays in the table (dormant). */
+/* Take @b off its socket's list; it stays in the table (dormant) and
+ * keeps catching, and dropping, its SA's packets.
+ */
 static void ipsecme_bind_detach(struct ipsecme_net *in,
 				struct ipsecme_binding *b)
 {
@@ -94,7 +121,33 @@ static void ipsecme_bind_remove(struct ipsecme_net *in,
 	call_rcu(&b->rcu, ipsecme_bind_free_rcu);
 }
 
-/* Drop every binding whose SA the xfrm core has killed. */
+static bool ipsecme_bind_sa_dead(const struct xfrm_state *x)
+{
+	return READ_ONCE(x->km.state) != XFRM_STATE_VALID;
+}
+
+/* @x died: drop its binding, and a binding of the same key whose SA died
+ * without an event (a migration replaces SAs silently).
+ */
+static void ipsecme_bind_sa_gone(struct ipsecme_net *in,
+				 const struct xfrm_state *x)
+{
+	struct ipsecme_bind_key k;
+	struct ipsecme_binding *b;
+
+	ipsecme_bind_key_of(x, &k);
+	spin_lock_bh(&in->lock);
+	b = ipsecme_bind_lookup(in, &k);
+	if (b) {
+		const struct xfrm_state *bx = ipsecme_bind_sa(in, b);
+
+		if (bx == x || ipsecme_bind_sa_dead(bx))
+			ipsecme_bind_remove(in, b);
+	}
+	spin_unlock_bh(&in->lock);
+}
+
+/* A flush killed SAs without naming them: drop the bindings of the dead. */
 static void ipsecme_bind_sweep(struct ipsecme_net *in)
 {
 	struct ipsecme_binding *b;
@@ -103,7 +156,7 @@ static void ipsecme_bind_sweep(struct ipsecme_net *in)
 
 	spin_lock_bh(&in->lock);
 	hash_for_each_safe(in->bindings, bkt, tmp, b, hnode)
-		if (READ_ONCE(b->x->km.state) == XFRM_STATE_DEAD)
+		if (ipsecme_bind_sa_dead(ipsecme_bind_sa(in, b)))
 			ipsecme_bind_remove(in, b);
 	spin_unlock_bh(&in->lock);
 }
@@ -125,8 +178,13 @@ void ipsecme_bind_net_flush(struct ipsecme_net *in)
 }
 
 /**
- * ipsecme_bind_sock_lost() - the connection of @ctx ended: go dormant
+ * ipsecme_bind_sock_lost() - @ctx's connection ended or its socket is
+ *	being closed: its bindings go dormant
  * @ctx: the socket's ULP state
+ *
+ * Dormant bindings drop their SA's packets instead of letting them out as
+ * plain ESP (fail closed), until userspace rebinds or unbinds them or the
+ * SA dies.
  *
  * Return: how many bindings became dormant.
  */
@@ -145,55 +203,41 @@ unsigned int ipsecme_bind_sock_lost(struct ipsecme_etcp *ctx)
 	return n;
 }
 
-/**
- * ipsecme_bind_sock_gone() - the socket is closed: drop its bindings
- * @ctx: the socket's ULP state, detached from the socket
- */
-void ipsecme_bind_sock_gone(struct ipsecme_etcp *ctx)
-{
-	struct ipsecme_net *in = ctx->in;
-	struct ipsecme_binding *b, *tmp;
-
-	spin_lock_bh(&in->lock);
-	list_for_each_entry_safe(b, tmp, &ctx->bindings, sock_node)
-		ipsecme_bind_remove(in, b);
-	spin_unlock_bh(&in->lock);
-}
-
 /* Insert or move a binding; consumes the reference on @x either way. */
 static int ipsecme_bind_insert(struct ipsecme_net *in,
-			       struct ipsecme_binding *nb,
-			       struct ipsecme_etcp *ctx,
+			       const struct ipsecme_bind_key *k,
+			       struct xfrm_state *x, struct ipsecme_etcp *ctx,
+			       struct ipsecme_binding **spare,
 			       struct netlink_ext_ack *extack)
 {
-	struct xfrm_state *put = NULL;
 	struct ipsecme_binding *b;
 	int err = 0;
 
 	spin_lock_bh(&in->lock);
-	/* Checked under the lock the notifier's sweep takes: an SA dying
-	 * after this point is swept with its new binding.
+	/* Checked under the lock the notifier takes: an SA dying after
+	 * this point finds its new binding there.
 	 */
-	if (READ_ONCE(nb->x->km.state) != XFRM_STATE_VALID) {
+	if (ipsecme_bind_sa_dead(x)) {
 		NL_SET_ERR_MSG(extack, "SA is not valid (larval or being deleted)");
 		err = -ENOENT;
 		goto out;
 	}
-	b = ipsecme_bind_lookup(in, nb->family, &nb->daddr, nb->spi);
+	b = ipsecme_bind_lookup(in, k);
 	if (b) {
 		ipsecme_bind_detach(in, b);
-		put = b->x;
-		b->x = nb->x;
-		nb->x = NULL;
+		/* The same SA, or its successor under the same name. */
+		x = rcu_replace_pointer(b->x, x, lockdep_is_held(&in->lock));
 	} else if (in->n_bindings >= IPSECME_BIND_MAX) {
 		NL_SET_ERR_MSG(extack, "Too many bindings in this namespace");
 		err = -ENOSPC;
 		goto out;
 	} else {
-		b = nb;
-		nb = NULL;
-		hash_add_rcu(in->bindings, &b->hnode,
-			     ipsecme_bind_hash(b->family, &b->daddr, b->spi));
+		b = *spare;
+		*spare = NULL;
+		b->key = *k;
+		RCU_INIT_POINTER(b->x, x);
+		x = NULL;
+		hash_add_rcu(in->bindings, &b->hnode, ipsecme_bind_key_hash(k));
 		in->n_bindings++;
 	}
 	list_add_tail(&b->sock_node, &ctx->bindings);
@@ -202,68 +246,73 @@ static int ipsecme_bind_insert(struct ipsecme_net *in,
 	rcu_assign_pointer(b->ctx, ctx);
 out:
 	spin_unlock_bh(&in->lock);
-	if (put)
-		xfrm_state_put(put);
-	if (nb) {
-		if (nb->x)
-			xfrm_state_put(nb->x);
-		kfree(nb);
-	}
+	if (x)
+		xfrm_state_put(x);
 	return err;
 }
 
-static struct ipsecme_binding *ipsecme_bind_new(u16 family,
-						const xfrm_address_t *daddr,
-						__be32 spi)
+/* The SA @k names, referenced, if it is one we can carry. */
+static struct xfrm_state *ipsecme_bind_find_sa(struct ipsecme_net *in,
+					       const struct ipsecme_bind_key *k,
+					       struct netlink_ext_ack *extack)
 {
-	struct ipsecme_binding *b = kzalloc(sizeof(*b), GFP_KERNEL);
+	struct xfrm_state *x;
 
-	if (!b)
-		return NULL;
-	INIT_LIST_HEAD(&b->sock_node);
-	b->family = family;
-	b->daddr = *daddr;
-	b->spi = spi;
-	return b;
+	x = xfrm_state_lookup(in->net, k->mark_v, &k->daddr, k->spi,
+			      IPPROTO_ESP, k->family);
+	if (x && (x->mark.v != k->mark_v || x->mark.m != k->mark_m ||
+		  x->if_id != k->if_id)) {
+		xfrm_state_put(x);
+		x = NULL;
+	}
+	if (!x) {
+		NL_SET_ERR_MSG(extack, "No ESP SA with this destination, SPI, mark and if_id");
+		return ERR_PTR(-ENOENT);
+	}
+	if (x->encap) {
+		NL_SET_ERR_MSG(extack, "SA has an encapsulation template; only plain ESP SAs can be bound");
+		goto err_inval;
+	}
+	/* Offloaded ESP is built by the device after our hook: the packet
+	 * we would see is not yet encrypted.
+	 */
+	if (x->xso.dev || x->xso.type != XFRM_DEV_OFFLOAD_UNSPECIFIED) {
+		NL_SET_ERR_MSG(extack, "SA is offloaded to a device; offloaded SAs cannot be bound");
+		goto err_inval;
+	}
+	return x;
+err_inval:
+	xfrm_state_put(x);
+	return ERR_PTR(-EINVAL);
 }
 
 /**
  * ipsecme_bind() - bind an SA to an espintcp socket, or move it there
  * @in: the caller's namespace
- * @family: AF_INET or AF_INET6
- * @daddr: the SA's destination, zero-padded
- * @spi: the SA's SPI
+ * @key: the SA
  * @sock: the socket, from the caller's file descriptor
  * @extack: for the reason of a refusal
  *
  * Return: 0 or -errno (see IPSECME_CMD_BIND in the uapi header).
  */
-int ipsecme_bind(struct ipsecme_net *in, u16 family,
-		 const xfrm_address_t *daddr, __be32 spi, struct socket *sock,
-		 struct netlink_ext_ack *extack)
+int ipsecme_bind(struct ipsecme_net *in, const struct ipsecme_bind_key *key,
+		 struct socket *sock, struct netlink_ext_ack *extack)
 {
 	struct sock *sk = sock->sk;
-	struct ipsecme_binding *nb;
+	struct ipsecme_binding *spare;
 	struct ipsecme_etcp *ctx;
 	struct xfrm_state *x;
 	int err;
 
-	x = xfrm_state_lookup(in->net, 0, daddr, spi, IPPROTO_ESP, family);
-	if (!x) {
-		NL_SET_ERR_MSG(extack, "No ESP SA with this destination and SPI");
-		return -ENOENT;
-	}
-	if (x->encap) {
-		NL_SET_ERR_MSG(extack, "SA has an encapsulation template; only plain ESP SAs can be bound");
-		xfrm_state_put(x);
-		return -EINVAL;
-	}
-	nb = ipsecme_bind_new(family, daddr, spi);
-	if (!nb) {
+	x = ipsecme_bind_find_sa(in, key, extack);
+	if (IS_ERR(x))
+		return PTR_ERR(x);
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!spare) {
 		xfrm_state_put(x);
 		return -ENOMEM;
 	}
-	nb->x = x;
+	INIT_LIST_HEAD(&spare->sock_node);
 
 	lock_sock(sk);
 	ctx = ipsecme_etcp_from_sock(sk);
@@ -273,41 +322,40 @@ int ipsecme_bind(struct ipsecme_net *in, u16 family,
 	} else if (READ_ONCE(ctx->lost)) {
 		NL_SET_ERR_MSG(extack, "Connection of this socket is lost; bind to a new one");
 		err = -ENOTCONN;
+	} else if ((key->family == AF_INET6) != ipsecme_etcp_is_v6(sk)) {
+		NL_SET_ERR_MSG(extack, "SA and connection are of different address families");
+		err = -EAFNOSUPPORT;
 	} else {
-		err = ipsecme_bind_insert(in, nb, ctx, extack);
-		nb = NULL;
+		err = ipsecme_bind_insert(in, key, x, ctx, &spare, extack);
+		x = NULL;
 	}
 	release_sock(sk);
-	if (nb) {
-		xfrm_state_put(nb->x);
-		kfree(nb);
-	}
+	if (x)
+		xfrm_state_put(x);
+	kfree(spare);
 	return err;
 }
 
 /**
  * ipsecme_unbind() - remove a binding
  * @in: the caller's namespace
- * @family: AF_INET or AF_INET6
- * @daddr: the SA's destination, zero-padded
- * @spi: the SA's SPI
+ * @key: the SA
  * @extack: for the reason of a refusal
  *
  * Return: 0, or -ENOENT if there is no such binding.
  */
-int ipsecme_unbind(struct ipsecme_net *in, u16 family,
-		   const xfrm_address_t *daddr, __be32 spi,
+int ipsecme_unbind(struct ipsecme_net *in, const struct ipsecme_bind_key *key,
 		   struct netlink_ext_ack *extack)
 {
 	struct ipsecme_binding *b;
 	int err = 0;
 
 	spin_lock_bh(&in->lock);
-	b = ipsecme_bind_lookup(in, family, daddr, spi);
+	b = ipsecme_bind_lookup(in, key);
 	if (b) {
 		ipsecme_bind_remove(in, b);
 	} else {
-		NL_SET_ERR_MSG(extack, "No binding for this destination and SPI");
+		NL_SET_ERR_MSG(extack, "No binding for this destination, SPI, mark and if_id");
 		err = -ENOENT;
 	}
 	spin_unlock_bh(&in->lock);
@@ -356,6 +404,35 @@ static unsigned int ipsecme_bind_steal(struct ipsecme_net *in,
 	return NF_STOLEN;
 }
 
+/* Does @mark, the mark of a packet ESP output has built, come from the
+ * SA of @b? The bits the SA's output mark covers carry that mark; the
+ * others are still the flow's, which matched the SA's mark.
+ */
+static bool ipsecme_bind_mark_ok(const struct ipsecme_binding *b,
+				 const struct xfrm_state *x, u32 mark)
+{
+	u32 om = x->props.smark.m;
+
+	return !((mark ^ b->key.mark_v) & b->key.mark_m & ~om) &&
+	       !((mark ^ x->props.smark.v) & om);
+}
+
+/* Under RCU: the binding of the SA that built this packet, if any. */
+static struct ipsecme_binding *
+ipsecme_bind_lookup_pkt(struct ipsecme_net *in, u16 family,
+			const xfrm_address_t *daddr, __be32 spi, u32 mark)
+{
+	struct ipsecme_binding *b;
+
+	hash_for_each_possible_rcu(in->bindings, b, hnode,
+				   ipsecme_bind_hash(family, daddr, spi))
+		if (b->key.spi == spi && b->key.family == family &&
+		    !memcmp(&b->key.daddr, daddr, sizeof(*daddr)) &&
+		    ipsecme_bind_mark_ok(b, rcu_dereference(b->x), mark))
+			return b;
+	return NULL;
+}
+
 /* Offset of the ESP header from skb->data and the outer destination, for
  * a packet xfrm has transformed; -1 if it is not ESP of interest.
  */
@@ -401,7 +478,8 @@ static unsigned int ipsecme_bind_out(void *priv, struct sk_buff *skb,
 	u16 family;
 	int off;
 
-	if (!READ_ONCE(in->n_bindings))
+	/* Offloaded ESP is not encrypted yet; bound SAs are never offloaded. */
+	if (!READ_ONCE(in->n_bindings) || xfrm_offload(skb))
 		return NF_ACCEPT;
 	if (state->pf == NFPROTO_IPV4) {
 		family = AF_INET;
@@ -415,9 +493,13 @@ static unsigned int ipsecme_bind_out(void *priv, struct sk_buff *skb,
 	spi = skb_header_pointer(skb, off, sizeof(_spi), &_spi);
 	if (!spi)
 		return NF_ACCEPT;
-	b = ipsecme_bind_lookup(in, family, &daddr, *spi);
+	b = ipsecme_bind_lookup_pkt(in, family, &daddr, *spi, skb->mark);
 	if (!b)
 		return NF_ACCEPT;
+	if (ipsecme_bind_sa_dead(rcu_dereference(b->x))) {
+		ipsecme_bind_drop(in, b, skb, IPSECME_A_STAT_TX_STALE);
+		return NF_STOLEN;
+	}
 	if (!pskb_may_pull(skb, off)) {
 		ipsecme_bind_drop(in, b, skb, IPSECME_A_STAT_TX_MALFORMED);
 		return NF_STOLEN;
@@ -453,14 +535,25 @@ void ipsecme_bind_net_uninit(struct ipsecme_net *in)
 				ARRAY_SIZE(ipsecme_bind_hooks));
 }
 
+/* The xfrm notifier: may run in softirq, with x->lock held (expiries
+ * from the packet path and the SA timer), so it only takes in->lock.
+ * DELSA and EXPIRE do not set c->net; FLUSHSA names no SA but does.
+ */
 static int ipsecme_bind_km_notify(struct xfrm_state *x,
 				  const struct km_event *c)
 {
 	switch (c->event) {
-	case XFRM_MSG_DELSA:
 	case XFRM_MSG_EXPIRE:
+		if (!c->data.hard)
+			break;
+		fallthrough;
+	case XFRM_MSG_DELSA:
+		if (x && x->id.proto == IPPROTO_ESP)
+			ipsecme_bind_sa_gone(ipsecme_net(xs_net(x)), x);
+		break;
 	case XFRM_MSG_FLUSHSA:
-		ipsecme_bind_sweep(ipsecme_net(c->net));
+		if (c->net)
+			ipsecme_bind_sweep(ipsecme_net(c->net));
 		break;
 	}
 	return 0;

@@ -3,10 +3,14 @@
 #
 # The ESP-in-TCP control API: every rejection of BIND/UNBIND and of the
 # ULP itself comes with the right errno and extack message; a valid bind
-# shows up in the dump and goes away with its SA.
+# shows up in the dump, stays dormant when its socket is closed and goes
+# with UNBIND. The socket semantics the ULP changes: attach only to an
+# established connection, no disconnect, poll() readable only for whole
+# IKE messages.
 #
 #   ns $N (no links needed: SAs and loopback sockets only)
 #     SA 10.9.0.2/0x100  plain ESP        SA 10.9.0.2/0x200  ESP-in-UDP
+#     SA fd00::2/0x300   plain ESP, IPv6  SA 10.9.0.2/0x400  mark 0x5/0xff
 #     espintcp_peer try-bind KIND ...  ── genl "ipsecme" ──  ipsecme.ko
 #     genl_raw (hand-made requests)
 
@@ -23,20 +27,25 @@ ip -n "$N" xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x100 \
 ip -n "$N" xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x200 \
 	mode transport aead 'rfc4106(gcm(aes))' $KEY 128 \
 	encap espinudp 4500 4500 0.0.0.0
+ip -n "$N" xfrm state add src fd00::1 dst fd00::2 proto esp spi 0x300 \
+	mode transport aead 'rfc4106(gcm(aes))' $KEY 128
+ip -n "$N" xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x400 \
+	mode transport aead 'rfc4106(gcm(aes))' $KEY 128 mark 0x5 mask 0xff
 
 try() { ip netns exec "$N" "$PEER" try-bind "$@" 2>&1; }
 raw() { ip netns exec "$N" "$RAW" "$@" 2>&1; }
-# Attribute payloads for genl_raw: family, address, SPI, fd.
+# Attribute payloads for genl_raw: family, address, SPI, fd, state, mark.
 FAM4=2:0200 FAM_BAD=2:6300 A4=3:0a090002 A6=3:fd000000000000000000000000000002
-SPI=4:00000100 SPI0=4:00000000 FD=5:01000000
+SPI=4:00000100 SPI0=4:00000000 FD=5:01000000 STATE=6:00
+MARK3=10:03000000 MASK1=11:01000000
 BIND=2 UNBIND=3 GET_BINDING=4 GET_CONN=5
 
-ktap_plan 16
+ktap_plan 30
 
 check_eq "features report the module's own espintcp" \
 	"$(show_json "$N" '.features | join(",")')" espintcp
 check_eq "bind to an unknown SA: ENOENT" "$(try ulp 10.9.0.2 999)" \
-	"error ENOENT: No ESP SA with this destination and SPI"
+	"error ENOENT: No ESP SA with this destination, SPI, mark and if_id"
 check_eq "bind a UDP socket: EPROTOTYPE" "$(try udp 10.9.0.2 100)" \
 	"error EPROTOTYPE: File descriptor is not a TCP socket"
 check_eq "bind a pipe: ENOTSOCK" "$(try pipe 10.9.0.2 100)" \
@@ -48,9 +57,30 @@ check_eq "bind a TCP socket without the ULP: ENOPROTOOPT" \
 	"error ENOPROTOOPT: Socket does not have the espintcp ULP attached"
 check_eq "bind an ESP-in-UDP SA: EINVAL" "$(try ulp 10.9.0.2 200)" \
 	"error EINVAL: SA has an encapsulation template; only plain ESP SAs can be bound"
+check_eq "bind an IPv6 SA to an IPv4 connection: EAFNOSUPPORT" \
+	"$(try ulp fd00::2 300)" \
+	"error EAFNOSUPPORT: SA and connection are of different address families"
+check_eq "bind a marked SA without its mark: ENOENT" \
+	"$(try ulp 10.9.0.2 400)" \
+	"error ENOENT: No ESP SA with this destination, SPI, mark and if_id"
+check_eq "bind a marked SA with another mask: ENOENT" \
+	"$(try ulp 10.9.0.2 400 5/ffff)" \
+	"error ENOENT: No ESP SA with this destination, SPI, mark and if_id"
+check_eq "bind a marked SA with its mark works" "$(try ulp 10.9.0.2 400 5/ff)" ok
 check_eq "bind a plain SA to a ULP socket works" "$(try ulp 10.9.0.2 100)" ok
-check_eq "the binding went away with its socket" \
-	"$(show_json "$N" '.bindings | length')" 0
+check_eq "closed sockets leave their bindings dormant, marks shown" \
+	"$(show_json "$N" '[.bindings[] | "\(.spi)/\(.mark)/\(.mark_mask)/\(.state)"]
+		| sort | join(" ")')" \
+	"0x00000100/0/0/dormant 0x00000400/5/255/dormant"
+check_eq "attach the ULP to a listening socket: ENOTCONN" \
+	"$(ip netns exec "$N" "$PEER" try-attach listening)" "error ENOTCONN"
+check_eq "attach the ULP to an unconnected socket: ENOTCONN" \
+	"$(ip netns exec "$N" "$PEER" try-attach unconnected)" "error ENOTCONN"
+check_eq "disconnect is refused, the stream stays usable" \
+	"$(ip netns exec "$N" "$PEER" try-disconnect)" \
+	"disconnect error EOPNOTSUPP, send ok"
+check_eq "poll() is readable for a whole IKE message, not a partial one" \
+	"$(ip netns exec "$N" "$PEER" poll-partial)" "partial 0 whole 1 recv 998"
 check_eq "attach the ULP without CAP_NET_ADMIN: EPERM" \
 	"$(ip netns exec "$N" capsh --drop=cap_net_admin -- -c "$PEER try-attach")" \
 	"error EPERM"
@@ -77,7 +107,15 @@ check_eq "BIND with SPI 0: EINVAL" \
 check_eq "BIND without fd: EINVAL" \
 	"$(raw -c $BIND -a $FAM4 -a $A4 -a $SPI)" \
 	"error EINVAL: File descriptor is required"
+check_eq "BIND with a mark outside its mask: EINVAL" \
+	"$(raw -c $BIND -a $FAM4 -a $A4 -a $SPI -a $MARK3 -a $MASK1 -a $FD)" \
+	"error EINVAL: Mark has bits outside its mask"
+check_eq "BIND with a reply-only attribute: EINVAL" \
+	"$(raw -c $BIND -a $FAM4 -a $A4 -a $SPI -a $FD -a $STATE | cut -d: -f1)" \
+	"error EINVAL"
+check_eq "UNBIND of the dormant binding works" \
+	"$(raw -c $UNBIND -a $FAM4 -a $A4 -a $SPI)" ok
 check_eq "UNBIND of a binding that does not exist: ENOENT" \
 	"$(raw -c $UNBIND -a $FAM4 -a $A4 -a $SPI)" \
-	"error ENOENT: No binding for this destination and SPI"
+	"error ENOENT: No binding for this destination, SPI, mark and if_id"
 ktap_finish

@@ -5,7 +5,9 @@
 # echoing an IKE message; then a connection whose peer goes away: the
 # binding turns dormant, "ipsecme monitor" prints the CONN_LOST event,
 # packets of the SA are dropped and counted, and binding the SA to a new
-# connection (RFC 9329 reconnection) makes traffic flow again.
+# connection (RFC 9329 reconnection) makes traffic flow again. Last, a
+# stream that can no longer be written (its owner shut it down) ends the
+# connection at the next record instead of dropping records silently.
 #
 #   ns A                                       ns B
 #   dum0 10.1.0.1 ──── tunnel ESP 0x1000/0x2000 ──── dum0 10.1.0.2
@@ -20,7 +22,7 @@ source "$(dirname "$0")/espintcp_lib.sh"
 RAW="python3 $SELFTEST_DIR/espintcp_raw.py"
 
 require_module
-ktap_plan 8
+ktap_plan 10
 etcp_topology || skip_all "set-up failed"
 
 # 100 connections at once, each with the ULP on both ends.
@@ -79,5 +81,15 @@ wait "$PID_A" 2>/dev/null
 etcp_connect two
 ktap_result "after rebinding to a new connection, ping works again" \
 	ip netns exec "$A" ping -q -c 2 -i 0.2 -W 5 10.1.0.2
+etcp_disconnect
+
+lost_before=$(etcp_stat "$A" conn_lost)
+etcp_connect three -W --
+ip netns exec "$A" ping -q -c 1 -W 1 10.1.0.2 >/dev/null
+lost_once() { [ "$(etcp_stat "$A" conn_lost)" = $((lost_before + 1)) ]; }
+ktap_result "a write that fails ends the connection" wait_for 10 lost_once
+check_eq "and turns its binding dormant" \
+	"$(show_json "$A" '[.bindings[] | select(.spi == "0x00001000")
+		| .state] | join(",")')" dormant
 etcp_disconnect
 ktap_finish

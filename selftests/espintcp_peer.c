@@ -3,8 +3,10 @@
  * espintcp_peer: one end of an RFC 9329 connection for the selftests.
  *
  *	espintcp_peer [OPTIONS] listen|connect ADDR PORT
- *	espintcp_peer try-bind KIND DADDR SPI
- *	espintcp_peer try-attach
+ *	espintcp_peer try-bind KIND DADDR SPI [MARK/MASK]
+ *	espintcp_peer try-attach [connected|listening|unconnected]
+ *	espintcp_peer try-disconnect
+ *	espintcp_peer poll-partial
  *
  * listen/connect: open the TCP connection, exchange the "IKETCP" prefix
  * (the connecting side sends it, the listening side checks it), attach
@@ -18,15 +20,23 @@
  *			-s writes, in order; prints "received N"
  *	-e		then wait for EOF (recv() == 0); prints "eof"
  *	-w		then hold the connection until stdin reaches EOF
+ *	-W		shut down the sending side (SHUT_WR) before -e or -w
  *	-i MSEC		pause MSEC milliseconds between the -s messages
  *	-g FILE		wait until FILE exists before sending the -s messages
  *	-n		TCP_NODELAY
  *
  * try-bind: make a file descriptor of KIND (ulp: a loopback TCP socket
  * with the ULP, tcp: one without, udp, pipe, badfd) and ask the module to
- * bind SA DADDR/SPI to it. Prints "ok" or "error ERRNAME: EXTACK".
- * try-attach: attach the ULP to a loopback TCP socket; prints "ok" or
- * "error ERRNAME".
+ * bind SA DADDR/SPI (with that mark, in hex) to it. Prints "ok" or
+ * "error ERRNAME: EXTACK".
+ * try-attach: attach the ULP to a loopback TCP socket (connected by
+ * default); prints "ok" or "error ERRNAME".
+ * try-disconnect: attach the ULP to a connected loopback socket, try
+ * connect(AF_UNSPEC), then send one IKE message over it; prints the
+ * outcome of each ("ok" or "error ERRNAME").
+ * poll-partial: a record whose first bytes the parser has taken and whose
+ * next bytes wait in TCP, then the rest; prints what poll() said each
+ * time ("partial N whole N", 1 = readable) and the length recv() got.
  *
  * Exit status: 0 when everything asked for happened, 1 otherwise.
  */
@@ -36,13 +46,16 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/genetlink.h>
+#include <linux/sockios.h>
 #include <linux/ipsecme.h>
 
 #include "lib/genl.h"
@@ -60,7 +73,7 @@ struct opts {
 	const char *go;
 	int send_n, send_size, send_gap_ms;
 	int recv_n, recv_size;
-	bool wait_eof, hold, nodelay;
+	bool wait_eof, hold, nodelay, shut_wr;
 };
 
 static void die(const char *what)
@@ -92,7 +105,7 @@ static int attach_ulp(int fd)
 
 /* Ask the module to bind DADDR/SPI to @fd; 0 or -errno, extack in @c. */
 static int genl_bind(struct nl_conn *c, int fd, const char *daddr,
-		     uint32_t spi)
+		     uint32_t spi, const char *mark)
 {
 	char buf[NL_BUF_SIZE];
 	unsigned char a[16];
@@ -115,6 +128,15 @@ static int genl_bind(struct nl_conn *c, int fd, const char *daddr,
 	mnl_attr_put(nlh, IPSECME_A_BIND_DADDR, family == AF_INET ? 4 : 16, a);
 	mnl_attr_put_u32(nlh, IPSECME_A_BIND_SPI, htonl(spi));
 	mnl_attr_put_u32(nlh, IPSECME_A_BIND_FD, (uint32_t)fd);
+	if (mark) {
+		char *slash;
+
+		mnl_attr_put_u32(nlh, IPSECME_A_BIND_MARK,
+				 strtoul(mark, &slash, 16));
+		mnl_attr_put_u32(nlh, IPSECME_A_BIND_MARK_MASK,
+				 *slash == '/' ? strtoul(slash + 1, NULL, 16) :
+				 0xffffffff);
+	}
 	return nl_talk(c, nlh, NULL, NULL);
 }
 
@@ -133,7 +155,7 @@ static int bind_one(int fd, const char *spec)
 	daddr[comma - spec] = '\0';
 	if (nl_open(&c, NETLINK_GENERIC))
 		die("netlink");
-	err = genl_bind(&c, fd, daddr, strtoul(comma + 1, NULL, 16));
+	err = genl_bind(&c, fd, daddr, strtoul(comma + 1, NULL, 16), NULL);
 	if (err)
 		fprintf(stderr, "espintcp_peer: bind %s: %s: %s\n", spec,
 			strerror(-err), c.ext_msg);
@@ -279,6 +301,8 @@ static int run_peer(const struct opts *o, bool listening, const char *addr,
 	if (o->recv_n && recv_msgs(fd, o->recv_n, o->recv_size))
 		return 1;
 	fflush(stdout);
+	if (o->shut_wr && shutdown(fd, SHUT_WR))
+		die("shutdown");
 	if (o->wait_eof && wait_eof(fd))
 		return 1;
 	if (o->hold)
@@ -332,7 +356,8 @@ static int make_fd(const char *kind)
 	return -1;
 }
 
-static int try_bind(const char *kind, const char *daddr, const char *spi)
+static int try_bind(const char *kind, const char *daddr, const char *spi,
+		    const char *mark)
 {
 	struct nl_conn c;
 	int fd, err;
@@ -344,28 +369,134 @@ static int try_bind(const char *kind, const char *daddr, const char *spi)
 	}
 	if (nl_open(&c, NETLINK_GENERIC))
 		die("netlink");
-	err = genl_bind(&c, fd, daddr, strtoul(spi, NULL, 16));
+	err = genl_bind(&c, fd, daddr, strtoul(spi, NULL, 16), mark);
 	if (err)
 		printf("error %s: %s\n", strerrorname_np(-err), c.ext_msg);
 	else
 		printf("ok\n");
 	nl_close(&c);
-	/* Close our end first: were the peer's end closed first (as exit
-	 * may do), the connection would count as lost and its bindings
-	 * would stay, dormant.
-	 */
+	/* The binding stays, dormant, once the socket is closed. */
 	close(fd);
 	return 0;
 }
 
-static int try_attach(void)
+static int try_attach(const char *kind)
 {
-	int fd = loopback_tcp();
+	int fd;
 
+	if (!strcmp(kind, "connected")) {
+		fd = loopback_tcp();
+	} else if (!strcmp(kind, "listening")) {
+		struct sockaddr_in sin = { .sin_family = AF_INET,
+			.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+		    listen(fd, 1))
+			die("listen");
+	} else if (!strcmp(kind, "unconnected")) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+	} else {
+		fprintf(stderr, "espintcp_peer: unknown socket kind '%s'\n",
+			kind);
+		return 1;
+	}
 	if (attach_ulp(fd))
 		printf("error %s\n", strerrorname_np(errno));
 	else
 		printf("ok\n");
+	return 0;
+}
+
+static const char *outcome(int ret)
+{
+	static char buf[64];
+
+	if (ret >= 0)
+		return "ok";
+	snprintf(buf, sizeof(buf), "error %s", strerrorname_np(errno));
+	return buf;
+}
+
+static int try_disconnect(void)
+{
+	struct sockaddr sa = { .sa_family = AF_UNSPEC };
+	unsigned char msg[8] = { 0 };
+	int fd = loopback_tcp();
+
+	if (attach_ulp(fd))
+		die("TCP_ULP espintcp");
+	printf("disconnect %s", outcome(connect(fd, &sa, sizeof(sa))));
+	printf(", send %s\n", outcome(send(fd, msg, sizeof(msg), 0)));
+	return 0;
+}
+
+/* Wait until SIOCINQ or SIOCOUTQ of @fd says @n (generous limit). */
+static void wait_queue(int fd, unsigned long req, int n)
+{
+	int q = -1, tries;
+
+	for (tries = 0; tries < 10000; tries++) {
+		if (ioctl(fd, req, &q))
+			die("SIOCINQ/SIOCOUTQ");
+		if (q == n)
+			return;
+		usleep(1000);
+	}
+	fprintf(stderr, "espintcp_peer: queue at %d, not %d\n", q, n);
+	exit(1);
+}
+
+static int readable(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
+}
+
+static int poll_partial(void)
+{
+	/* A 1000-byte IKE record: length, zero marker, pattern. */
+	unsigned char rec[1000] = { 1000 >> 8, 1000 & 0xff };
+	unsigned char buf[1000];
+	int cli, srv, lfd, partial, whole;
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	ssize_t n;
+
+	memset(rec + 6, 0x5a, sizeof(rec) - 6);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sin, len) ||
+	    listen(lfd, 1) || getsockname(lfd, (struct sockaddr *)&sin, &len))
+		die("loopback listen");
+	cli = socket(AF_INET, SOCK_STREAM, 0);
+	if (cli < 0 || connect(cli, (struct sockaddr *)&sin, len))
+		die("loopback connect");
+	srv = accept(lfd, NULL, NULL);
+	if (srv < 0)
+		die("accept");
+	/* The parser takes the first bytes when the ULP is attached... */
+	if (write(cli, rec, 12) != 12)
+		die("write");
+	wait_queue(srv, SIOCINQ, 12);
+	if (attach_ulp(srv))
+		die("TCP_ULP espintcp");
+	wait_queue(srv, SIOCINQ, 0);
+	/* ... and from softirq leaves the next ones in TCP until the
+	 * record is whole. Only the sender's queue is watched now: the
+	 * receiver's ioctl would lock its socket and make the parser
+	 * take the bytes from process context instead.
+	 */
+	if (write(cli, rec + 12, 10) != 10)
+		die("write");
+	wait_queue(cli, SIOCOUTQ, 0);
+	partial = readable(srv, 0);
+	if (write(cli, rec + 22, sizeof(rec) - 22) != (ssize_t)sizeof(rec) - 22)
+		die("write");
+	whole = readable(srv, 10000);
+	n = recv(srv, buf, sizeof(buf), MSG_DONTWAIT);
+	printf("partial %d whole %d recv %zd\n", partial, whole, n);
 	return 0;
 }
 
@@ -380,11 +511,16 @@ int main(int argc, char **argv)
 	struct opts o = { 0 };
 	int opt;
 
-	if (argc == 5 && !strcmp(argv[1], "try-bind"))
-		return try_bind(argv[2], argv[3], argv[4]);
-	if (argc == 2 && !strcmp(argv[1], "try-attach"))
-		return try_attach();
-	while ((opt = getopt(argc, argv, "b:r:s:R:i:g:ewn")) != -1) {
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "try-bind"))
+		return try_bind(argv[2], argv[3], argv[4],
+				argc == 6 ? argv[5] : NULL);
+	if ((argc == 2 || argc == 3) && !strcmp(argv[1], "try-attach"))
+		return try_attach(argc == 3 ? argv[2] : "connected");
+	if (argc == 2 && !strcmp(argv[1], "try-disconnect"))
+		return try_disconnect();
+	if (argc == 2 && !strcmp(argv[1], "poll-partial"))
+		return poll_partial();
+	while ((opt = getopt(argc, argv, "b:r:s:R:i:g:ewWn")) != -1) {
 		switch (opt) {
 		case 'b':
 			if (o.n_binds == MAX_BINDS)
@@ -414,6 +550,9 @@ int main(int argc, char **argv)
 		case 'w':
 			o.hold = true;
 			break;
+		case 'W':
+			o.shut_wr = true;
+			break;
 		case 'n':
 			o.nodelay = true;
 			break;
@@ -424,7 +563,7 @@ int main(int argc, char **argv)
 	if (argc - optind != 3 || (strcmp(argv[optind], "listen") &&
 				   strcmp(argv[optind], "connect"))) {
 		fprintf(stderr, "usage: espintcp_peer [-b DADDR,SPI]... [-r FILE] "
-			"[-s N:SIZE] [-i MSEC] [-g FILE] [-R N:SIZE] [-e] [-w] [-n] "
+			"[-s N:SIZE] [-i MSEC] [-g FILE] [-R N:SIZE] [-e] [-w] [-W] [-n] "
 			"listen|connect ADDR PORT\n");
 		return 1;
 	}

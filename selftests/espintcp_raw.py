@@ -3,6 +3,7 @@
 """espintcp_raw.py: hand-made RFC 9329 streams for the robustness tests.
 
   send ADDR PORT HEX       connect, send "IKETCP" and the bytes, close
+  repeat ADDR PORT N HEX   the same with the bytes N times over
   record ADDR PORT LEN HEX connect, send "IKETCP" and one record of length
                            field LEN: the bytes HEX, then zeros; close
   garbage ADDR PORT SEED N connect, send "IKETCP" and N seeded random bytes,
@@ -14,11 +15,17 @@
   clients ADDR PORT N      open N connections at once, attach the ULP, send
                            one IKE message each and check the echo; prints
                            "echoed N"
+
+send, repeat, record and garbage close only once the file named by $ETCP_RAW_HOLD
+exists, if set: the receiver attaches the ULP only to an established
+connection, so it must have done so before the FIN comes.
 """
+import os
 import random
 import socket
 import struct
 import sys
+import time
 
 TCP_ULP = 31
 IPV4_MAX_ESP = 65535 - 20
@@ -33,6 +40,15 @@ def connect(addr, port):
     s.connect((addr, port))
     s.sendall(b'IKETCP')
     return s
+
+
+def finish(s):
+    hold = os.environ.get('ETCP_RAW_HOLD')
+    for _ in range(400):
+        if not hold or os.path.exists(hold):
+            break
+        time.sleep(0.05)
+    s.close()
 
 
 def model(data, v6):
@@ -71,13 +87,17 @@ def main():
     if cmd == 'send':
         s = connect(addr, port)
         s.sendall(bytes.fromhex(sys.argv[4]))
-        s.close()
+        finish(s)
+    elif cmd == 'repeat':
+        s = connect(addr, port)
+        s.sendall(bytes.fromhex(sys.argv[5]) * int(sys.argv[4]))
+        finish(s)
     elif cmd == 'record':
         length, head = int(sys.argv[4]), bytes.fromhex(sys.argv[5])
         s = connect(addr, port)
         s.sendall(struct.pack('!H', length) + head +
                   bytes(length - 2 - len(head)))
-        s.close()
+        finish(s)
     elif cmd == 'garbage':
         rnd = random.Random(int(sys.argv[4]))
         data = bytes(rnd.getrandbits(8) for _ in range(int(sys.argv[5])))
@@ -89,7 +109,7 @@ def main():
             s.sendall(data)
         except OSError:
             pass                # the receiver may reset after a fatal length
-        s.close()
+        finish(s)
     elif cmd == 'serve':
         n = int(sys.argv[4])
         ls = socket.socket(family(addr), socket.SOCK_STREAM)

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # A hostile or broken peer: fatal lengths, empty records, keepalives,
-# malformed and oversized records, a close in mid-record and seeded random
-# garbage (checked against a model of the parser in espintcp_raw.py).
+# malformed and oversized records, a close in mid-record, seeded random
+# garbage (checked against a model of the parser in espintcp_raw.py) and
+# a flood of tiny IKE messages to a receiver that does not read them.
 # Every case asserts what the receiver saw and the exact counters.
 #
 #   ns A                                       ns B
@@ -17,7 +18,7 @@ RAW="python3 $SELFTEST_DIR/espintcp_raw.py"
 PORT=5000
 
 require_module
-ktap_plan 19
+ktap_plan 20
 etcp_topology || skip_all "set-up failed"
 
 delta() {		# delta BEFORE AFTER: counters that changed, "k=n"
@@ -42,11 +43,12 @@ stream_case() {
 	shift
 	PORT=$((PORT + 1))
 	before=$(etcp_counters "$B")
-	ip netns exec "$B" "$PEER" "${opts[@]}" -e listen "$addr" $PORT \
-		>"$ETCP_RUN/case.out" 2>&1 &
+	ip netns exec "$B" "$PEER" "${opts[@]}" -r "$ETCP_RUN/ready.$PORT" \
+		-e listen "$addr" $PORT >"$ETCP_RUN/case.out" 2>&1 &
 	local pid=$!
 	wait_for 10 etcp_listening "$B" $PORT
-	ip netns exec "$A" $RAW "$1" "$addr" $PORT "${@:2}"
+	ETCP_RAW_HOLD=$ETCP_RUN/ready.$PORT \
+		ip netns exec "$A" $RAW "$1" "$addr" $PORT "${@:2}"
 	wait $pid
 	out=$(tr '\n' ' ' <"$ETCP_RUN/case.out" | sed 's/ $//')
 	check_eq "$desc: receiver sees '$want_out'" "$out" "$want_out"
@@ -83,11 +85,12 @@ stream_case "peer closes in mid-record" 10.0.0.2 eof \
 for seed in 1 2; do
 	PORT=$((PORT + 1))
 	before=$(etcp_counters "$B")
-	ip netns exec "$B" "$PEER" -e listen 10.0.0.2 $PORT \
-		>"$ETCP_RUN/case.out" 2>&1 &
+	ip netns exec "$B" "$PEER" -r "$ETCP_RUN/ready.$PORT" -e \
+		listen 10.0.0.2 $PORT >"$ETCP_RUN/case.out" 2>&1 &
 	pid=$!
 	wait_for 10 etcp_listening "$B" $PORT
-	MODEL=$(ip netns exec "$A" $RAW garbage 10.0.0.2 $PORT $seed 4096)
+	MODEL=$(ETCP_RAW_HOLD=$ETCP_RUN/ready.$PORT \
+		ip netns exec "$A" $RAW garbage 10.0.0.2 $PORT $seed 4096)
 	wait $pid
 	check_eq "garbage seed $seed: receiver outcome as modelled" \
 		"$(cat "$ETCP_RUN/case.out")" "$(echo "$MODEL" | sed -n 2p)"
@@ -95,5 +98,38 @@ for seed in 1 2; do
 		"$(delta "$before" "$(etcp_counters "$B")")" \
 		"$(echo "$MODEL" | sed -n 1p)"
 done
+
+# 20000 IKE messages of 5 bytes, never read: what is queued is charged
+# to the socket by the memory it takes (hundreds of bytes each), up to
+# half its receive buffer, and the rest dropped (counted by payload, all
+# 100000 bytes would fit and nothing would be charged).
+PORT=$((PORT + 1))
+mkfifo "$ETCP_RUN/hold.in"
+before=$(etcp_stat "$B" rx_ike)/$(etcp_stat "$B" rx_ike_overflow)
+ip netns exec "$B" "$PEER" -r "$ETCP_RUN/ready.$PORT" -w listen 10.0.0.2 \
+	$PORT <"$ETCP_RUN/hold.in" >/dev/null 2>&1 &
+track_pid $!
+exec {HOLD}>"$ETCP_RUN/hold.in"
+wait_for 10 etcp_listening "$B" $PORT
+ETCP_RAW_HOLD=$ETCP_RUN/ready.$PORT ip netns exec "$A" $RAW repeat 10.0.0.2 \
+	$PORT 20000 0007000000002a
+parsed() {
+	[ $(($(etcp_stat "$B" rx_ike) + $(etcp_stat "$B" rx_ike_overflow))) \
+		-ge $((${before%/*} + ${before#*/} + 20000)) ]
+}
+bounded() {
+	local q mem
+	wait_for 60 parsed || return 1
+	q=$(($(etcp_stat "$B" rx_ike) - ${before%/*}))
+	mem=$(ip netns exec "$B" ss -Htmn "sport = :$PORT" |
+		sed -n 's/.*skmem:(r\([0-9]*\),rb\([0-9]*\),.*/\1 \2/p')
+	set -- $mem		# charged receive memory, receive buffer
+	echo "queued $q of 20000, socket memory ${1:-?} of ${2:-?}"
+	[ "$q" -gt 0 ] && [ "$q" -lt 20000 ] && [ -n "${2:-}" ] &&
+		[ "$1" -le "$2" ] && [ "$1" -ge $((q * 256)) ]
+}
+ktap_result "20000 tiny IKE messages: charged by memory, the excess dropped" \
+	bounded
+exec {HOLD}>&-
 
 ktap_finish

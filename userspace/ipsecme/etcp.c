@@ -50,6 +50,18 @@ static int bind_attr_cb(const struct nlattr *attr, void *data)
 			goto bad;
 		b->state = mnl_attr_get_u8(attr);
 		break;
+	case IPSECME_A_BIND_MARK:
+	case IPSECME_A_BIND_MARK_MASK:
+	case IPSECME_A_BIND_IF_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			goto bad;
+		if (mnl_attr_get_type(attr) == IPSECME_A_BIND_MARK)
+			b->mark = mnl_attr_get_u32(attr);
+		else if (mnl_attr_get_type(attr) == IPSECME_A_BIND_MARK_MASK)
+			b->mark_mask = mnl_attr_get_u32(attr);
+		else
+			b->if_id = mnl_attr_get_u32(attr);
+		break;
 	case IPSECME_A_BIND_SOCK_INO:
 	case IPSECME_A_BIND_TX_PACKETS:
 	case IPSECME_A_BIND_TX_DROPS:
@@ -234,10 +246,16 @@ void etcp_binding_print(FILE *out, const struct etcp_binding *b)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	fprintf(out, "    dst %s spi 0x%08" PRIx32 " %s socket %" PRIu64
-		" tx_packets %" PRIu64 " tx_drops %" PRIu64 "\n",
-		ntop(b->family, b->daddr, a), b->spi, state_name(b->state),
-		b->ino, b->tx_packets, b->tx_drops);
+	fprintf(out, "    dst %s spi 0x%08" PRIx32, ntop(b->family, b->daddr, a),
+		b->spi);
+	if (b->mark_mask)
+		fprintf(out, " mark 0x%" PRIx32 "/0x%" PRIx32, b->mark,
+			b->mark_mask);
+	if (b->if_id)
+		fprintf(out, " if_id %" PRIu32, b->if_id);
+	fprintf(out, " %s socket %" PRIu64 " tx_packets %" PRIu64
+		" tx_drops %" PRIu64 "\n", state_name(b->state), b->ino,
+		b->tx_packets, b->tx_drops);
 }
 
 void etcp_binding_json(struct json *j, const struct etcp_binding *b)
@@ -248,6 +266,9 @@ void etcp_binding_json(struct json *j, const struct etcp_binding *b)
 	json_object_begin(j, NULL);
 	json_string(j, "dst", ntop(b->family, b->daddr, a));
 	json_string(j, "spi", spi);
+	json_u64(j, "mark", b->mark);
+	json_u64(j, "mark_mask", b->mark_mask);
+	json_u64(j, "if_id", b->if_id);
 	json_string(j, "state", state_name(b->state));
 	json_u64(j, "socket", b->ino);
 	json_u64(j, "tx_packets", b->tx_packets);

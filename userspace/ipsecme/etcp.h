@@ -20,6 +20,7 @@ struct etcp_binding {
 	unsigned char daddr[16];
 	uint32_t spi;			/* host order */
 	uint8_t state;
+	uint32_t mark, mark_mask, if_id;
 	uint64_t ino, tx_packets, tx_drops;
 };
 

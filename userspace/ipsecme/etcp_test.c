@@ -34,6 +34,9 @@ static struct nlmsghdr *good_binding(void)
 	mnl_attr_put_u32(nlh, IPSECME_A_BIND_SPI, htonl(0x1000));
 	mnl_attr_put_u8(nlh, IPSECME_A_BIND_STATE, IPSECME_BIND_DORMANT);
 	mnl_attr_put_u64(nlh, IPSECME_A_BIND_TX_PACKETS, 5);
+	mnl_attr_put_u32(nlh, IPSECME_A_BIND_MARK, 5);
+	mnl_attr_put_u32(nlh, IPSECME_A_BIND_MARK_MASK, 0xff);
+	mnl_attr_put_u32(nlh, IPSECME_A_BIND_IF_ID, 7);
 	return nlh;
 }
 
@@ -46,6 +49,7 @@ static void test_binding_good(void)
 	KT_EXPECT(b.family == AF_INET && b.spi == 0x1000);
 	KT_EXPECT(b.daddr[0] == 10 && b.daddr[3] == 2);
 	KT_EXPECT(b.state == IPSECME_BIND_DORMANT && b.tx_packets == 5);
+	KT_EXPECT(b.mark == 5 && b.mark_mask == 0xff && b.if_id == 7);
 }
 
 static void test_binding_bad(void)
@@ -68,6 +72,11 @@ static void test_binding_bad(void)
 
 	nlh = msg_start(IPSECME_CMD_GET_BINDING);	/* u16 SPI */
 	mnl_attr_put_u16(nlh, IPSECME_A_BIND_SPI, 1);
+	KT_EXPECT(etcp_binding_parse(nlh, &b, &why) == -EBADMSG);
+	KT_EXPECT_STR(why, "binding attribute has the wrong size");
+
+	nlh = msg_start(IPSECME_CMD_GET_BINDING);	/* u16 mark */
+	mnl_attr_put_u16(nlh, IPSECME_A_BIND_MARK, 1);
 	KT_EXPECT(etcp_binding_parse(nlh, &b, &why) == -EBADMSG);
 	KT_EXPECT_STR(why, "binding attribute has the wrong size");
 

@@ -30,6 +30,7 @@ static const char *const stat_names[IPSECME_A_STAT_MAX + 1] = {
 	[IPSECME_A_STAT_TX_DORMANT] = "tx_dormant",
 	[IPSECME_A_STAT_TX_ERROR] = "tx_error",
 	[IPSECME_A_STAT_TX_MALFORMED] = "tx_malformed",
+	[IPSECME_A_STAT_TX_STALE] = "tx_stale",
 };
 
 const char *module_stat_name(int stat)

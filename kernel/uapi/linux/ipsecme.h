@@ -28,18 +28,24 @@
  *	caller's network namespace.
  * @IPSECME_CMD_BIND: carry the ESP packets of one SA over an ESP-in-TCP
  *	connection. Takes %IPSECME_A_BIND_FAMILY, %IPSECME_A_BIND_DADDR and
- *	%IPSECME_A_BIND_SPI naming an existing plain (no encapsulation) ESP SA
- *	of the caller's netns, and %IPSECME_A_BIND_FD, a file descriptor of
- *	the calling process for a connected TCP socket with the "espintcp"
- *	ULP attached. Binding an SA that is already bound moves it to the new
- *	socket (RFC 9329 reconnection). Errors: %ENOENT no such SA,
- *	%ENOTSOCK / %EPROTOTYPE the fd is not a TCP socket, %ENOPROTOOPT the
- *	socket has no espintcp ULP, %ENOTCONN its connection is lost,
- *	%EINVAL the SA has an encapsulation template, %ENOSPC too many
- *	bindings, %EOPNOTSUPP the kernel has its own espintcp.
+ *	%IPSECME_A_BIND_SPI naming an existing plain (no encapsulation, no
+ *	offload) ESP SA of the caller's netns, optionally
+ *	%IPSECME_A_BIND_MARK, %IPSECME_A_BIND_MARK_MASK and
+ *	%IPSECME_A_BIND_IF_ID (all 0 if absent), which must equal the SA's,
+ *	and %IPSECME_A_BIND_FD, a file descriptor of the calling process for
+ *	a connected TCP socket with the "espintcp" ULP attached, of the SA's
+ *	address family. Binding an SA that is already bound moves it to the
+ *	new socket (RFC 9329 reconnection). Errors: %ENOENT no such SA (or
+ *	its mark or if_id differ), %ENOTSOCK / %EPROTOTYPE the fd is not a
+ *	TCP socket, %ENOPROTOOPT the socket has no espintcp ULP, %ENOTCONN
+ *	its connection is lost, %EAFNOSUPPORT socket and SA are of different
+ *	families, %EINVAL the SA has an encapsulation template or is
+ *	offloaded to a device, %ENOSPC too many bindings, %EOPNOTSUPP the
+ *	kernel has its own espintcp.
  * @IPSECME_CMD_UNBIND: remove the binding named by %IPSECME_A_BIND_FAMILY,
- *	%IPSECME_A_BIND_DADDR and %IPSECME_A_BIND_SPI (%ENOENT if none).
- *	Packets of the SA then leave as plain ESP again.
+ *	%IPSECME_A_BIND_DADDR, %IPSECME_A_BIND_SPI and the optional mark and
+ *	if_id attributes as for BIND (%ENOENT if none). Packets of the SA
+ *	then leave as plain ESP again.
  * @IPSECME_CMD_GET_BINDING: dump request without attributes; one message
  *	per binding of the caller's netns with &enum ipsecme_bind_attr.
  * @IPSECME_CMD_GET_CONN: dump request without attributes; one message per
@@ -130,6 +136,9 @@ enum ipsecme_info_attr {
  * @IPSECME_A_STAT_TX_ERROR: records dropped because the stream failed
  * @IPSECME_A_STAT_TX_MALFORMED: bound packets dropped because their ESP
  *	header could not be located
+ * @IPSECME_A_STAT_TX_STALE: ESP packets dropped because the SA their
+ *	binding names died without an xfrm event (replaced by a migration);
+ *	fail closed until the binding is renewed or removed
  *
  * Every counter is a u64. Userspace must ignore counters it does not know:
  * later versions append new ones.
@@ -155,6 +164,7 @@ enum ipsecme_stat_attr {
 	IPSECME_A_STAT_TX_DORMANT,
 	IPSECME_A_STAT_TX_ERROR,
 	IPSECME_A_STAT_TX_MALFORMED,
+	IPSECME_A_STAT_TX_STALE,
 
 	__IPSECME_A_STAT_MAX,
 	IPSECME_A_STAT_MAX = __IPSECME_A_STAT_MAX - 1
@@ -163,8 +173,9 @@ enum ipsecme_stat_attr {
 /**
  * enum ipsecme_bind_state - values of %IPSECME_A_BIND_STATE
  * @IPSECME_BIND_ACTIVE: packets of the SA go to the bound socket
- * @IPSECME_BIND_DORMANT: the connection was lost; packets are dropped and
- *	counted until the SA is bound to a new socket
+ * @IPSECME_BIND_DORMANT: the connection was lost or its socket closed;
+ *	packets are dropped and counted until the SA is bound to a new
+ *	socket, unbound, or dies
  */
 enum ipsecme_bind_state {
 	IPSECME_BIND_ACTIVE,
@@ -187,7 +198,11 @@ enum ipsecme_bind_state {
  * @IPSECME_A_BIND_TX_PACKETS: u64, reply only: ESP packets of the SA
  *	queued to a stream since the binding was created
  * @IPSECME_A_BIND_TX_DROPS: u64, reply only: ESP packets of the SA dropped
- *	(queue full or dormant)
+ *	(queue full, dormant or stale)
+ * @IPSECME_A_BIND_MARK: u32, the SA's mark value (XFRMA_MARK), 0 if absent
+ * @IPSECME_A_BIND_MARK_MASK: u32, the SA's mark mask, 0 if absent
+ * @IPSECME_A_BIND_IF_ID: u32, the SA's XFRM interface id (XFRMA_IF_ID), 0
+ *	if absent
  */
 enum ipsecme_bind_attr {
 	IPSECME_A_BIND_UNSPEC,
@@ -200,6 +215,9 @@ enum ipsecme_bind_attr {
 	IPSECME_A_BIND_SOCK_INO,
 	IPSECME_A_BIND_TX_PACKETS,
 	IPSECME_A_BIND_TX_DROPS,
+	IPSECME_A_BIND_MARK,
+	IPSECME_A_BIND_MARK_MASK,
+	IPSECME_A_BIND_IF_ID,
 
 	__IPSECME_A_BIND_MAX,
 	IPSECME_A_BIND_MAX = __IPSECME_A_BIND_MAX - 1

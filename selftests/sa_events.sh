@@ -1,0 +1,156 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every xfrm event the module's SA notifier and output hook can see, with
+# the module loaded: add, update, delete, soft and hard expiry, flush and
+# migration, of SAs bound to an espintcp socket and of SAs that are not,
+# in several namespaces and from an unprivileged user namespace. A binding
+# disappears exactly when its SA does, and whatever happens to its socket
+# or SA, the SA's packets never leave as plain ESP (fail closed).
+#
+#   ns A                                         ns B
+#   dum0 10.1.0.1 ── tunnel ESP 0x1000/0x2000 ── dum0 10.1.0.2
+#   veth0 10.0.0.1 (+ 10.0.0.11) ─── veth ───── veth0 10.0.0.2
+#   espintcp_peer connect (binds 0x1000) ══ TCP 4500 ══ espintcp_peer listen
+#   nft: counts ESP leaving veth0 at postrouting (must stay 0 while bound)
+#   ns N: unbound SAs only
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/espintcp_lib.sh"
+
+MIGRATE="python3 $SELFTEST_DIR/xfrm_migrate.py"
+
+require_module
+ktap_plan 23
+etcp_topology && etcp_ipsec 4 tunnel && setup_ns N ||
+	skip_all "set-up failed"
+
+bindings() { show_json "$1" '.bindings | length'; }
+binding_state() { show_json "$1" "[.bindings[] | select(.spi == \"$2\")
+	| .state] | join(\",\")"; }
+sa_gone() { [ -z "$(ip -n "$1" xfrm state list spi "$2")" ]; }
+# fresh_sas: the tunnel's SAs and policies anew on both sides.
+fresh_sas() {
+	local ns
+	for ns in "$A" "$B"; do
+		ip -n "$ns" xfrm state flush && ip -n "$ns" xfrm policy flush
+	done
+	etcp_ipsec 4 tunnel
+}
+ping_a() { ip netns exec "$A" ping -q -c "${1:-3}" -i 0.2 -W 1 10.1.0.2; }
+# ESP that left A's veth0 in clear (not over the TCP connection).
+esp_leaked() {
+	ip netns exec "$A" nft -j list counter inet leak leaked |
+		jq '.nftables[] | select(.counter) | .counter.packets'
+}
+ip netns exec "$A" nft -f - <<-NFT
+table inet leak {
+	counter leaked { }
+	chain post {
+		type filter hook postrouting priority 0;
+		oifname "veth0" meta l4proto esp counter name leaked
+	}
+}
+NFT
+
+# --- unbound SAs: the events a plain IKE daemon causes -------------------
+unbound_events() {		# in namespace $1
+	ip_batch "$1" <<-EOF
+	xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x100 mode tunnel aead rfc4106(gcm(aes)) $KEY_AB 128
+	xfrm state update src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x100 mode tunnel aead rfc4106(gcm(aes)) $KEY_AB 128 replay-window 32
+	xfrm state delete src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x100
+	xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x101 mode tunnel aead rfc4106(gcm(aes)) $KEY_AB 128
+	xfrm state add src 10.9.0.1 dst 10.9.0.2 proto ah spi 0x102 mode tunnel auth hmac(sha256) $KEY_AB
+	xfrm state flush proto esp
+	xfrm state flush
+	EOF
+}
+ktap_result "unbound SAs: add, update, delete, flush in a namespace" \
+	unbound_events "$N"
+unpriv_events() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		unshare -Urn sh -c "ip link set lo up && ip -batch -" <<-EOF
+	xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x100 mode tunnel aead rfc4106(gcm(aes)) $KEY_AB 128
+	xfrm state delete src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x100
+	xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x101 mode tunnel aead rfc4106(gcm(aes)) $KEY_AB 128 limit time-soft 1 limit time-hard 2
+	xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x102 mode tunnel aead rfc4106(gcm(aes)) $KEY_AB 128
+	xfrm state flush
+	EOF
+}
+ktap_result "unbound SAs: the same from an unprivileged user namespace" \
+	unpriv_events
+# Expiry of unbound SAs: the notifier runs from the SA timer (softirq).
+ip -n "$N" xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x103 \
+	mode tunnel aead 'rfc4106(gcm(aes))' $KEY_AB 128 limit time-soft 1 \
+	limit time-hard 2
+ktap_result "an unbound SA expires (soft, then hard)" \
+	wait_for 30 sa_gone "$N" 0x103
+
+# --- a bound SA ------------------------------------------------------------
+ktap_result "peers connect and bind" etcp_connect one
+ktap_result "ping through the bound SA" ping_a
+check_eq "nothing left A as plain ESP" "$(esp_leaked)" 0
+ip -n "$A" xfrm state update src 10.0.0.1 dst 10.0.0.2 proto esp \
+	spi 0x1000 mode tunnel aead 'rfc4106(gcm(aes))' $KEY_AB 128 \
+	limit packet-soft 2
+ktap_result "an updated SA stays bound; its soft expiry keeps the binding" \
+	ping_a 4
+check_eq "the binding is still active after a soft expiry" \
+	"$(binding_state "$A" 0x00001000)" active
+ktap_result "events in another namespace leave A's binding alone" \
+	unbound_events "$N"
+check_eq "A still has its binding" "$(bindings "$A")" 1
+ip -n "$A" xfrm state delete src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1000
+check_eq "ip xfrm state delete removes the binding" "$(bindings "$A")" 0
+etcp_disconnect
+
+# Hard expiry: the SA timer deletes the SA and the binding goes with it.
+# The SA is older than the lifetime it is given, so it expires at once.
+fresh_sas
+etcp_connect two
+check_eq "bound again" "$(bindings "$A")" 1
+ip -n "$A" xfrm state update src 10.0.0.1 dst 10.0.0.2 proto esp \
+	spi 0x1000 mode tunnel aead 'rfc4106(gcm(aes))' $KEY_AB 128 \
+	limit time-hard 1
+ktap_result "the SA reaches its hard lifetime" wait_for 30 sa_gone "$A" 0x1000
+check_eq "the hard expiry removed the binding" "$(bindings "$A")" 0
+etcp_disconnect
+
+# Fail closed: the socket is closed (a daemon crashed) while bound.
+fresh_sas
+etcp_connect three
+kill -9 "$PID_A"
+wait "$PID_A" 2>/dev/null
+check_eq "closing the socket leaves the binding dormant" \
+	"$(binding_state "$A" 0x00001000)" dormant
+ping_a 3 >/dev/null
+check_eq "packets of the dormant binding are dropped and counted" \
+	"$(etcp_stat "$A" tx_dormant)" 3
+check_eq "and none left A as plain ESP" "$(esp_leaked)" 0
+exec {FD_A}>&- {FD_B}>&-
+wait "$PID_B" 2>/dev/null
+
+# Migration (MOBIKE) replaces the SA without an event: fail closed.
+ip -n "$A" addr add 10.0.0.11/24 dev veth0
+etcp_connect four
+ktap_result "migrate A's outbound SA to a new source address" \
+	ip netns exec "$A" $MIGRATE out 10.1.0.1/32 10.1.0.2/32 10.0.0.1 \
+	10.0.0.2 10.0.0.11 10.0.0.2 tunnel 0
+ping_a 3 >/dev/null
+check_eq "packets of the migrated SA are dropped as stale" \
+	"$(etcp_stat "$A" tx_stale)" 3
+check_eq "still nothing left A as plain ESP" "$(esp_leaked)" 0
+ip -n "$A" xfrm state flush
+check_eq "a flush removes the stale binding" "$(bindings "$A")" 0
+etcp_disconnect
+
+# A namespace dies with a dormant binding (the SA holds a reference).
+fresh_sas
+etcp_connect five
+etcp_disconnect
+check_eq "the binding outlives its socket, dormant" \
+	"$(binding_state "$A" 0x00001000)" dormant
+ip netns del "$A"
+ktap_result "the module unloads after the namespace went" \
+	wait_for 30 rmmod ipsecme
+ktap_finish

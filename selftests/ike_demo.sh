@@ -15,6 +15,7 @@ source "$(dirname "$0")/lib.sh"
 IPSECMED=${IPSECMED_BIN:-$TOPDIR/build/userspace/ipsecmed/ipsecmed}
 [ -x "$IPSECMED" ] || skip_all "ipsecmed is not built"
 modprobe -q esp4 || skip_all "the kernel has no esp4"
+ike_module || exit $KSFT_FAIL
 
 work=$(mktemp -d)
 

@@ -116,7 +116,10 @@ ip_batch() { ip -n "$1" -batch -; }
 
 # ipsecmed_start NS CONF LOG CTL: run ipsecmed in NS on CONF, appending
 # to LOG, and wait for its control socket CTL. Its pid: IPSECMED_PID.
+# ipsecme.ko is loaded first, as on a user's host, so that every SA the
+# daemon adds, rekeys and deletes goes past the module's hooks.
 ipsecmed_start() {
+	ike_module || return 1
 	rm -f "$4"
 	ip netns exec "$1" "$IPSECMED" -f "$2" >>"$3" 2>&1 &
 	IPSECMED_PID=$!
@@ -192,6 +195,13 @@ cleanup() {
 trap cleanup EXIT
 
 # --- the module -----------------------------------------------------------
+
+# ike_module: load ipsecme.ko for a test of IKE daemons, loudly if it fails.
+ike_module() {
+	modprobe ipsecme && return 0
+	echo "cannot load ipsecme.ko for $(uname -r)" >&2
+	return 1
+}
 
 # require_module: load ipsecme.ko (the guest runner installed the build for
 # the running kernel under /lib/modules/$(uname -r)/updates).
@@ -304,6 +314,7 @@ swanctl_conf() {
 # vici socket, and load the configuration.
 charon_start() {
 	local ns=$1 conf=$2 dir=$CHARON_BASE/$1 etc=/etc/netns/$1
+	ike_module || return 1
 	mkdir -p "$dir" "$etc/swanctl"/{x509,x509ca,private}
 	cp "$conf" "$etc/swanctl/swanctl.conf"
 	cat >"$etc/strongswan.conf" <<-CONF

@@ -9,7 +9,6 @@
 
 #include <linux/skbuff.h>
 #include <net/genetlink.h>
-#include <net/route.h>
 
 #include "compat-probed.h"
 
@@ -38,18 +37,5 @@
 #ifndef IPSECME_HAVE_SKB_RECV_DATAGRAM_5
 #error "ipsecme needs __skb_recv_datagram(sk, queue, flags, off, err)"
 #endif
-
-/* Route @skb in from @dev as the stack would; true if that worked. */
-static inline bool ipsecme_route_input4(struct sk_buff *skb, __be32 daddr,
-					__be32 saddr, struct net_device *dev)
-{
-#ifdef IPSECME_HAVE_ROUTE_INPUT_TOS
-	return !ip_route_input_noref(skb, daddr, saddr, 0, dev);
-#else
-	/* 6.13: a DSCP, and a drop reason instead of an errno. */
-	return ip_route_input_noref(skb, daddr, saddr, inet_dsfield_to_dscp(0),
-				    dev) == SKB_NOT_DROPPED_YET;
-#endif
-}
 
 #endif /* IPSECME_COMPAT_H */

@@ -81,12 +81,12 @@ static int ipsecme_etcp_disconnect(struct sock *sk, int flags)
 static __poll_t ipsecme_etcp_poll(struct file *file, struct socket *sock,
 				  poll_table *wait)
 {
-	int idx = sock->sk->sk_family == AF_INET6;
 	struct sock *sk = sock->sk;
 	struct ipsecme_etcp *ctx;
 	__poll_t mask;
 
-	mask = ipsecme_etcp_base_ops[idx]->poll(file, sock, wait);
+	mask = ipsecme_etcp_base_ops[ipsecme_etcp_prot_idx(sk)]->poll(file, sock,
+									wait);
 	mask &= ~(EPOLLIN | EPOLLRDNORM);
 	rcu_read_lock();
 	ctx = rcu_dereference(inet_csk(sk)->icsk_ulp_data);
@@ -344,6 +344,9 @@ static void ipsecme_etcp_destroy(struct ipsecme_etcp *ctx)
 	ipsecme_etcp_put(ctx);
 }
 
+/* base->close() may destroy the socket and so drop the module reference
+ * TCP holds for the ULP: it is the last thing done here (as in kTLS).
+ */
 static void ipsecme_etcp_close(struct sock *sk, long timeout)
 {
 	struct proto *base = ipsecme_etcp_base[ipsecme_etcp_prot_idx(sk)];

@@ -37,6 +37,7 @@
  * @strp: record parser on the receive side
  * @ike_queue: whole IKE messages waiting for recvmsg(), charged to the
  *	socket's receive memory
+ * @ike_mem: truesize of @ike_queue, bounded by half of sk_rcvbuf
  * @out_queue: framed records (ESP from the output hook, IKE from
  *	sendmsg()) waiting for the stream, in order; its lock also guards
  *	@out_esp_bytes, @out_ike_bytes and @closing
@@ -68,6 +69,7 @@ struct ipsecme_etcp {
 	struct ipsecme_net *in;
 	struct strparser strp;
 	struct sk_buff_head ike_queue;
+	atomic_t ike_mem;
 	struct sk_buff_head out_queue;
 	unsigned int out_esp_bytes;
 	unsigned int out_ike_bytes;

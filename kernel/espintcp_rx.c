@@ -4,25 +4,21 @@
  * records, queue IKE messages for recvmsg(), feed ESP to xfrm.
  *
  * ESP records are copied into a fresh, private skb behind an outer IP
- * header rebuilt from the connection's addresses, then handed to xfrm
- * input as if that packet had arrived on the device the segment came in
+ * header rebuilt from the connection's addresses, then handed to the
+ * stack as if that packet had arrived on the device the segment came in
  * on. The copy is the point: ESP decrypts in place, and the pages behind
  * a TCP receive skb may be shared (splice, zero-copy senders on the same
  * host, page pool). Never decrypting over memory the socket does not own
- * is worth one memcpy per record. The copy goes to order-0 pages behind a
- * small linear head, so a 64 KiB record needs no high-order allocation
- * in softirq.
+ * is worth one memcpy per record. Copies (of IKE messages too) go to
+ * order-0 pages behind a small linear head, so a 64 KiB record needs no
+ * high-order allocation in softirq.
  */
 
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netdevice.h>
 #include <net/ip.h>
-#include <net/ip6_route.h>
-#include <net/route.h>
-#include <net/xfrm.h>
 
-#include "compat.h"
 #include "espintcp.h"
 
 /* The ESP header (SPI and sequence number) must be there; xfrm checks
@@ -76,105 +72,8 @@ static void ipsecme_etcp_abort(struct strparser *strp, int err)
 	ipsecme_etcp_mark_lost(ctx, -err);
 }
 
-/* Queue one IKE message for recv(), charged to the socket like TCP's own
- * receive queue (truesize, not payload: a flood of tiny messages costs
- * what it occupies) and bounded by half its receive buffer: the other
- * half keeps TCP, and so ESP, flowing while the daemon catches up.
- */
-static void ipsecme_etcp_queue_ike(struct ipsecme_etcp *ctx,
-				   struct sk_buff *skb, int off, int len)
-{
-	struct sock *sk = ctx->sk;
-	struct sk_buff *msg;
-
-	msg = alloc_skb(len, GFP_ATOMIC);
-	if (!msg) {
-		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_NOMEM);
-		return;
-	}
-	if (skb_copy_bits(skb, off, skb_put(msg, len), len)) {
-		kfree_skb(msg);
-		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_MALFORMED);
-		return;
-	}
-	if (atomic_read(&sk->sk_rmem_alloc) + msg->truesize >
-	    READ_ONCE(sk->sk_rcvbuf) / 2 ||
-	    !sk_rmem_schedule(sk, msg, msg->truesize)) {
-		kfree_skb(msg);
-		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_IKE_OVERFLOW);
-		return;
-	}
-	skb_set_owner_r(msg, sk);
-	skb_queue_tail(&ctx->ike_queue, msg);
-	ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_IKE);
-	ctx->saved_data_ready(sk);
-}
-
-/* Outer header for a record of @len ESP bytes: peer to us, as the ESP
- * packet would have looked on the wire.
- */
-static void ipsecme_etcp_put_iph(struct sk_buff *skb, const struct sock *sk,
-				 int len)
-{
-	struct iphdr *iph = skb_put_zero(skb, sizeof(*iph));
-
-	iph->version = 4;
-	iph->ihl = sizeof(*iph) / 4;
-	iph->tot_len = htons(sizeof(*iph) + len);
-	iph->ttl = 64;
-	iph->protocol = IPPROTO_ESP;
-	iph->saddr = sk->sk_daddr;
-	iph->daddr = sk->sk_rcv_saddr;
-	ip_send_check(iph);
-}
-
-static void ipsecme_etcp_put_ip6h(struct sk_buff *skb, const struct sock *sk,
-				  int len)
-{
-	struct ipv6hdr *ip6h = skb_put_zero(skb, sizeof(*ip6h));
-
-	ip6h->version = 6;
-	ip6h->payload_len = htons(len);
-	ip6h->nexthdr = IPPROTO_ESP;
-	ip6h->hop_limit = 64;
-	ip6h->saddr = sk->sk_v6_daddr;
-	ip6h->daddr = sk->sk_v6_rcv_saddr;
-}
-
-/* Route @skb in as the stack would; true if it is for a local address. */
-static bool ipsecme_etcp_route4(struct sk_buff *skb, struct net_device *dev)
-{
-	const struct iphdr *iph = ip_hdr(skb);
-
-	if (!ipsecme_route_input4(skb, iph->daddr, iph->saddr, dev))
-		return false;
-	return skb_rtable(skb) && skb_rtable(skb)->rt_type == RTN_LOCAL;
-}
-
-static bool ipsecme_etcp_route6(struct sk_buff *skb, struct net_device *dev)
-{
-	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-	struct flowi6 fl6 = {
-		.flowi6_iif = dev->ifindex,
-		.daddr = ip6h->daddr,
-		.saddr = ip6h->saddr,
-		.flowi6_proto = IPPROTO_ESP,
-	};
-	struct dst_entry *dst;
-
-	dst = ip6_route_input_lookup(dev_net(dev), dev, &fl6, skb,
-				     RT6_LOOKUP_F_HAS_SADDR);
-	if (dst->error ||
-	    !(((struct rt6_info *)dst)->rt6i_flags & RTF_LOCAL)) {
-		dst_release(dst);
-		return false;
-	}
-	skb_dst_set(skb, dst);
-	return true;
-}
-
-/* ESP bytes kept in the linear head: the ESP header, IV and inner
- * headers xfrm pulls; the rest goes to pages.
+/* Record bytes kept in the linear head of a copy: for ESP, the header,
+ * IV and inner headers xfrm pulls; the rest goes to pages.
  */
 #define IPSECME_ETCP_RX_LINEAR	256
 
@@ -207,37 +106,99 @@ static int ipsecme_etcp_copy_frags(struct sk_buff *nskb, struct sk_buff *skb,
 	return 0;
 }
 
-static struct sk_buff *ipsecme_etcp_copy_esp(struct ipsecme_etcp *ctx,
-					     struct sk_buff *skb, int off,
-					     int len, bool v6)
+/* A private copy of @len record bytes at @off of @skb, with @headroom in
+ * front: a small linear head and order-0 pages, so that no record of up
+ * to 64 KiB needs a high-order allocation in softirq.
+ */
+static struct sk_buff *ipsecme_etcp_copy(struct sk_buff *skb, int off,
+					 int len, int headroom)
 {
-	int hlen = v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
 	int linear = min(len, IPSECME_ETCP_RX_LINEAR);
 	struct sk_buff *nskb;
 
-	nskb = alloc_skb(NET_SKB_PAD + hlen + linear, GFP_ATOMIC);
+	nskb = alloc_skb(headroom + linear, GFP_ATOMIC | __GFP_NOWARN);
 	if (!nskb)
 		return NULL;
-	skb_reserve(nskb, NET_SKB_PAD);
-	skb_reset_network_header(nskb);
-	if (v6)
-		ipsecme_etcp_put_ip6h(nskb, ctx->sk, len);
-	else
-		ipsecme_etcp_put_iph(nskb, ctx->sk, len);
+	skb_reserve(nskb, headroom);
 	if (skb_copy_bits(skb, off, skb_put(nskb, linear), linear) ||
 	    ipsecme_etcp_copy_frags(nskb, skb, off + linear, len - linear)) {
 		kfree_skb(nskb);
 		return NULL;
 	}
-	__skb_pull(nskb, hlen);
-	skb_reset_transport_header(nskb);
-	nskb->protocol = v6 ? htons(ETH_P_IPV6) : htons(ETH_P_IP);
-	nskb->mark = skb->mark;
 	return nskb;
 }
 
-/* Hand one ESP record to xfrm. Called from the parser, in softirq or
- * with the socket locked in process context.
+/* Queue one IKE message for recv(), charged to the socket like TCP's own
+ * receive queue (truesize, not payload: a flood of tiny messages costs
+ * what it occupies). The queue may hold half the receive buffer, and
+ * always at least one message: the other half keeps TCP, and so ESP,
+ * flowing while the daemon catches up.
+ */
+static void ipsecme_etcp_queue_ike(struct ipsecme_etcp *ctx,
+				   struct sk_buff *skb, int off, int len)
+{
+	struct sock *sk = ctx->sk;
+	struct sk_buff *msg;
+	int queued;
+
+	msg = ipsecme_etcp_copy(skb, off, len, 0);
+	if (!msg) {
+		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_NOMEM);
+		return;
+	}
+	queued = atomic_read(&ctx->ike_mem);
+	if ((queued && queued + msg->truesize > READ_ONCE(sk->sk_rcvbuf) / 2) ||
+	    !sk_rmem_schedule(sk, msg, msg->truesize)) {
+		kfree_skb(msg);
+		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_IKE_OVERFLOW);
+		return;
+	}
+	skb_set_owner_r(msg, sk);
+	atomic_add(msg->truesize, &ctx->ike_mem);
+	skb_queue_tail(&ctx->ike_queue, msg);
+	ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_IKE);
+	ctx->saved_data_ready(sk);
+}
+
+/* Outer header for a record of @len ESP bytes: peer to us, as the ESP
+ * packet would have looked on the wire.
+ */
+static void ipsecme_etcp_push_iph(struct sk_buff *skb, const struct sock *sk,
+				  int len)
+{
+	struct iphdr *iph = skb_push(skb, sizeof(*iph));
+
+	memset(iph, 0, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) / 4;
+	iph->tot_len = htons(sizeof(*iph) + len);
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_ESP;
+	iph->saddr = sk->sk_daddr;
+	iph->daddr = sk->sk_rcv_saddr;
+	ip_send_check(iph);
+}
+
+static void ipsecme_etcp_push_ip6h(struct sk_buff *skb, const struct sock *sk,
+				   int len)
+{
+	struct ipv6hdr *ip6h = skb_push(skb, sizeof(*ip6h));
+
+	memset(ip6h, 0, sizeof(*ip6h));
+	ip6h->version = 6;
+	ip6h->payload_len = htons(len);
+	ip6h->nexthdr = IPPROTO_ESP;
+	ip6h->hop_limit = 64;
+	ip6h->saddr = sk->sk_v6_daddr;
+	ip6h->daddr = sk->sk_v6_rcv_saddr;
+}
+
+/* Hand one ESP record to the stack as the packet it was on the wire, as
+ * if it had arrived on the device the segment came in on. Called from
+ * the parser with the socket's lock held, so through the backlog
+ * (netif_rx()), not straight into xfrm: the decrypted packet may be a
+ * segment for this very socket, or for one whose parser holds its lock
+ * while delivering to us.
  */
 static void ipsecme_etcp_input_esp(struct ipsecme_etcp *ctx,
 				   struct sk_buff *skb, int off, int len)
@@ -245,44 +206,39 @@ static void ipsecme_etcp_input_esp(struct ipsecme_etcp *ctx,
 	bool v6 = ipsecme_etcp_is_v6(ctx->sk);
 	struct net_device *dev;
 	struct sk_buff *nskb;
-	bool routed;
 
 	/* An IPv4 packet cannot carry 65533 bytes behind its header. */
 	if (!v6 && len > IP_MAX_MTU - sizeof(struct iphdr)) {
 		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_MALFORMED);
 		return;
 	}
-	nskb = ipsecme_etcp_copy_esp(ctx, skb, off, len, v6);
+	nskb = ipsecme_etcp_copy(skb, off, len, NET_SKB_PAD +
+				 sizeof(struct ipv6hdr));
 	if (!nskb) {
 		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_NOMEM);
 		return;
 	}
+	if (v6)
+		ipsecme_etcp_push_ip6h(nskb, ctx->sk, len);
+	else
+		ipsecme_etcp_push_iph(nskb, ctx->sk, len);
+	skb_reset_network_header(nskb);
+	skb_reset_mac_header(nskb);
+	nskb->protocol = v6 ? htons(ETH_P_IPV6) : htons(ETH_P_IP);
+	nskb->mark = skb->mark;
 
 	rcu_read_lock();
-	local_bh_disable();
 	dev = dev_get_by_index_rcu(sock_net(ctx->sk), skb->skb_iif);
-	if (dev) {
-		nskb->dev = dev;
-		nskb->skb_iif = dev->ifindex;
-		skb_push(nskb, skb_transport_offset(nskb));
-		routed = v6 ? ipsecme_etcp_route6(nskb, dev) :
-			      ipsecme_etcp_route4(nskb, dev);
-		__skb_pull(nskb, skb_transport_offset(nskb));
-	}
-	if (!dev || !routed) {
+	if (!dev) {
 		kfree_skb(nskb);
 		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_NO_ROUTE);
-	} else if (v6) {
-		IP6CB(nskb)->iif = dev->ifindex;
-		IP6CB(nskb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
-		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_ESP);
-		xfrm6_rcv_spi(nskb, IPPROTO_ESP, 0, NULL);
 	} else {
-		ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_ESP);
-		/* encap_type 0: the SA is plain ESP, as xfrm checks. */
-		xfrm4_rcv_encap(nskb, IPPROTO_ESP, 0, 0);
+		nskb->dev = dev;
+		if (netif_rx(nskb) == NET_RX_SUCCESS)
+			ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_ESP);
+		else
+			ipsecme_etcp_count(ctx, IPSECME_A_STAT_RX_NOMEM);
 	}
-	local_bh_enable();
 	rcu_read_unlock();
 }
 
@@ -399,6 +355,8 @@ int ipsecme_etcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 			err = 0;
 		goto out_put;
 	}
+	if (!(flags & MSG_PEEK))
+		atomic_sub(skb->truesize, &ctx->ike_mem);
 	copied = min_t(size_t, len, skb->len);
 	if (copied < skb->len)
 		msg->msg_flags |= MSG_TRUNC;

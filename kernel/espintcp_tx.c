@@ -28,6 +28,17 @@ static void ipsecme_etcp_tx_unlink(struct ipsecme_etcp *ctx,
 	spin_unlock_bh(&ctx->out_queue.lock);
 }
 
+/* The head record; the output hook appends under the queue lock. */
+static struct sk_buff *ipsecme_etcp_tx_head(struct ipsecme_etcp *ctx)
+{
+	struct sk_buff *skb;
+
+	spin_lock_bh(&ctx->out_queue.lock);
+	skb = skb_peek(&ctx->out_queue);
+	spin_unlock_bh(&ctx->out_queue.lock);
+	return skb;
+}
+
 /**
  * ipsecme_etcp_tx_purge() - drop every queued record, counting them
  * @ctx: the socket's ULP state; the socket is locked
@@ -37,7 +48,7 @@ void ipsecme_etcp_tx_purge(struct ipsecme_etcp *ctx)
 	struct sk_buff *skb;
 
 	sock_owned_by_me(ctx->sk);
-	while ((skb = skb_peek(&ctx->out_queue))) {
+	while ((skb = ipsecme_etcp_tx_head(ctx))) {
 		ipsecme_etcp_tx_unlink(ctx, skb);
 		ipsecme_etcp_count(ctx, IPSECME_A_STAT_TX_ERROR);
 		kfree_skb(skb);
@@ -53,7 +64,7 @@ static void ipsecme_etcp_flush(struct ipsecme_etcp *ctx)
 	int ret;
 
 	sock_owned_by_me(sk);
-	while ((skb = skb_peek(&ctx->out_queue))) {
+	while ((skb = ipsecme_etcp_tx_head(ctx))) {
 		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN) ||
 		    !sk->sk_socket) {
 			ret = sk->sk_err ? -sk->sk_err : -EPIPE;
@@ -225,7 +236,7 @@ int ipsecme_etcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	if (size <= IPSECME_ETCP_MARKER_SIZE)
 		goto out;
 	err = -EOPNOTSUPP;
-	if (msg->msg_controllen || (msg->msg_flags & MSG_OOB))
+	if (msg->msg_controllen || (msg->msg_flags & (MSG_OOB | MSG_ZEROCOPY)))
 		goto out;
 	err = -ENOTCONN;
 	ctx = ipsecme_etcp_hold(sk);

@@ -9,12 +9,18 @@
  * stripped, a 2-byte length put in front of the ESP header and the
  * record queued on the socket; TCP takes it from process context.
  *
+ * Packets are matched to bindings by what is on the wire, family,
+ * destination and SPI; the mark only tells apart SAs that share those,
+ * and a packet that has a binding is never let out as plain ESP. The
+ * table is hashed by SPI alone, so a migration that moves an SA to a new
+ * destination still finds its (stale) binding.
+ *
  * Lifetimes: a binding holds a reference on its SA and is removed when
- * the xfrm notifier says SAs died (delete, hard expiry, flush), when it
- * is unbound, or when its socket is closed while still connected. A
- * socket whose connection is lost leaves its bindings dormant: they keep
- * catching (and dropping) the SA's packets so that nothing leaks out as
- * plain ESP until userspace rebinds them to a new connection.
+ * the xfrm notifier says the SA died (delete, hard expiry, flush) or when
+ * it is unbound. A socket whose connection is lost or that is closed
+ * leaves its bindings dormant: they keep catching (and dropping) the SA's
+ * packets so that nothing leaks out as plain ESP until userspace rebinds
+ * them to a new connection (fail closed).
  */
 
 #include <linux/ip.h>
@@ -30,16 +36,19 @@
 #include "espintcp.h"
 #include "sa_bind.h"
 
-static u32 ipsecme_bind_hash(u16 family, const xfrm_address_t *daddr,
-			     __be32 spi)
+/* SPIs are chosen by peers: a secret seed keeps them from aiming at one
+ * bucket.
+ */
+static u32 ipsecme_bind_seed __read_mostly;
+
+static u32 ipsecme_bind_hash(u16 family, __be32 spi)
 {
-	return jhash2((const u32 *)daddr, sizeof(*daddr) / sizeof(u32),
-		      (__force u32)spi ^ family);
+	return jhash_2words((__force u32)spi, family, ipsecme_bind_seed);
 }
 
 static u32 ipsecme_bind_key_hash(const struct ipsecme_bind_key *k)
 {
-	return ipsecme_bind_hash(k->family, &k->daddr, k->spi);
+	return ipsecme_bind_hash(k->family, k->spi);
 }
 
 static bool ipsecme_bind_key_eq(const struct ipsecme_bind_key *a,
@@ -49,19 +58,6 @@ static bool ipsecme_bind_key_eq(const struct ipsecme_bind_key *a,
 	       a->mark_v == b->mark_v && a->mark_m == b->mark_m &&
 	       a->if_id == b->if_id &&
 	       !memcmp(&a->daddr, &b->daddr, sizeof(a->daddr));
-}
-
-/* The key xfrm names @x by. */
-static void ipsecme_bind_key_of(const struct xfrm_state *x,
-				struct ipsecme_bind_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->daddr = x->id.daddr;
-	k->spi = x->id.spi;
-	k->mark_v = x->mark.v;
-	k->mark_m = x->mark.m;
-	k->if_id = x->if_id;
-	k->family = x->props.family;
 }
 
 static struct xfrm_state *ipsecme_bind_sa(struct ipsecme_net *in,
@@ -126,24 +122,48 @@ static bool ipsecme_bind_sa_dead(const struct xfrm_state *x)
 	return READ_ONCE(x->km.state) != XFRM_STATE_VALID;
 }
 
-/* @x died: drop its binding, and a binding of the same key whose SA died
- * without an event (a migration replaces SAs silently).
+/* @x died: drop its binding, found by the SA itself (an update may have
+ * changed its if_id), and any binding of its SPI whose SA died without an
+ * event (a migration replaces SAs silently).
  */
 static void ipsecme_bind_sa_gone(struct ipsecme_net *in,
 				 const struct xfrm_state *x)
 {
-	struct ipsecme_bind_key k;
 	struct ipsecme_binding *b;
+	struct hlist_node *tmp;
 
-	ipsecme_bind_key_of(x, &k);
 	spin_lock_bh(&in->lock);
-	b = ipsecme_bind_lookup(in, &k);
-	if (b) {
+	hash_for_each_possible_safe(in->bindings, b, tmp, hnode,
+				    ipsecme_bind_hash(x->props.family,
+						      x->id.spi)) {
 		const struct xfrm_state *bx = ipsecme_bind_sa(in, b);
 
-		if (bx == x || ipsecme_bind_sa_dead(bx))
+		if (bx == x || (b->key.spi == x->id.spi &&
+				ipsecme_bind_sa_dead(bx)))
 			ipsecme_bind_remove(in, b);
 	}
+	spin_unlock_bh(&in->lock);
+}
+
+/* An SA was updated in place with the values of @x, a copy that xfrm
+ * discards afterwards: the if_id may have changed (xfrm keeps it when
+ * @x has none).
+ */
+static void ipsecme_bind_sa_updated(struct ipsecme_net *in,
+				    const struct xfrm_state *x)
+{
+	struct ipsecme_binding *b;
+
+	if (!x->if_id)
+		return;
+	spin_lock_bh(&in->lock);
+	hash_for_each_possible(in->bindings, b, hnode,
+			       ipsecme_bind_hash(x->props.family, x->id.spi))
+		if (b->key.spi == x->id.spi &&
+		    b->key.family == x->props.family &&
+		    b->key.mark_v == x->mark.v && b->key.mark_m == x->mark.m &&
+		    !memcmp(&b->key.daddr, &x->id.daddr, sizeof(b->key.daddr)))
+			WRITE_ONCE(b->key.if_id, x->if_id);
 	spin_unlock_bh(&in->lock);
 }
 
@@ -366,7 +386,8 @@ static void ipsecme_bind_drop(struct ipsecme_net *in,
 			      struct ipsecme_binding *b, struct sk_buff *skb,
 			      enum ipsecme_stat_attr why)
 {
-	atomic64_inc(&b->tx_drops);
+	if (b)
+		atomic64_inc(&b->tx_drops);
 	ipsecme_stat_inc(in, why);
 	kfree_skb(skb);
 }
@@ -381,6 +402,13 @@ static unsigned int ipsecme_bind_steal(struct ipsecme_net *in,
 
 	if (!ctx) {
 		ipsecme_bind_drop(in, b, skb, IPSECME_A_STAT_TX_DORMANT);
+		return NF_STOLEN;
+	}
+	/* A policy that covers the connection itself would feed its own
+	 * segments back into it, each write making another.
+	 */
+	if (skb->sk && skb->sk == ctx->sk) {
+		ipsecme_bind_drop(in, b, skb, IPSECME_A_STAT_TX_LOOP);
 		return NF_STOLEN;
 	}
 	/* The length field goes over the last two bytes of the IP header,
@@ -417,54 +445,99 @@ static bool ipsecme_bind_mark_ok(const struct ipsecme_binding *b,
 	       !((mark ^ x->props.smark.v) & om);
 }
 
-/* Under RCU: the binding of the SA that built this packet, if any. */
+/**
+ * ipsecme_bind_lookup_pkt() - the binding of the SA that built a packet
+ * @in: the namespace
+ * @family: the packet's family
+ * @daddr: its outer destination
+ * @spi: its SPI
+ * @mark: its mark
+ * @why: set to a drop reason if the packet must not leave, 0 otherwise
+ *
+ * Under RCU. The mark cannot be trusted to equal the SA's (VTI selects
+ * SAs by the policy's mark, rules may rewrite it), so it only chooses
+ * between several SAs of the same destination and SPI; a packet it
+ * cannot attribute, or one of an SPI whose binding has gone stale, is
+ * dropped rather than sent as plain ESP.
+ *
+ * Return: the binding to carry the packet, or to count its drop on, or
+ * NULL.
+ */
 static struct ipsecme_binding *
 ipsecme_bind_lookup_pkt(struct ipsecme_net *in, u16 family,
-			const xfrm_address_t *daddr, __be32 spi, u32 mark)
+			const xfrm_address_t *daddr, __be32 spi, u32 mark,
+			enum ipsecme_stat_attr *why)
 {
-	struct ipsecme_binding *b;
+	struct ipsecme_binding *b, *named = NULL, *stale = NULL;
+	unsigned int n = 0;
 
+	*why = 0;
 	hash_for_each_possible_rcu(in->bindings, b, hnode,
-				   ipsecme_bind_hash(family, daddr, spi))
-		if (b->key.spi == spi && b->key.family == family &&
-		    !memcmp(&b->key.daddr, daddr, sizeof(*daddr)) &&
-		    ipsecme_bind_mark_ok(b, rcu_dereference(b->x), mark))
+				   ipsecme_bind_hash(family, spi)) {
+		const struct xfrm_state *x = rcu_dereference(b->x);
+
+		if (b->key.spi != spi || b->key.family != family)
+			continue;
+		if (memcmp(&b->key.daddr, daddr, sizeof(*daddr))) {
+			if (ipsecme_bind_sa_dead(x))
+				stale = b;	/* migrated away from us */
+			continue;
+		}
+		if (ipsecme_bind_mark_ok(b, x, mark))
 			return b;
-	return NULL;
+		named = b;
+		n++;
+	}
+	if (n == 1)
+		return named;
+	if (n) {
+		*why = IPSECME_A_STAT_TX_MALFORMED;
+		return NULL;
+	}
+	if (stale)
+		*why = IPSECME_A_STAT_TX_STALE;
+	return stale;
 }
 
-/* Offset of the ESP header from skb->data and the outer destination, for
- * a packet xfrm has transformed; -1 if it is not ESP of interest.
+/* Where a packet's ESP header is, for the output hook. */
+struct ipsecme_bind_pkt {
+	xfrm_address_t daddr;
+	int esp_off;		/* from skb->data */
+	bool transformed;	/* built by xfrm, not by a raw socket */
+	bool fragment;		/* a fragment: never carried */
+};
+
+/* Fill @p for an ESP packet; false if it is not ESP, or a later fragment
+ * (no SPI to attribute it by).
  */
-static int ipsecme_bind_esp4(struct sk_buff *skb, xfrm_address_t *daddr)
+static bool ipsecme_bind_esp4(struct sk_buff *skb, struct ipsecme_bind_pkt *p)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	if (!(IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED) ||
-	    iph->protocol != IPPROTO_ESP || ip_is_fragment(iph))
-		return -1;
-	daddr->a4 = iph->daddr;
-	return skb_network_offset(skb) + ip_hdrlen(skb);
+	if (iph->protocol != IPPROTO_ESP || (iph->frag_off & htons(IP_OFFSET)))
+		return false;
+	p->daddr.a4 = iph->daddr;
+	p->esp_off = skb_network_offset(skb) + ip_hdrlen(skb);
+	p->transformed = IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED;
+	p->fragment = ip_is_fragment(iph);
+	return true;
 }
 
-static int ipsecme_bind_esp6(struct sk_buff *skb, xfrm_address_t *daddr)
+static bool ipsecme_bind_esp6(struct sk_buff *skb, struct ipsecme_bind_pkt *p)
 {
 #if IS_ENABLED(CONFIG_IPV6)
-	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-	u8 nexthdr = ip6h->nexthdr;
-	__be16 frag_off;
-	int off;
+	unsigned int off = 0;
+	int flags = 0;
 
-	if (!(IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED))
-		return -1;
-	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
-			       &nexthdr, &frag_off);
-	if (off < 0 || nexthdr != IPPROTO_ESP || frag_off)
-		return -1;
-	memcpy(daddr->a6, &ip6h->daddr, sizeof(daddr->a6));
-	return off;
+	if (ipv6_find_hdr(skb, &off, IPPROTO_ESP, NULL, &flags) != IPPROTO_ESP)
+		return false;
+	memcpy(p->daddr.a6, &ipv6_hdr(skb)->daddr, sizeof(p->daddr.a6));
+	p->esp_off = off;	/* from skb->data, as ipv6_find_hdr() counts */
+	p->transformed = IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED;
+	p->fragment = flags & IP6_FH_F_FRAG;
+	return true;
 #else
-	return -1;
+	return false;
 #endif
 }
 
@@ -472,39 +545,40 @@ static unsigned int ipsecme_bind_out(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
 	struct ipsecme_net *in = ipsecme_net(state->net);
-	xfrm_address_t daddr = {};
+	struct ipsecme_bind_pkt p = {};
+	enum ipsecme_stat_attr why;
 	struct ipsecme_binding *b;
 	__be32 _spi, *spi;
 	u16 family;
-	int off;
 
 	/* Offloaded ESP is not encrypted yet; bound SAs are never offloaded. */
 	if (!READ_ONCE(in->n_bindings) || xfrm_offload(skb))
 		return NF_ACCEPT;
-	if (state->pf == NFPROTO_IPV4) {
-		family = AF_INET;
-		off = ipsecme_bind_esp4(skb, &daddr);
-	} else {
-		family = AF_INET6;
-		off = ipsecme_bind_esp6(skb, &daddr);
-	}
-	if (off < 0)
+	family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	if (!(family == AF_INET ? ipsecme_bind_esp4(skb, &p) :
+				  ipsecme_bind_esp6(skb, &p)))
 		return NF_ACCEPT;
-	spi = skb_header_pointer(skb, off, sizeof(_spi), &_spi);
+	spi = skb_header_pointer(skb, p.esp_off, sizeof(_spi), &_spi);
 	if (!spi)
 		return NF_ACCEPT;
-	b = ipsecme_bind_lookup_pkt(in, family, &daddr, *spi, skb->mark);
-	if (!b)
+	b = ipsecme_bind_lookup_pkt(in, family, &p.daddr, *spi, skb->mark,
+				    &why);
+	if (!b && !why)
 		return NF_ACCEPT;
-	if (ipsecme_bind_sa_dead(rcu_dereference(b->x))) {
-		ipsecme_bind_drop(in, b, skb, IPSECME_A_STAT_TX_STALE);
+	/* Fail closed: what has a binding but cannot be carried is dropped,
+	 * never sent as plain ESP.
+	 */
+	if (!why && (p.fragment || !p.transformed))
+		why = IPSECME_A_STAT_TX_MALFORMED;
+	if (!why && ipsecme_bind_sa_dead(rcu_dereference(b->x)))
+		why = IPSECME_A_STAT_TX_STALE;
+	if (!why && !pskb_may_pull(skb, p.esp_off))
+		why = IPSECME_A_STAT_TX_MALFORMED;
+	if (why) {
+		ipsecme_bind_drop(in, b, skb, why);
 		return NF_STOLEN;
 	}
-	if (!pskb_may_pull(skb, off)) {
-		ipsecme_bind_drop(in, b, skb, IPSECME_A_STAT_TX_MALFORMED);
-		return NF_STOLEN;
-	}
-	return ipsecme_bind_steal(in, b, skb, off);
+	return ipsecme_bind_steal(in, b, skb, p.esp_off);
 }
 
 /* Last at LOCAL_OUT: filters and mangling see the ESP packet first. */
@@ -551,6 +625,10 @@ static int ipsecme_bind_km_notify(struct xfrm_state *x,
 		if (x && x->id.proto == IPPROTO_ESP)
 			ipsecme_bind_sa_gone(ipsecme_net(xs_net(x)), x);
 		break;
+	case XFRM_MSG_UPDSA:
+		if (x && x->id.proto == IPPROTO_ESP)
+			ipsecme_bind_sa_updated(ipsecme_net(xs_net(x)), x);
+		break;
 	case XFRM_MSG_FLUSHSA:
 		if (c->net)
 			ipsecme_bind_sweep(ipsecme_net(c->net));
@@ -583,6 +661,7 @@ static struct xfrm_mgr ipsecme_bind_km = {
 
 int __init ipsecme_bind_init(void)
 {
+	ipsecme_bind_seed = get_random_u32();
 	xfrm_register_km(&ipsecme_bind_km);
 	return 0;
 }

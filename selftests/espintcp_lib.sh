@@ -100,7 +100,8 @@ etcp_side() {
 }
 
 # etcp_connect TAG [PEER-OPTS-A] -- [PEER-OPTS-B]: start the pair (B
-# listens, A connects), each binding its outbound SA and holding the
+# listens, A connects), each binding its outbound SA (A's as given by
+# $ETCP_BIND_A, "DADDR,SPI[,MARK/MASK]", if set) and holding the
 # connection until its stdin closes. Pids in PID_A/PID_B; stdin fifos
 # in $ETCP_RUN/TAG.{a,b}.in, output in $ETCP_RUN/TAG.{a,b}.out.
 etcp_connect() {
@@ -117,7 +118,7 @@ etcp_connect() {
 	track_pid $PID_B
 	exec {FD_B}>"$r.b.in"
 	wait_for 10 etcp_listening "$B" 4500
-	ip netns exec "$A" "$PEER" -r "$r.a.ready" -b "$OB,1000" -w \
+	ip netns exec "$A" "$PEER" -r "$r.a.ready" -b "${ETCP_BIND_A:-$OB,1000}" -w \
 		"${opts_a[@]}" connect "$OB" 4500 <"$r.a.in" >"$r.a.out" 2>&1 &
 	PID_A=$!
 	track_pid $PID_A

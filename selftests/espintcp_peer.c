@@ -13,7 +13,9 @@
  * the "espintcp" ULP, bind the SAs given with -b, create the -r file, then
  * run the actions in order: -s, -R, then -e or -w.
  *
- *	-b DADDR,SPI	bind this SA (SPI in hex) to the socket; repeatable
+ *	-b DADDR,SPI[,MARK/MASK]
+ *			bind this SA (SPI, mark in hex) to the socket;
+ *			repeatable
  *	-r FILE		create FILE once set up
  *	-s N:SIZE	send N IKE messages of SIZE bytes (marker included)
  *	-R N:SIZE	receive N IKE messages, each SIZE bytes with the pattern
@@ -143,7 +145,7 @@ static int genl_bind(struct nl_conn *c, int fd, const char *daddr,
 static int bind_one(int fd, const char *spec)
 {
 	char daddr[64];
-	const char *comma = strchr(spec, ',');
+	const char *comma = strchr(spec, ','), *mark;
 	struct nl_conn c;
 	int err;
 
@@ -153,9 +155,11 @@ static int bind_one(int fd, const char *spec)
 	}
 	memcpy(daddr, spec, comma - spec);
 	daddr[comma - spec] = '\0';
+	mark = strchr(comma + 1, ',');
 	if (nl_open(&c, NETLINK_GENERIC))
 		die("netlink");
-	err = genl_bind(&c, fd, daddr, strtoul(comma + 1, NULL, 16), NULL);
+	err = genl_bind(&c, fd, daddr, strtoul(comma + 1, NULL, 16),
+			mark ? mark + 1 : NULL);
 	if (err)
 		fprintf(stderr, "espintcp_peer: bind %s: %s: %s\n", spec,
 			strerror(-err), c.ext_msg);
@@ -312,15 +316,15 @@ static int run_peer(const struct opts *o, bool listening, const char *addr,
 	return 0;
 }
 
-/* A connected loopback TCP socket (the client end); the server end is
- * left to leak until exit.
+/* A connected loopback TCP pair: returns the client end, and the server
+ * end in @srv (left to leak until exit if @srv is NULL).
  */
-static int loopback_tcp(void)
+static int loopback_pair(int *srv)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(sin);
-	int lfd, fd;
+	int lfd, fd, sfd;
 
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sin, len) ||
@@ -329,9 +333,17 @@ static int loopback_tcp(void)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, len))
 		die("loopback connect");
-	if (accept(lfd, NULL, NULL) < 0)
+	sfd = accept(lfd, NULL, NULL);
+	if (sfd < 0)
 		die("loopback accept");
+	if (srv)
+		*srv = sfd;
 	return fd;
+}
+
+static int loopback_tcp(void)
+{
+	return loopback_pair(NULL);
 }
 
 static int make_fd(const char *kind)
@@ -459,23 +471,11 @@ static int poll_partial(void)
 	/* A 1000-byte IKE record: length, zero marker, pattern. */
 	unsigned char rec[1000] = { 1000 >> 8, 1000 & 0xff };
 	unsigned char buf[1000];
-	int cli, srv, lfd, partial, whole;
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sin);
+	int cli, srv, partial, whole;
 	ssize_t n;
 
 	memset(rec + 6, 0x5a, sizeof(rec) - 6);
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sin, len) ||
-	    listen(lfd, 1) || getsockname(lfd, (struct sockaddr *)&sin, &len))
-		die("loopback listen");
-	cli = socket(AF_INET, SOCK_STREAM, 0);
-	if (cli < 0 || connect(cli, (struct sockaddr *)&sin, len))
-		die("loopback connect");
-	srv = accept(lfd, NULL, NULL);
-	if (srv < 0)
-		die("accept");
+	cli = loopback_pair(&srv);
 	/* The parser takes the first bytes when the ULP is attached... */
 	if (write(cli, rec, 12) != 12)
 		die("write");

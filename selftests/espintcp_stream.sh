@@ -4,7 +4,10 @@
 # What goes over the wire: IKE messages sent while ESP traffic flows on
 # the same connection arrive intact and in order; a capture on the veth
 # holds nothing but TCP port 4500 between the peers, and the stream A->B
-# parses as "IKETCP" followed by whole RFC 9329 records.
+# parses as "IKETCP" followed by whole RFC 9329 records. None of the IKE
+# messages is dropped under the ESP load, and one of 40000 bytes (bigger
+# than any kmalloc'd buffer fits in half a default receive buffer) gets
+# through.
 #
 #   ns A                                          ns B
 #   veth0 10.0.0.1 ──────────── veth ──────────── veth0 10.0.0.2  (tcpdump)
@@ -15,7 +18,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/espintcp_lib.sh"
 
 require_module
-ktap_plan 8
+ktap_plan 9
 etcp_topology && etcp_ipsec 4 transport || skip_all "set-up failed"
 
 CAP=$ETCP_RUN/cap.pcap
@@ -44,8 +47,9 @@ ktap_result "ping still works on the same connection" \
 	ip netns exec "$A" ping -q -c 3 -i 0.2 -W 5 10.0.0.2
 check_eq "B received all 40 IKE messages, intact and in order" \
 	"$(cat "$ETCP_RUN/s.b.out")" "received 40"
-check_eq "IKE counters: A sent 40, B received 40" \
-	"$(etcp_stat "$A" tx_ike)/$(etcp_stat "$B" rx_ike)" 40/40
+check_eq "IKE counters: A sent 40, B received 40, none dropped" \
+	"$(etcp_stat "$A" tx_ike)/$(etcp_stat "$B" rx_ike)/$(etcp_stat "$B" rx_ike_overflow)" \
+	40/40/0
 ESP_A=$(etcp_stat "$A" tx_esp)
 etcp_disconnect
 kill -INT $TCPDUMP
@@ -60,4 +64,10 @@ check_eq "capture: prefix, $ESP_A ESP records of SA 0x1000, 40 IKE, nothing else
 SWITCHES=$(echo "$FRAMING" | sed 's/.*switches //')
 ktap_result "capture: IKE and ESP records are interleaved ($SWITCHES switches)" \
 	test "$SWITCHES" -ge 2
+
+ktap_result "peers connect again" etcp_connect big -s 1:40000 -- -R 1:40000
+wait_for 60 grep -q "^received" "$ETCP_RUN/big.b.out"
+check_eq "one IKE message of 40000 bytes arrives whole" \
+	"$(cat "$ETCP_RUN/big.b.out")" "received 1"
+etcp_disconnect
 ktap_finish

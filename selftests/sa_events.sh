@@ -5,12 +5,13 @@
 # the module loaded: add, update, delete, soft and hard expiry, flush and
 # migration, of SAs bound to an espintcp socket and of SAs that are not,
 # in several namespaces and from an unprivileged user namespace. A binding
-# disappears exactly when its SA does, and whatever happens to its socket
-# or SA, the SA's packets never leave as plain ESP (fail closed).
+# disappears exactly when its SA does (also after an update changed the
+# SA's if_id), and whatever happens to its socket, its SA or the packet's
+# mark, the SA's packets never leave as plain ESP (fail closed).
 #
 #   ns A                                         ns B
 #   dum0 10.1.0.1 ── tunnel ESP 0x1000/0x2000 ── dum0 10.1.0.2
-#   veth0 10.0.0.1 (+ 10.0.0.11) ─── veth ───── veth0 10.0.0.2
+#   veth0 10.0.0.1 (+ 10.0.0.11) ─── veth ───── veth0 10.0.0.2 (+ .12)
 #   espintcp_peer connect (binds 0x1000) ══ TCP 4500 ══ espintcp_peer listen
 #   nft: counts ESP leaving veth0 at postrouting (must stay 0 while bound)
 #   ns N: unbound SAs only
@@ -21,7 +22,7 @@ source "$(dirname "$0")/espintcp_lib.sh"
 MIGRATE="python3 $SELFTEST_DIR/xfrm_migrate.py"
 
 require_module
-ktap_plan 23
+ktap_plan 30
 etcp_topology && etcp_ipsec 4 tunnel && setup_ns N ||
 	skip_all "set-up failed"
 
@@ -100,6 +101,10 @@ check_eq "the binding is still active after a soft expiry" \
 ktap_result "events in another namespace leave A's binding alone" \
 	unbound_events "$N"
 check_eq "A still has its binding" "$(bindings "$A")" 1
+ip -n "$A" xfrm state update src 10.0.0.1 dst 10.0.0.2 proto esp \
+	spi 0x1000 mode tunnel aead 'rfc4106(gcm(aes))' $KEY_AB 128 if_id 5
+check_eq "an update of the SA's if_id shows in its binding" \
+	"$(show_json "$A" '[.bindings[].if_id] | join(",")')" 5
 ip -n "$A" xfrm state delete src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1000
 check_eq "ip xfrm state delete removes the binding" "$(bindings "$A")" 0
 etcp_disconnect
@@ -130,8 +135,50 @@ check_eq "and none left A as plain ESP" "$(esp_leaked)" 0
 exec {FD_A}>&- {FD_B}>&-
 wait "$PID_B" 2>/dev/null
 
-# Migration (MOBIKE) replaces the SA without an event: fail closed.
+# The mark: xfrm picks the SA by the policy's mark (VTI does so without
+# marking the packet), and rules may rewrite the packet's mark before the
+# module's hook. A bound SA's packets are carried whatever mark they have.
+fresh_sas
+ip_batch "$A" <<-CMDS
+xfrm state delete src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1000
+xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1000 mode tunnel aead rfc4106(gcm(aes)) $KEY_AB 128 mark 5 mask 0xff
+xfrm policy delete src 10.1.0.1 dst 10.1.0.2 dir out
+xfrm policy add src 10.1.0.1 dst 10.1.0.2 dir out priority 100 mark 5 mask 0xff tmpl src 10.0.0.1 dst 10.0.0.2 proto esp mode tunnel
+CMDS
+ip netns exec "$A" nft -f - <<-NFT
+table inet remark {
+	chain out {
+		type filter hook output priority 0;
+		meta l4proto esp meta mark set 7
+	}
+}
+NFT
+ETCP_BIND_A=10.0.0.2,1000,5/ff etcp_connect marked
+ktap_result "a marked SA whose packets a rule re-marks: ping works" \
+	ip netns exec "$A" ping -q -m 5 -c 3 -i 0.2 -W 5 10.1.0.2
+check_eq "and nothing left A as plain ESP" "$(esp_leaked)" 0
+ip netns exec "$A" nft delete table inet remark
+etcp_disconnect
+
+# A policy that covers the connection itself would feed its segments
+# back into it, each write making another.
+fresh_sas
+etcp_connect loop
+ip -n "$A" xfrm policy add src 10.0.0.1 dst 10.0.0.2 proto tcp dport 4500 \
+	dir out priority 5 tmpl src 10.0.0.1 dst 10.0.0.2 proto esp mode tunnel
+ping_a 1 >/dev/null
+looped() { [ "$(etcp_stat "$A" tx_loop)" -gt 0 ]; }
+ktap_result "the connection's own segments are dropped, not fed back" \
+	wait_for 30 looped
+ip -n "$A" xfrm policy delete src 10.0.0.1 dst 10.0.0.2 proto tcp \
+	dport 4500 dir out
+etcp_disconnect
+
+# Migration (MOBIKE) replaces the SA without an event: fail closed, also
+# when the destination moves and the SA's name with it.
+fresh_sas
 ip -n "$A" addr add 10.0.0.11/24 dev veth0
+ip -n "$B" addr add 10.0.0.12/24 dev veth0
 etcp_connect four
 ktap_result "migrate A's outbound SA to a new source address" \
 	ip netns exec "$A" $MIGRATE out 10.1.0.1/32 10.1.0.2/32 10.0.0.1 \
@@ -140,6 +187,13 @@ ping_a 3 >/dev/null
 check_eq "packets of the migrated SA are dropped as stale" \
 	"$(etcp_stat "$A" tx_stale)" 3
 check_eq "still nothing left A as plain ESP" "$(esp_leaked)" 0
+ktap_result "migrate it again, to a new destination" \
+	ip netns exec "$A" $MIGRATE out 10.1.0.1/32 10.1.0.2/32 10.0.0.11 \
+	10.0.0.2 10.0.0.11 10.0.0.12 tunnel 0
+ping_a 3 >/dev/null
+check_eq "packets of the SA at its new destination are dropped as stale" \
+	"$(etcp_stat "$A" tx_stale)" 6
+check_eq "and none left A as plain ESP" "$(esp_leaked)" 0
 ip -n "$A" xfrm state flush
 check_eq "a flush removes the stale binding" "$(bindings "$A")" 0
 etcp_disconnect

@@ -31,6 +31,7 @@ static const char *const stat_names[IPSECME_A_STAT_MAX + 1] = {
 	[IPSECME_A_STAT_TX_ERROR] = "tx_error",
 	[IPSECME_A_STAT_TX_MALFORMED] = "tx_malformed",
 	[IPSECME_A_STAT_TX_STALE] = "tx_stale",
+	[IPSECME_A_STAT_TX_LOOP] = "tx_loop",
 };
 
 const char *module_stat_name(int stat)

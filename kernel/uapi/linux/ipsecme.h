@@ -74,6 +74,8 @@ enum ipsecme_cmd {
  * @IPSECME_FEATURE_KERNEL_ESPINTCP: the running kernel was built with its
  *	own ESP-in-TCP (CONFIG_INET_ESPINTCP); the module leaves the kernel's
  *	"espintcp" TCP ULP in place.
+ * @IPSECME_FEATURE_ESPINTCP: the module registered its own "espintcp" ULP;
+ *	BIND, UNBIND and the binding and connection dumps work.
  *
  * A bit is set only when the feature is present in this build of the
  * module for this kernel, so userspace can probe instead of guessing from
@@ -127,18 +129,23 @@ enum ipsecme_info_attr {
  * @IPSECME_A_STAT_RX_NO_ROUTE: ESP records dropped because the receiving
  *	device is gone or the outer addresses do not route locally
  * @IPSECME_A_STAT_RX_NOMEM: records dropped for lack of memory
- * @IPSECME_A_STAT_RX_IKE_OVERFLOW: IKE messages dropped because the
- *	receive queue exceeded the socket's receive buffer
+ * @IPSECME_A_STAT_RX_IKE_OVERFLOW: IKE messages dropped because those
+ *	already queued take half the socket's receive buffer
  * @IPSECME_A_STAT_TX_ESP: ESP packets framed onto a stream
  * @IPSECME_A_STAT_TX_IKE: IKE messages framed onto a stream
  * @IPSECME_A_STAT_TX_QUEUE_FULL: ESP packets dropped, per-socket queue full
  * @IPSECME_A_STAT_TX_DORMANT: ESP packets dropped, binding dormant
  * @IPSECME_A_STAT_TX_ERROR: records dropped because the stream failed
- * @IPSECME_A_STAT_TX_MALFORMED: bound packets dropped because their ESP
- *	header could not be located
+ * @IPSECME_A_STAT_TX_MALFORMED: ESP packets of a bound destination and SPI
+ *	dropped because they cannot be carried: ESP header out of reach, a
+ *	fragment, not built by xfrm, or not attributable to one of several
+ *	SAs of that destination and SPI
  * @IPSECME_A_STAT_TX_STALE: ESP packets dropped because the SA their
  *	binding names died without an xfrm event (replaced by a migration);
  *	fail closed until the binding is renewed or removed
+ * @IPSECME_A_STAT_TX_LOOP: ESP packets dropped because they carry a
+ *	segment of the very connection they are bound to (a policy covers
+ *	the connection itself)
  *
  * Every counter is a u64. Userspace must ignore counters it does not know:
  * later versions append new ones.
@@ -165,6 +172,7 @@ enum ipsecme_stat_attr {
 	IPSECME_A_STAT_TX_ERROR,
 	IPSECME_A_STAT_TX_MALFORMED,
 	IPSECME_A_STAT_TX_STALE,
+	IPSECME_A_STAT_TX_LOOP,
 
 	__IPSECME_A_STAT_MAX,
 	IPSECME_A_STAT_MAX = __IPSECME_A_STAT_MAX - 1

@@ -97,6 +97,13 @@ void child_handle_response(struct daemon *d, struct ike_sa *sa,
  */
 void child_rekey_switch_out(struct daemon *d, struct ike_sa *sa,
 			    uint32_t reqid);
+/* The peer created @c (not linked in, not installed) but we cannot
+ * take it, e.g. its narrowed selectors do not go into the kernel
+ * exactly: delete it with an INFORMATIONAL request, so that the peer
+ * removes it too; it leaves our kernel (the reserved SPI) on the
+ * answer.
+ */
+void child_discard(struct daemon *d, struct ike_sa *sa, struct child_sa *c);
 /* Whether a CHILD_SA other than a deleted one still uses @reqid's
  * policies.
  */

@@ -285,6 +285,7 @@ static const char *child_from_response(struct ike_sa *sa, struct child_sa *c,
 	const struct ike_payload *tsr = ike_msg_first(m, IKE_PL_TSR);
 	static struct ike_sa_payload sa_pl;
 	struct ike_ts_payload ti, tr, ours;
+	const char *why;
 
 	if (!sap || !tsi || !tsr || ike_sa_decode(sap, &sa_pl, NULL) ||
 	    prop_accept(c->cfg->esp, c->cfg->n_esp, IKE_PROTO_ESP, false,
@@ -299,6 +300,8 @@ static const char *child_from_response(struct ike_sa *sa, struct child_sa *c,
 	ours = c->ts_remote;
 	if (ts_narrow(&ours, &tr, &c->ts_remote))
 		return "peer's TSr are not within ours";
+	if ((why = ts_exact(&c->ts_local, &c->ts_remote)))
+		return why;
 	if (c->mode == IPSEC_MODE_TRANSPORT &&
 	    !ike_msg_has_notify(m, IKE_N_USE_TRANSPORT_MODE))
 		return "peer refused transport mode";
@@ -349,9 +352,14 @@ void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 	if (why) {
 		log_warn("%s: %s%s", sa->conn->name, why,
 			 err ? " (error notify)" : "");
-		if (c && c->spi_in && d->kernel)
-			kernel_remove(d, sa, c, false);
-		child_sa_free(c);
+		if (c && !err) {
+			/* The peer has it: delete it there too. */
+			child_discard(d, sa, c);
+		} else {
+			if (c && c->spi_in && d->kernel)
+				kernel_remove(d, sa, c, false);
+			child_sa_free(c);
+		}
 		/* The IKE SA stands; a CHILD_SA failure fails "up". */
 		sa_report(sa, why);
 		return;
@@ -439,7 +447,11 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 		ts_from_conf(cfg->local_ts, cfg->n_local_ts, &sa->ep.local, &l);
 		ts_from_conf(cfg->remote_ts, cfg->n_remote_ts, &sa->ep.remote,
 			     &r);
-		if (ts_narrow(&r, &ti, &nr) || ts_narrow(&l, &tr, &nl))
+		/* Within ours, and no more than the kernel can hold
+		 * exactly: what we answer is what we install.
+		 */
+		if (ts_narrow(&r, &ti, &nr) || ts_narrow(&l, &tr, &nl) ||
+		    ts_fit_pair(&nl, &nr))
 			continue;
 		if (prop_select(cfg->esp, cfg->n_esp, IKE_PROTO_ESP, false,
 				&sa_pl, &suite, chosen) ||

@@ -14,6 +14,7 @@
 
 struct creds;
 struct ctl_server;
+struct kpolicy;
 
 struct daemon {
 	struct conf *conf;
@@ -25,6 +26,7 @@ struct daemon {
 	struct nl_conn xfrm_ev;		/* expire events; sk NULL: none */
 	struct ctl_server *ctl;
 	struct ike_sa *sas;
+	struct kpolicy *policies;	/* policy.h: shared, by holder */
 	uint32_t next_sa_id;
 	uint32_t next_reqid;
 	uint8_t cookie_secret[32];

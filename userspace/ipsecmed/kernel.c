@@ -5,6 +5,7 @@
 
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
+#include "ipsecmed/policy.h"
 #include "ipsecmed/ts.h"
 #include "lib/xfrm.h"
 
@@ -109,11 +110,10 @@ static void sel(const struct ts_piece *src, const struct ts_piece *dst,
 
 static int policy(struct daemon *d, const struct ike_sa *sa,
 		  const struct child_sa *c, const struct ts_piece *l,
-		  const struct ts_piece *r, uint8_t dir, bool add)
+		  const struct ts_piece *r, uint8_t dir)
 {
 	struct xfrm_policy_spec p = { .dir = dir, .priority = 1000 };
 	bool out = dir == XFRM_POLICY_OUT;
-	int err;
 
 	if (out)
 		sel(l, r, &p.sel);
@@ -126,13 +126,7 @@ static int policy(struct daemon *d, const struct ike_sa *sa,
 		p.tmpl.src = out ? sa->ep.local : sa->ep.remote;
 		p.tmpl.dst = out ? sa->ep.remote : sa->ep.local;
 	}
-	if (!add)
-		return xfrm_policy_del(&d->xfrm, &p.sel, dir);
-	err = xfrm_policy_update(&d->xfrm, &p);
-	if (err)
-		log_err("cannot install policy: %s%s%s", strerror(-err),
-			d->xfrm.ext_msg[0] ? ": " : "", d->xfrm.ext_msg);
-	return err;
+	return policy_hold(d, &p);
 }
 
 /* Policies for every pair of pieces of one family and their protocols
@@ -141,7 +135,7 @@ static int policy(struct daemon *d, const struct ike_sa *sa,
  * the caps fail the CHILD_SA.
  */
 static int policies(struct daemon *d, const struct ike_sa *sa,
-		    const struct child_sa *c, bool add)
+		    const struct child_sa *c)
 {
 	struct ts_piece lp[TS_PIECES_MAX], rp[TS_PIECES_MAX];
 	const char *why = ts_exact(&c->ts_local, &c->ts_remote);
@@ -155,21 +149,21 @@ static int policies(struct daemon *d, const struct ike_sa *sa,
 			why ? why : "too many pieces");
 		return -EINVAL;
 	}
-	for (i = 0; i < nl && (!err || !add); i++) {
-		for (j = 0; j < nr && (!err || !add); j++) {
+	for (i = 0; i < nl && !err; i++) {
+		for (j = 0; j < nr && !err; j++) {
 			const struct ts_piece *l = &lp[i], *r = &rp[j];
 
 			if (l->prefix.addr.family != r->prefix.addr.family ||
 			    (l->proto && r->proto && l->proto != r->proto))
 				continue;
-			err |= policy(d, sa, c, l, r, XFRM_POLICY_OUT, add);
-			err |= policy(d, sa, c, l, r, XFRM_POLICY_IN, add);
-			if (c->mode == IPSEC_MODE_TUNNEL)
-				err |= policy(d, sa, c, l, r, XFRM_POLICY_FWD,
-					      add);
+			err = policy(d, sa, c, l, r, XFRM_POLICY_OUT);
+			if (!err)
+				err = policy(d, sa, c, l, r, XFRM_POLICY_IN);
+			if (!err && c->mode == IPSEC_MODE_TUNNEL)
+				err = policy(d, sa, c, l, r, XFRM_POLICY_FWD);
 		}
 	}
-	return err ? -EIO : 0;
+	return err;
 }
 
 int kernel_install_out(struct daemon *d, const struct ike_sa *sa,
@@ -203,7 +197,7 @@ int kernel_install(struct daemon *d, const struct ike_sa *sa,
 	if (!err && outbound)
 		err = kernel_install_out(d, sa, c);
 	if (!err && with_policies)
-		err = policies(d, sa, c, true);
+		err = policies(d, sa, c);
 	if (err) {
 		kernel_remove(d, sa, c, with_policies);
 		return err;
@@ -220,7 +214,7 @@ void kernel_remove(struct daemon *d, const struct ike_sa *sa,
 		return;
 	}
 	if (with_policies)
-		policies(d, sa, c, false);
+		policy_release(d, c->reqid);
 	xfrm_sa_del(&d->xfrm, &sa->ep.remote, &sa->ep.local, c->spi_in,
 		    IPPROTO_ESP);
 	xfrm_sa_del(&d->xfrm, &sa->ep.local, &sa->ep.remote, c->spi_out,

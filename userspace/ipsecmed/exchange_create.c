@@ -293,6 +293,26 @@ static void answer_child_rekey(struct daemon *d, struct ike_sa *sa,
 
 /* --- responder: new CHILD_SA ----------------------------------------- */
 
+/* CHILD_SAs of @sa that count against max_child_sas: one per reqid, so
+ * a CHILD_SA and the successor of its rekey count once, and not the
+ * ones being deleted.
+ */
+static uint32_t children_live(const struct ike_sa *sa)
+{
+	const struct child_sa *c, *e;
+	uint32_t n = 0;
+
+	for (c = sa->children; c; c = c->next) {
+		if (c->state == CHILD_S_DELETING)
+			continue;
+		for (e = sa->children; e != c; e = e->next)
+			if (e->reqid == c->reqid && e->state != CHILD_S_DELETING)
+				break;
+		n += e == c;
+	}
+	return n;
+}
+
 static void answer_new_child(struct daemon *d, struct ike_sa *sa,
 			     struct ike_msg *m)
 {
@@ -313,6 +333,13 @@ static void answer_new_child(struct daemon *d, struct ike_sa *sa,
 	if (!err && (sa->state != IKE_S_ESTABLISHED || sa->successor_id ||
 		     sa->rekey_ike))
 		err = IKE_N_TEMPORARY_FAILURE;
+	/* A peer may not pile up CHILD_SAs without bound (3.10.1). */
+	if (!err && children_live(sa) >= conn->max_child_sas) {
+		log_warn("%s: peer %s has %u CHILD_SAs on IKE SA #%u, the "
+			 "max_child_sas", conn->name, sa->remote_id,
+			 children_live(sa), sa->id);
+		err = IKE_N_NO_ADDITIONAL_SAS;
+	}
 	if (!err) {
 		cfg = &conn->children[i];
 		c = child_new(d, sa, cfg, false);

@@ -191,21 +191,20 @@ static bool ts_valid(const struct ike_ts *ts)
 
 int ts_pieces(const struct ike_ts *ts, struct ts_piece *out, size_t max)
 {
-	struct collect a = { .max = max < TS_PIECES_MAX ? max :
-				    TS_PIECES_MAX };
-	struct collect p = { .max = TS_PIECES_MAX };
+	struct collect a = { 0 }, p = { .max = TS_PIECES_MAX };
 	size_t l, na, np, i, j, n = 0;
 	unsigned int width;
 
 	if (!ts_valid(ts))
 		return -1;
+	/* Both collections hold TS_PIECES_MAX blocks. */
+	if (max > TS_PIECES_MAX)
+		max = TS_PIECES_MAX;
 	l = alen(ts->type);
 	width = 8 * (unsigned int)l;
 	np = split(ts->start_port, ts->end_port, 16, collect, &p);
 	/* Enough address blocks to fill @max pieces with the ports. */
 	a.max = (max + np - 1) / np;
-	if (a.max > TS_PIECES_MAX)
-		a.max = TS_PIECES_MAX;
 	na = split(load(ts->start, l), load(ts->end, l), width, collect, &a);
 	for (i = 0; i < a.n; i++) {
 		for (j = 0; j < p.n && n < max; j++, n++) {

@@ -36,11 +36,12 @@ struct ts_piece {
 	uint16_t port, port_mask;	/* as struct xfrm_sel_spec */
 };
 
-/* The first @max pieces of @ts in @out, in address order (all ports of
- * one address block before the next block). Returns how many pieces
- * @ts takes in all (may exceed @max: only @max are filled), or -1 if
- * XFRM cannot express it: start above end, an unknown type, or ports
- * restricted for a protocol other than tcp, udp and sctp.
+/* The first @max (at most TS_PIECES_MAX) pieces of @ts in @out, in
+ * address order (all ports of one address block before the next
+ * block). Returns how many pieces @ts takes in all (may exceed @max:
+ * only @max are filled), or -1 if XFRM cannot express it: start above
+ * end, an unknown type, or ports restricted for a protocol other than
+ * tcp, udp and sctp.
  */
 int ts_pieces(const struct ike_ts *ts, struct ts_piece *out, size_t max);
 

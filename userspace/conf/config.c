@@ -394,6 +394,41 @@ static int k_natt(struct parser *p, char **v, size_t n)
 	return 0;
 }
 
+static int k_unique(struct parser *p, char **v, size_t n)
+{
+	static const char *const names[] = { "replace", "keep", "no" };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (!strcmp(ONE(v), names[i])) {
+			p->conn->unique = (enum conf_unique)i;
+			return 0;
+		}
+	return perr(p, "unique '%s' is not replace, keep or no", ONE(v));
+}
+
+static int set_limit(struct parser *p, const char *key, const char *v,
+		     uint32_t *out)
+{
+	unsigned long x;
+
+	if (conf_parse_uint(v, 100000, &x) || !x)
+		return perr(p, "%s '%s' is not a number from 1 to 100000", key,
+			    v);
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int k_max_ike(struct parser *p, char **v, size_t n)
+{
+	return set_limit(p, "max_ike_sas", ONE(v), &p->conn->max_ike_sas);
+}
+
+static int k_max_child(struct parser *p, char **v, size_t n)
+{
+	return set_limit(p, "max_child_sas", ONE(v), &p->conn->max_child_sas);
+}
+
 static int k_psk_file(struct parser *p, char **v, size_t n)
 {
 	int ret = resolve(p, ONE(v), p->conn->psk_file);
@@ -676,6 +711,9 @@ static const struct key conn_keys[] = {
 	{ "dpd_delay", k_dpd, false },
 	{ "start_action", k_start, false },
 	{ "nat_traversal", k_natt, false },
+	{ "unique", k_unique, false },
+	{ "max_ike_sas", k_max_ike, false },
+	{ "max_child_sas", k_max_child, false },
 	{ "psk_file", k_psk_file, false },
 	{ NULL, NULL, false },
 };
@@ -837,6 +875,9 @@ static void conn_defaults(struct conf_conn *c)
 	c->remote_port = 500;
 	c->rekey_time = 4 * 3600;
 	c->nat_traversal = true;
+	c->unique = CONF_UNIQUE_REPLACE;
+	c->max_ike_sas = CONF_MAX_IKE_SAS;
+	c->max_child_sas = CONF_MAX_CHILD_SAS;
 }
 
 static int open_block(struct parser *p, char *head)

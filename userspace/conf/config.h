@@ -129,6 +129,18 @@ enum conf_start_action {
 	CONF_START_TRAP,	/* install trap policies, initiate on traffic */
 };
 
+/* What a new IKE SA does to older ones of the same connection and
+ * remote identity.
+ */
+enum conf_unique {
+	CONF_UNIQUE_REPLACE = 0,	/* default: the new one wins */
+	CONF_UNIQUE_KEEP,		/* the old one stays, new refused */
+	CONF_UNIQUE_NO,			/* both stay (a shared identity) */
+};
+
+#define CONF_MAX_IKE_SAS	16	/* per remote identity, default */
+#define CONF_MAX_CHILD_SAS	32	/* per IKE SA, default */
+
 struct conf_conn {
 	char name[CONF_NAME_MAX + 1];
 	/* Empty lists: any address. A remote prefix other than a host
@@ -145,6 +157,12 @@ struct conf_conn {
 	uint32_t dpd_delay;			/* seconds, 0 = no DPD */
 	enum conf_start_action start_action;
 	bool nat_traversal;			/* default true */
+	enum conf_unique unique;		/* default replace */
+	/* IKE SAs of this connection per remote identity (with unique =
+	 * no; the others keep one), CHILD_SAs per IKE SA (rekeys do not
+	 * count). 1..100000.
+	 */
+	uint32_t max_ike_sas, max_child_sas;
 	uint8_t psk[CONF_PSK_MAX];		/* psk_file's secret */
 	size_t psk_len;
 	char psk_file[CONF_PATH_MAX];

@@ -11,7 +11,7 @@ IKE_CRYPTO_OBJS := $(addprefix $(O)/ipsecmed/crypto/,prf.o kdf.o encr.o \
 
 IPSECMED_OBJS := $(addprefix $(O)/ipsecmed/,main.o daemon.o control.o \
 	exchange_init.o exchange_auth.o exchange_info.o exchange_create.o \
-	rekey.o auth.o cert.o proposal.o sa.o ts.o nat.o kernel.o \
+	rekey.o auth.o cert.o proposal.o sa.o ts.o nat.o kernel.o policy.o \
 	transport_udp.o log.o)
 
 PROGRAMS += $(O)/ipsecmed/ipsecmed
@@ -126,3 +126,10 @@ $(O)/ipsecmed/loopback_test: ipsecmed/tests/loopback.sh \
 	sed -e 's|@BUILD@|$(abspath $(O))|' \
 	    -e 's|@MKCERTS@|$(abspath ../selftests/mkcerts.sh)|' $< >$@
 	chmod +x $@
+
+# policy.c against a fake of lib/xfrm.h's policy calls.
+UNIT_TESTS += $(O)/ipsecmed/policy_test
+$(O)/ipsecmed/policy_test: $(O)/ipsecmed/policy_test.o \
+		$(O)/ipsecmed/policy.o $(O)/ipsecmed/log.o $(O)/lib/addr.o \
+		$(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^

@@ -14,6 +14,7 @@
 
 struct creds;
 struct ctl_server;
+struct kpolicy;
 
 struct daemon {
 	struct conf *conf;
@@ -25,6 +26,7 @@ struct daemon {
 	struct nl_conn xfrm_ev;		/* expire events; sk NULL: none */
 	struct ctl_server *ctl;
 	struct ike_sa *sas;
+	struct kpolicy *policies;	/* policy.h: shared, by holder */
 	uint32_t next_sa_id;
 	uint32_t next_reqid;
 	uint8_t cookie_secret[32];
@@ -97,6 +99,13 @@ void child_handle_response(struct daemon *d, struct ike_sa *sa,
  */
 void child_rekey_switch_out(struct daemon *d, struct ike_sa *sa,
 			    uint32_t reqid);
+/* The peer created @c (not linked in, not installed) but we cannot
+ * take it, e.g. its narrowed selectors do not go into the kernel
+ * exactly: delete it with an INFORMATIONAL request, so that the peer
+ * removes it too; it leaves our kernel (the reserved SPI) on the
+ * answer.
+ */
+void child_discard(struct daemon *d, struct ike_sa *sa, struct child_sa *c);
 /* Whether a CHILD_SA other than a deleted one still uses @reqid's
  * policies.
  */

@@ -138,7 +138,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..58"
+echo "1..69"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -443,6 +443,103 @@ check "two children: TS_UNACCEPTABLE for the second, up fails naming it" \
 	eval '[ $rc = 3 ] && grep -q "CHILD_SA third: peer refused it with error notify 38" '"$dir/out"
 check "two children: IKE SA and first CHILD_SA stay" \
 	eval '[ "$(json_field "$(ctl gw -j status)" state)" = ESTABLISHED ] && [ "$(names_of gw)" = "net " ] && [ "$(names_of rw)" = "net " ] && agree'
+unpair
+
+# Several IKE SAs of one identity ("unique", RFC 7296 2.4): the client
+# gets copies gw2, gw3 of its connection, so it makes a second IKE SA
+# of the same identity while the first exists (and then sends no
+# INITIAL_CONTACT).
+# dup_client N...: add connection gwN, a copy of gw, and reload.
+dup_client() {
+	local i
+	for i in "$@"; do
+		awk '/^connection gw \{/ { on = 1 } !on { next }
+		     { print; d += gsub(/\{/, "{") - gsub(/\}/, "}") }
+		     !d { exit }' \
+			"$dir/gw.conf" | sed "s/^connection gw {/connection gw$i {/" \
+			>>"$dir/gw.conf"
+	done
+	ctl gw reload >/dev/null
+}
+# ikes SIDE CONN: IKE SAs SIDE lists for CONN.
+ikes() { ctl "$1" status | grep -c "^$2 #"; }
+p=aes128gcm16-prfsha256-x25519
+pair $p $p "" "" $'unique = no\n\tmax_ike_sas = 2'
+dup_client 2 3
+ctl gw up gw >/dev/null
+check "unique = no: a second IKE SA of the identity is allowed" \
+	eval 'ctl gw up gw2 >/dev/null && [ "$(ikes rw rw)" = 2 ]'
+ctl gw up gw3 >"$dir/out" 2>&1
+rc=$?
+check "max_ike_sas = 2: the third refused with AUTHENTICATION_FAILED" \
+	eval '[ $rc = 3 ] && grep -q "error notify 24" '"$dir/out"' && grep -q "has 2 IKE SAs already, the max_ike_sas of rw" '"$dir/rw.log"
+check "max_ike_sas: the two IKE SAs stay" eval '[ "$(ikes rw rw)" = 2 ]'
+unpair
+
+pair $p $p "" "" "unique = keep"
+dup_client 2
+ctl gw up gw >/dev/null
+first=$(ike_spi rw)
+ctl gw up gw2 >"$dir/out" 2>&1
+rc=$?
+check "unique = keep: a second IKE SA (no INITIAL_CONTACT) is refused" \
+	eval '[ $rc = 3 ] && grep -q "IKE SA #1 already and rw has unique = keep" '"$dir/rw.log"
+check "unique = keep: the first one stays" \
+	eval '[ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" = "$first" ]'
+# The client vanishes and comes back: its INITIAL_CONTACT replaces the
+# stale IKE SA although unique = keep.
+kill -9 "$pid_gw"
+wait "$pid_gw" 2>/dev/null
+rm -f "$dir/gw.ctl"
+start gw
+check "INITIAL_CONTACT: the restarted client gets up, the stale SA goes" \
+	eval 'ctl gw up gw >/dev/null && [ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" != "$first" ] && [ "$(ike_spi rw)" = "$(ike_spi gw)" ] && grep -q "IKE SA #1 replaced by #[0-9]* (INITIAL_CONTACT from" '"$dir/rw.log"
+unpair
+
+pair $p $p
+dup_client 2
+ctl gw up gw >/dev/null
+first=$(ike_spi rw)
+ctl gw up gw2 >/dev/null
+for _ in $(seq 30); do
+	[ "$(ikes gw gw)" = 0 ] && break
+	sleep 0.1
+done
+check "unique = replace (default): the new IKE SA wins, the old deleted" \
+	eval '[ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" != "$first" ] && [ "$(ikes gw gw)" = 0 ] && [ "$(ikes gw gw2)" = 1 ] && grep -q "replaced by #2 of the same peer" '"$dir/rw.log"
+unpair
+
+# max_child_sas: the responder takes two CHILD_SAs per IKE SA; the
+# client's third gets NO_ADDITIONAL_SAS (RFC 7296 3.10.1).
+conf rw $port 127.0.0.1 127.0.0.2 $((port + 10)) $p "s3cret psk" \
+	gw.example client.example 10.1.0.0/16 10.2.0.0/16 "" \
+	"max_child_sas = 2" "" "$(child_block second 10.4.0.0/16 10.3.0.0/16)
+	$(child_block third 10.6.0.0/16 10.5.0.0/16)"
+conf gw $((port + 10)) 127.0.0.2 127.0.0.1 $port $p "s3cret psk" \
+	client.example gw.example 10.2.0.0/16 10.1.0.0/16 "" "" "" \
+	"$(child_block second 10.3.0.0/16 10.4.0.0/16)
+	$(child_block third 10.5.0.0/16 10.6.0.0/16)"
+start rw && start gw
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "max_child_sas = 2: the third CHILD_SA gets NO_ADDITIONAL_SAS" \
+	eval '[ $rc = 3 ] && grep -q "CHILD_SA third: peer refused it with error notify 35" '"$dir/out"' && grep -q "has 2 CHILD_SAs on IKE SA #1, the max_child_sas" '"$dir/rw.log"
+check "max_child_sas: the IKE SA and two CHILD_SAs stay on both sides" \
+	eval '[ "$(names_of gw)" = "net second " ] && [ "$(names_of rw)" = "net second " ] && crossed'
+unpair
+
+# Selectors beyond what XFRM holds exactly (tcp/1-65534 is 30 port
+# blocks): the responder narrows them to the first 16 and answers
+# exactly those; the initiator takes them.
+conf rw $port 127.0.0.1 127.0.0.2 $((port + 10)) $p "s3cret psk" \
+	gw.example client.example 10.1.0.0/16 10.2.0.0/16
+conf gw $((port + 10)) 127.0.0.2 127.0.0.1 $port $p "s3cret psk" \
+	client.example gw.example "10.2.0.0/16[tcp/1-65534]" 10.1.0.0/16
+start rw && start gw
+check "TS caps: the responder narrows 30 port blocks to the first 16" \
+	eval 'ctl gw up gw >/dev/null && grep -q "TSi 10.2.0.0/16\[tcp/1\],10.2.0.0/16\[tcp/2-3\],.*,10.2.0.0/16\[tcp/16384-32767\],10.2.0.0/16\[tcp/32768-49151\] TSr 10.1.0.0/16$" '"$dir/rw.log"
+check "TS caps: the initiator installed exactly the narrowed selectors" \
+	eval 'ctl gw status | grep -q "10.2.0.0/16\[tcp/1\],10.2.0.0/16\[tcp/2-3\],10.2.0.0/16\[tcp/4-7\]," && agree'
 unpair
 
 # Reload: a connection removed from the configuration is deleted.

@@ -51,7 +51,8 @@ void prop_offer(const struct conf_proposal *p, size_t n, uint8_t proto,
 
 		pr->proto = proto;
 		pr->spi_size = spi_size;
-		memcpy(pr->spi, spi, spi_size);
+		if (spi_size)	/* IKE_SA_INIT: no SPI, @spi NULL */
+			memcpy(pr->spi, spi, spi_size);
 		offer_one(&p[i], proto, with_dh, dh_first, pr);
 	}
 }

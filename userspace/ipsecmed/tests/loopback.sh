@@ -36,6 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+bad_exits=0
+
 ok() { n=$((n + 1)); echo "ok $n $*"; }
 fail() { n=$((n + 1)); failed=1; echo "not ok $n $*"; }
 check() {
@@ -44,6 +46,27 @@ check() {
 	if "$@"; then ok "$desc"; else fail "$desc"; fi
 }
 diag() { sed 's/^/# /' "$@"; }
+
+# The whole run stops here, loudly, with every daemon's log.
+bail() {
+	local f
+	for f in "$dir"/*.log; do echo "# --- $f"; diag "$f"; done
+	echo "Bail out! $*"
+	exit 1
+}
+
+# wait_for SECONDS CMD...: until CMD succeeds, polling every 0.1 s. The
+# limits are generous: the machines running this share two CPUs with
+# everything else, and a condition met early costs nothing.
+wait_for() {
+	local i limit=$(($1 * 10))
+	shift
+	for ((i = 0; i < limit; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
 
 # conf NAME PORT LOCAL REMOTE RPORT PROPOSALS PSK IDL IDR TSL TSR
 #      [DAEMON_EXTRA] [CONNECTION_EXTRA] [CHILD_EXTRA] [MORE_CHILDREN]
@@ -55,8 +78,8 @@ conf() {
 		ike_port = $2
 		natt_port = $(($2 + 1))
 		ctl_socket = $dir/$1.ctl
-		retransmit_timeout = 200ms
-		retransmit_tries = 2
+		retransmit_timeout = ${RETR_TIMEOUT:-200ms}
+		retransmit_tries = ${RETR_TRIES:-2}
 		${12:-}
 	}
 	connection $1 {
@@ -84,24 +107,43 @@ conf() {
 	EOC
 }
 
+# start NAME: a daemon that answers on its control socket, or bail out
+# with its log: a test that goes on without its daemon only produces
+# confusing failures further down.
 start() {
+	local i pid
+	rm -f "$dir/$1.ctl"
 	: >"$dir/$1.log"
 	"$IPSECMED" -n -d -f "$dir/$1.conf" >>"$dir/$1.log" 2>&1 &
-	pids+=($!)
-	eval "pid_$1=$!"
-	for _ in $(seq 50); do
-		[ -S "$dir/$1.ctl" ] && return 0
+	pid=$!
+	pids+=($pid)
+	eval "pid_$1=$pid"
+	for ((i = 0; i < 600; i++)); do
+		ctl "$1" status >/dev/null 2>&1 && return 0
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	diag "$dir/$1.log"
-	return 1
+	kill -0 "$pid" 2>/dev/null &&
+		bail "daemon $1 (pid $pid) did not answer on $dir/$1.ctl within 60 s"
+	wait "$pid"
+	bail "daemon $1 exited with status $? at start (see its log above)"
 }
 
+# stop NAME: SIGTERM, and the daemon must exit 0 without a sanitizer
+# report (ASan or UBSan end it with another status; LeakSanitizer
+# reports at exit).
 stop() {
-	local p
+	local p rc
 	eval "p=\$pid_$1"
 	kill "$p" 2>/dev/null
 	wait "$p" 2>/dev/null
+	rc=$?
+	if [ "$rc" != 0 ] ||
+	   grep -q -e "Sanitizer" -e "runtime error:" "$dir/$1.log"; then
+		bad_exits=$((bad_exits + 1))
+		echo "# daemon $1 exited with status $rc:"
+		diag "$dir/$1.log"
+	fi
 	rm -f "$dir/$1.ctl"
 }
 
@@ -138,7 +180,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..58"
+echo "1..59"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -146,7 +188,7 @@ for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	check "up with $p" eval 'ctl gw up gw >/dev/null'
 	check "$p: both sides agree on SPIs and algorithms" agree
 	ctl gw down gw >/dev/null
-	sleep 0.3
+	wait_for 30 eval 'no_sas gw && no_sas rw'
 	check "$p: down removes the IKE SA on both sides" \
 		eval 'no_sas gw && no_sas rw'
 	unpair
@@ -200,7 +242,7 @@ pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" "" \
 	"dpd_delay = 1s"
 ctl gw up gw >/dev/null
 kill -STOP "$pid_gw"
-for _ in $(seq 80); do no_sas rw && break; sleep 0.1; done
+wait_for 30 no_sas rw
 kill -CONT "$pid_gw"
 check "DPD: silent peer detected, SA removed" \
 	eval 'no_sas rw && grep -q "did not answer" '"$dir/rw.log"
@@ -213,10 +255,10 @@ pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" "" \
 	"dpd_delay = 1s"
 ctl gw up gw >/dev/null
 kill -STOP "$pid_gw"
-for _ in $(seq 40); do grep -q retransmitting "$dir/rw.log" && break; sleep 0.05; done
+wait_for 30 grep -q retransmitting "$dir/rw.log"
 ctl rw down rw >/dev/null
 kill -CONT "$pid_gw"
-for _ in $(seq 30); do no_sas gw && no_sas rw && break; sleep 0.1; done
+wait_for 30 eval 'no_sas gw && no_sas rw'
 check "down during a DPD check: the Delete follows, both sides forget" \
 	eval 'no_sas rw && no_sas gw && grep -q "peer deleted IKE SA" '"$dir/gw.log"
 unpair
@@ -231,11 +273,8 @@ rekey_case() {	# WHO (the side that rekeys: gw = IKE initiator, rw)
 	[ "$who" = gw ] && other=rw || other=gw
 	ctl gw up gw >/dev/null
 	old=$(spi_in gw)
-	for _ in $(seq 60); do
-		grep -q "CHILD_SA net rekeyed, SPIs" "$dir/$who.log" &&
-		[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && break
-		sleep 0.1
-	done
+	wait_for 60 eval 'grep -q "CHILD_SA net rekeyed, SPIs" "$dir/$who.log" &&
+		[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ]'
 	check "CHILD_SA rekey by $who: new SAs, the peer answered" \
 		eval 'grep -q "CHILD_SA net rekeyed, SPIs" '"$dir/$who.log"' && grep -q "CHILD_SA net rekeyed by the peer" '"$dir/$other.log"
 	check "CHILD_SA rekey by $who: SPIs changed and agree" \
@@ -260,12 +299,10 @@ spis_of() { grep -o "\"$2\":\"[^\"]*\"" <<<"$(ctl "$1" -j status)" | cut -d'"' -
 pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" "" "" \
 	"$rekey2s" "$rekey2s"
 ctl gw up gw >/dev/null
-sleep 3.5
-# Wait for a moment between two rekeys (or their collision).
-for _ in $(seq 50); do
-	[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && break
-	sleep 0.1
-done
+# Wait for a rekey, then for a moment between two rekeys (or their
+# collision).
+wait_for 60 grep -q "rekeyed" "$dir/gw.log"
+wait_for 60 eval '[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ]'
 check "rekey_time on both sides: both daemons alive, IKE SA up" \
 	eval 'kill -0 $pid_gw && kill -0 $pid_rw && [ "$(json_field "$(ctl rw -j status)" state)" = ESTABLISHED ] && grep -q "rekeyed" '"$dir/gw.log"
 check "rekey_time on both sides: the CHILD_SAs of both sides match" \
@@ -283,12 +320,9 @@ ike_rekey_case() {	# WHO (gw or rw)
 	ctl gw up gw >/dev/null
 	old=$(ike_spi gw)
 	child=$(spi_in gw)
-	for _ in $(seq 60); do
-		grep -q "replaced by" "$dir/gw.log" &&
+	wait_for 60 eval 'grep -q "replaced by" "$dir/gw.log" &&
 		grep -q "replaced by" "$dir/rw.log" &&
-		[ "$(nike gw)" = 1 ] && [ "$(nike rw)" = 1 ] && break
-		sleep 0.1
-	done
+		[ "$(nike gw)" = 1 ] && [ "$(nike rw)" = 1 ]'
 	check "IKE SA rekey by $who: started by $who, both sides moved" \
 		eval 'grep -q "rekeying IKE SA" '"$dir/$who.log"' && grep -q "replaced by" '"$dir/gw.log"' && grep -q "replaced by" '"$dir/rw.log"
 	check "IKE SA rekey by $who: new IKE SPIs, both sides agree" \
@@ -310,12 +344,9 @@ unpair
 pair aes256-sha384-prfsha384-ecp384 aes256-sha384-prfsha384-ecp384 "" "" \
 	"" "" "$rekey2s" "$ike2s"
 ctl gw up gw >/dev/null
-for _ in $(seq 80); do
-	[ "$(grep -c "CHILD_SA net rekeyed, SPIs" "$dir/gw.log")" -ge 2 ] &&
+wait_for 60 eval '[ "$(grep -c "CHILD_SA net rekeyed, SPIs" "$dir/gw.log")" -ge 2 ] &&
 	grep -q "replaced by" "$dir/gw.log" && [ "$(nike gw)" = 1 ] &&
-	[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && break
-	sleep 0.1
-done
+	[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && agree'
 check "CHILD_SA rekey on a rekeyed IKE SA" \
 	eval 'grep -q "replaced by" '"$dir/gw.log"' && [ "$(grep -c "CHILD_SA net rekeyed, SPIs" '"$dir/gw.log"')" -ge 2 ] && agree'
 unpair
@@ -336,10 +367,7 @@ pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" "" "" \
 	"esp_proposals = aes128gcm16-x25519" "$rekey2s"
 ctl gw up gw >/dev/null
 old=$(spi_in gw)
-for _ in $(seq 40); do
-	grep -q "CHILD_SA rekey failed" "$dir/gw.log" && break
-	sleep 0.1
-done
+wait_for 60 grep -q "CHILD_SA rekey failed" "$dir/gw.log"
 check "PFS required: a rekey without KE gets NO_PROPOSAL_CHOSEN, SA kept" \
 	eval 'grep -q "CHILD_SA rekey failed.*notify 14" '"$dir/gw.log"' && [ "$(spi_in gw)" = "$old" ] && agree'
 unpair
@@ -354,15 +382,13 @@ collide() {	# WHAT (CHILD_SA or IKE SA) GW_CHILD GW_CONN RW_CONN RW_CHILD
 	pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" \
 		"" "$4" "$5" "$2" "$3"
 	ctl gw up gw >/dev/null
+	# Both stopped, so the load on the machine cannot matter: the
+	# sleep only has to pass the (at most 2 s) deadlines.
 	kill -STOP "$pid_gw" "$pid_rw"
 	sleep 2.5
 	kill -CONT "$pid_gw" "$pid_rw"
-	for _ in $(seq 60); do
-		[ "$(nike gw)" = 1 ] && [ "$(nike rw)" = 1 ] &&
-		[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && agree &&
-		break
-		sleep 0.1
-	done
+	wait_for 60 eval '[ "$(nike gw)" = 1 ] && [ "$(nike rw)" = 1 ] &&
+		[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && agree'
 	check "simultaneous $what rekey: one SA of each kind left, agreed" \
 		eval '[ "$(nike gw)" = 1 ] && [ "$(nike rw)" = 1 ] && [ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && agree'
 	mine=$(grep -o "simultaneous $what rekey: [a-z]*" "$dir/gw.log" |
@@ -416,20 +442,14 @@ check "two children: both listed on both sides, SPIs crossed" \
 	eval '[ "$(names_of gw)" = "net second " ] && [ "$(names_of rw)" = "net second " ] && crossed'
 check "two children: separate reqids" \
 	eval '[ "$(children_json gw | grep -o "\"reqid\":[0-9]*" | sort -u | wc -l)" = 2 ]'
-for _ in $(seq 60); do
-	grep -q "CHILD_SA second rekeyed, SPIs" "$dir/rw.log" &&
-	[ "$(nchild gw)" = 2 ] && [ "$(nchild rw)" = 2 ] && crossed && break
-	sleep 0.1
-done
+wait_for 60 eval 'grep -q "CHILD_SA second rekeyed, SPIs" "$dir/rw.log" &&
+	[ "$(nchild gw)" = 2 ] && [ "$(nchild rw)" = 2 ] && crossed'
 check "two children: the second one rekeyed, two CHILD_SAs left" \
 	eval 'grep -q "CHILD_SA second rekeyed by the peer" '"$dir/gw.log"' && [ "$(names_of gw)" = "net second " ] && crossed'
 ike=$(ike_spi gw)
 sed -i '/child second {/,/}/d' "$dir/gw.conf"
 ctl gw reload >/dev/null
-for _ in $(seq 30); do
-	[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && break
-	sleep 0.1
-done
+wait_for 30 eval '[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ]'
 check "two children: a reload without the second deletes it alone" \
 	eval '[ "$(names_of gw)" = "net " ] && [ "$(names_of rw)" = "net " ] && crossed && [ "$(ike_spi gw)" = "$ike" ] && grep -q "peer deleted CHILD_SA second" '"$dir/rw.log"
 unpair
@@ -450,7 +470,7 @@ pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519
 ctl gw up gw >/dev/null
 sed -i 's/^connection rw/connection other/' "$dir/rw.conf"
 ctl rw reload >/dev/null
-sleep 0.3
+wait_for 30 eval 'no_sas rw && no_sas gw'
 check "reload: SA of a removed connection deleted on both sides" \
 	eval 'no_sas rw && no_sas gw'
 check "reload: the new connection is there" \
@@ -530,6 +550,9 @@ ctl gw status -j >"$dir/out" 2>&1
 rc=$?
 check "ipsecme: an option after the command is a usage error" \
 	eval '[ $rc = 2 ] && grep -q "options go before the command" '"$dir/out"
+
+check "every daemon exited with status 0, no sanitizer report" \
+	[ "$bad_exits" = 0 ]
 
 if [ $failed -ne 0 ]; then
 	for f in "$dir"/*.log; do echo "# --- $f"; diag "$f"; done

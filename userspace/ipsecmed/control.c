@@ -246,9 +246,27 @@ static bool delete_lost_children(struct daemon *d, struct ike_sa *sa,
 	return true;
 }
 
+/* Re-point @c (a CHILD_SA of an IKE SA moving to @conn) at the child
+ * of the same name; false if @conn has none.
+ */
+static bool remap_child(struct child_sa *c, const struct conf_conn *conn)
+{
+	const struct conf_child *cfg;
+
+	if (!c || !c->cfg)
+		return true;
+	cfg = child_by_name(conn, c->cfg->name);
+	if (cfg)
+		child_sa_set_cfg(c, cfg);
+	return cfg != NULL;
+}
+
 /* Point the SAs at the new configuration's connections (by name). The
  * CHILD_SAs of a removed child are deleted alone when possible; SAs
- * whose connection is gone are deleted.
+ * whose connection is gone are deleted. What a request of ours has in
+ * flight (a CHILD_SA being created or rekeyed, the successor of an IKE
+ * SA rekey) moves too; the references SAs hold on the old
+ * configuration keep it alive meanwhile, whatever remap() misses.
  */
 static void remap(struct daemon *d, struct conf *nc)
 {
@@ -259,21 +277,24 @@ static void remap(struct daemon *d, struct conf *nc)
 		struct child_sa *ch;
 		bool lost = !c;
 
-		if (sa->pending)
+		if (!lost && !remap_child(sa->pending, c))
 			lost = true;
 		if (!lost && sa->state != IKE_S_DEAD &&
 		    !delete_lost_children(d, sa, c))
 			lost = true;
 		for (ch = sa->children; !lost && ch; ch = ch->next)
-			ch->cfg = child_by_name(c, ch->cfg->name);
+			remap_child(ch, c);
 		if (lost) {
 			log_info("%s: gone from the configuration, deleting "
 				 "IKE SA #%u", sa->conn->name, sa->id);
 			control_delete_sa(d, sa);
 			sa_terminate(d, sa, "removed by reload");
 		}
-		if (c)
-			sa->conn = c;
+		if (!c)
+			continue;
+		ike_sa_set_conn(sa, c);
+		if (sa->rekey_ike)
+			ike_sa_set_conn(sa->rekey_ike, c);
 	}
 }
 

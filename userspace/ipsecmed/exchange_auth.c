@@ -61,7 +61,7 @@ struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
 
 	if (!c)
 		return NULL;
-	c->cfg = cfg;
+	child_sa_set_cfg(c, cfg);
 	c->initiator = initiator;
 	c->reqid = ++d->next_reqid;
 	c->mode = cfg->mode;
@@ -70,7 +70,7 @@ struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
 	ts_from_conf(cfg->remote_ts, cfg->n_remote_ts, &sa->ep.remote,
 		     &c->ts_remote);
 	if (kernel_alloc_spi(d, sa, c->reqid, &c->spi_in)) {
-		free(c);
+		child_sa_free(c);
 		return NULL;
 	}
 	return c;
@@ -503,7 +503,7 @@ void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 	id_str(&iid, sa->remote_id, sizeof(sa->remote_id));
 	conn = conn_by_id(d, sa, &iid, idr ? &rid : NULL);
 	if (conn)
-		sa->conn = conn;
+		ike_sa_set_conn(sa, conn);
 	why = conn ? check_auth(d, sa, m, idi) :
 	      "no connection accepts its IDi and IDr";
 	if (!why && my_id(d, sa, &id))

@@ -148,6 +148,14 @@ struct ike_sa *ike_sa_new(const struct conf_conn *conn, bool initiator);
 /* Wipe every key and free, children included. */
 void ike_sa_free(struct ike_sa *sa);
 
+/* Point @sa at @conn, or a CHILD_SA at @cfg (NULL: none), holding a
+ * reference on the configuration they belong to (a reload frees the
+ * old one only when no SA points into it any more). Every assignment
+ * of sa->conn and c->cfg goes through these.
+ */
+void ike_sa_set_conn(struct ike_sa *sa, const struct conf_conn *conn);
+void child_sa_set_cfg(struct child_sa *c, const struct conf_child *cfg);
+
 /* SKEYSEED and the seven keys from g^ir and the nonces and SPIs. */
 int ike_sa_derive(struct ike_sa *sa, const uint8_t *gir, size_t gir_len);
 

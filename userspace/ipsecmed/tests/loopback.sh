@@ -180,7 +180,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..59"
+echo "1..61"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -476,6 +476,36 @@ check "reload: SA of a removed connection deleted on both sides" \
 check "reload: the new connection is there" \
 	eval 'ctl rw status other >/dev/null'
 unpair
+
+# Reload while a rekey of ours is in flight (the peer is stopped, so the
+# request stays unanswered): the rekeying IKE SA, its successor and the
+# CHILD_SA being negotiated point into the configuration the reload
+# replaces. The SA must stay and the rekey complete once the peer
+# continues (under ASan, a use of the freed configuration ends the
+# daemon). Longer retransmission timers, so the request outlives the
+# reload.
+reload_rekey_case() {	# WHAT STARTED_LOG DONE_CONDITION GW_CHILD GW_CONN
+	local ike
+	RETR_TIMEOUT=1s RETR_TRIES=6 pair aes128gcm16-prfsha256-x25519 \
+		aes128gcm16-prfsha256-x25519 "" "" "" "" "$4" "$5"
+	ctl gw up gw >/dev/null
+	ike=$(ike_spi gw)
+	kill -STOP "$pid_rw"
+	wait_for 60 grep -q "$2" "$dir/gw.log"
+	ctl gw reload >"$dir/out" 2>&1
+	rc=$?
+	kill -CONT "$pid_rw"
+	wait_for 60 eval "$3"
+	check "reload during a $1 rekey: SA kept, the rekey completes" \
+		eval '[ $rc = 0 ] && kill -0 $pid_gw && '"$3"' && agree'
+	unpair
+}
+reload_rekey_case "CHILD_SA" "rekeying CHILD_SA net" \
+	'grep -q "CHILD_SA net rekeyed, SPIs" "$dir/gw.log" && [ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && [ "$(ike_spi gw)" = "$ike" ]' \
+	"$rekey2s" ""
+reload_rekey_case "IKE SA" "rekeying IKE SA" \
+	'grep -q "replaced by" "$dir/gw.log" && grep -q "replaced by" "$dir/rw.log" && [ "$(nike gw)" = 1 ] && [ "$(nike rw)" = 1 ]' \
+	"" "$ike2s"
 
 # Certificates, from the selftests' PKI (keys are ours and mode 0600).
 # cert_conf NAME PORT LOCAL REMOTE RPORT CERT KEY IDL IDR CACERT TSL TSR

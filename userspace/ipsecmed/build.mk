@@ -12,7 +12,7 @@ IKE_CRYPTO_OBJS := $(addprefix $(O)/ipsecmed/crypto/,prf.o kdf.o encr.o \
 IPSECMED_OBJS := $(addprefix $(O)/ipsecmed/,main.o daemon.o control.o \
 	exchange_init.o exchange_auth.o exchange_info.o exchange_create.o \
 	rekey.o auth.o cert.o proposal.o sa.o ts.o nat.o kernel.o \
-	transport_udp.o log.o)
+	transport_udp.o log.o window.o)
 
 PROGRAMS += $(O)/ipsecmed/ipsecmed
 MANPAGES += ../Documentation/man/ipsecmed.8
@@ -36,6 +36,12 @@ UNIT_TESTS += $(O)/ipsecmed/rekey_test
 $(O)/ipsecmed/rekey_test: $(O)/ipsecmed/rekey_test.o $(O)/ipsecmed/rekey.o \
 		$(O)/ipsecmed/proposal.o $(O)/ipsecmed/sa.o \
 		$(O)/ipsecmed/ts.o $(CONF_OBJS) \
+		$(O)/lib/addr.o $(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
+
+UNIT_TESTS += $(O)/ipsecmed/window_test
+$(O)/ipsecmed/window_test: $(O)/ipsecmed/window_test.o \
+		$(O)/ipsecmed/window.o $(O)/ipsecmed/sa.o $(CONF_OBJS) \
 		$(O)/lib/addr.o $(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
 

@@ -13,6 +13,7 @@
 #include "ipsecmed/daemon.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
+#include "ipsecmed/window.h"
 #include "lib/ctl.h"
 
 #define HALF_OPEN_TIMEOUT_MS 30000
@@ -307,14 +308,26 @@ void daemon_input(struct daemon *d, const struct endpoint *ep,
 		return;
 	}
 	if (response) {
-		if (sa->req_pending && h.msgid == sa->msgid_out &&
-		    (h.exchange == IKE_SA_INIT) ==
-		    (sa->state == IKE_S_INIT_SENT))
+		if (window_response_ok(sa, &h))
 			handle_response(d, sa, buf, len);
+		else
+			log_debug("IKE SA #%u: response %u (exchange %u) does "
+				  "not answer our request, dropped", sa->id,
+				  h.msgid, h.exchange);
 		return;
 	}
 	if (h.msgid + 1 == sa->msgid_in && sa->resp) {
-		/* A retransmitted request: the same answer (RFC 7296 2.1). */
+		/* A retransmitted request: the same answer (RFC 7296 2.1),
+		 * but only to the very same datagram.
+		 */
+		if (!window_is_retransmission(sa, buf, len)) {
+			log_debug("IKE SA #%u: request %u (%zu bytes) is not "
+				  "the one we answered, dropped", sa->id,
+				  h.msgid, len);
+			return;
+		}
+		log_debug("IKE SA #%u: retransmitted request %u answered "
+			  "again", sa->id, h.msgid);
 		transport_send(&d->tr, &sa->ep, sa->resp, sa->resp_len);
 		return;
 	}
@@ -324,6 +337,7 @@ void daemon_input(struct daemon *d, const struct endpoint *ep,
 		return;
 	}
 	handle_request(d, sa, ep, buf, len);
+	window_answered(sa, h.msgid, buf, len);
 }
 
 /* Behind a NAT, keep its mapping for port 4500 open (RFC 3948 section 4,
@@ -361,7 +375,7 @@ static int timers_of(struct daemon *d, struct ike_sa *sa, uint64_t now)
 			return 1000;
 		}
 		sa->req_tries++;
-		sa->req_timeout_ms *= 2;
+		sa->req_timeout_ms = window_backoff(sa->req_timeout_ms);
 		sa->req_next_ms = now + sa->req_timeout_ms;
 		log_info("IKE SA #%u: retransmitting request %u (try %u)",
 			 sa->id, sa->msgid_out, sa->req_tries + 1);

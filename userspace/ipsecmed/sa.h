@@ -18,6 +18,8 @@
 
 struct ctl_client;
 
+#define WINDOW_REQ_HASH_LEN 32	/* SHA-256 */
+
 struct sa_keys {
 	uint8_t d[IKE_PRF_MAX_LEN];
 	uint8_t ai[IKE_PRF_MAX_LEN], ar[IKE_PRF_MAX_LEN];
@@ -96,10 +98,15 @@ struct ike_sa {
 	unsigned int req_tries;
 	uint64_t req_next_ms;
 	uint32_t req_timeout_ms;
-	/* The peer's requests: the next ID and our last response. */
+	/* The peer's requests: the next ID, our last response and the
+	 * SHA-256 of the request it answered (resp_req_len 0: none), which
+	 * a retransmission must match.
+	 */
 	uint32_t msgid_in;
 	uint8_t *resp;
 	size_t resp_len;
+	uint8_t resp_req_hash[WINDOW_REQ_HASH_LEN];
+	size_t resp_req_len;
 	/* CHILD_SAs; the first one is negotiated in IKE_AUTH, the other
 	 * configured ones with a CREATE_CHILD_SA each.
 	 */

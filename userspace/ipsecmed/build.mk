@@ -39,6 +39,11 @@ $(O)/ipsecmed/rekey_test: $(O)/ipsecmed/rekey_test.o $(O)/ipsecmed/rekey.o \
 		$(O)/lib/addr.o $(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
 
+UNIT_TESTS += $(O)/ipsecmed/log_test
+$(O)/ipsecmed/log_test: $(O)/ipsecmed/log_test.o $(O)/ipsecmed/log.o \
+		$(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^
+
 UNIT_TESTS += $(O)/ipsecmed/window_test
 $(O)/ipsecmed/window_test: $(O)/ipsecmed/window_test.o \
 		$(O)/ipsecmed/window.o $(O)/ipsecmed/sa.o $(CONF_OBJS) \
@@ -127,8 +132,12 @@ fuzz-corpus: $(O)/ipsecmed/fuzz/mkcorpus
 
 # Two daemons negotiating over the host's loopback without the kernel.
 UNIT_TESTS += $(O)/ipsecmed/loopback_test
+$(O)/ipsecmed/tests/ike_inject: $(O)/ipsecmed/tests/ike_inject.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
 $(O)/ipsecmed/loopback_test: ipsecmed/tests/loopback.sh \
-		$(O)/ipsecmed/ipsecmed $(O)/ipsecme/ipsecme ../selftests/mkcerts.sh
+		$(O)/ipsecmed/ipsecmed $(O)/ipsecme/ipsecme ../selftests/mkcerts.sh \
+		$(O)/ipsecmed/tests/ike_inject
 	sed -e 's|@BUILD@|$(abspath $(O))|' \
 	    -e 's|@MKCERTS@|$(abspath ../selftests/mkcerts.sh)|' $< >$@
 	chmod +x $@

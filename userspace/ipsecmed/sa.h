@@ -83,6 +83,13 @@ struct ike_sa {
 	uint16_t ni_len, nr_len;
 	uint8_t cookie[64];
 	uint16_t cookie_len;
+	/* Initiator, IKE_SA_INIT retries on a responder's word (which is
+	 * unauthenticated): cookies taken, and the DH groups already sent
+	 * (and so refused) before ke_group.
+	 */
+	uint8_t cookie_tries;
+	uint16_t ke_tried[4];
+	uint8_t n_ke_tried;
 	/* IKE_HASH_* bits of the peer's SIGNATURE_HASH_ALGORITHMS. */
 	unsigned int peer_sig_hashes;
 	/* The IKE_SA_INIT request and response, signed in IKE_AUTH. */

@@ -21,6 +21,7 @@ set -u
 BIN=${IPSECMED_BUILD:-@BUILD@}
 IPSECMED=$BIN/ipsecmed/ipsecmed
 IPSECME=$BIN/ipsecme/ipsecme
+INJECT=$BIN/ipsecmed/tests/ike_inject
 MKCERTS=${MKCERTS:-@MKCERTS@}
 dir=$(mktemp -d)
 pids=()
@@ -180,7 +181,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..61"
+echo "1..64"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -208,6 +209,40 @@ pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" \
 check "COOKIE: initiator retries with the cookie and gets up" \
 	eval 'ctl gw up gw >/dev/null && grep -q "retrying with the peer.s cookie" '"$dir/gw.log"
 unpair
+
+# Forged IKE_SA_INIT answers (RFC 7296 2.21.1: unauthenticated errors
+# are hints). ike_inject relays the client's requests to the gateway and
+# answers each one first itself: INVALID_KE_PAYLOAD naming the group the
+# request uses, from the second on one naming the group refused before,
+# NO_PROPOSAL_CHOSEN, and a second COOKIE once the request has one. The
+# client must ignore them all and complete with the gateway's real
+# answers (a COOKIE, then INVALID_KE_PAYLOAD asking for curve25519).
+inj=$((port + 20))
+conf rw $port 127.0.0.1 127.0.0.2 $inj aes128gcm16-prfsha256-x25519 \
+	"s3cret psk" gw.example client.example 10.1.0.0/16 10.2.0.0/16 \
+	"cookie_threshold = 0" "nat_traversal = no"
+conf gw $((port + 10)) 127.0.0.2 127.0.0.1 $inj \
+	aes128gcm16-prfsha256-ecp256-x25519 "s3cret psk" client.example \
+	gw.example 10.2.0.0/16 10.1.0.0/16 "" "nat_traversal = no"
+"$INJECT" 127.0.0.1 $inj 127.0.0.2 $inj 127.0.0.1 $port \
+	>"$dir/inject.log" 2>&1 &
+inj_pid=$!
+pids+=($inj_pid)
+wait_for 30 grep -q relaying "$dir/inject.log" ||
+	bail "ike_inject did not start: $(cat "$dir/inject.log")"
+start rw
+start gw
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "forged IKE_SA_INIT answers: ignored, the SA completes" \
+	eval '[ $rc = 0 ] && agree && [ "$(json_field "$(ctl gw -j status)" algorithms)" = AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519 ]'
+check "forged IKE_SA_INIT answers: all four kinds were sent and ignored" \
+	eval 'grep -q "for the group in use" '"$dir/inject.log"' && grep -q "for a refused group" '"$dir/inject.log"' && grep -q NO_PROPOSAL_CHOSEN '"$dir/inject.log"' && grep -q "a second COOKIE" '"$dir/inject.log"' && grep -q "peer sent yet another cookie, ignored" '"$dir/gw.log"' && grep -q "peer asked for DH group 19 (sent already), ignored" '"$dir/gw.log"
+check "forged IKE_SA_INIT answers: the real COOKIE and group followed" \
+	eval '[ "$(grep -c "retrying with the peer.s cookie" '"$dir/gw.log"')" = 1 ] && [ "$(grep -c "peer wants DH group" '"$dir/gw.log"')" = 1 ] && grep -q "peer wants DH group 31" '"$dir/gw.log"
+unpair
+kill "$inj_pid"
+wait "$inj_pid" 2>/dev/null
 
 # Wrong PSK on the responder.
 pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "other psk"

@@ -367,6 +367,32 @@ void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 
 /* --- responder ------------------------------------------------------ */
 
+/* Whether @c could have been chosen in IKE_SA_INIT for @sa, which was
+ * negotiated for sa->conn: the peer's and our address, the IKE suite
+ * (one of its proposals allows it) and NAT traversal (what the NAT
+ * detection payloads were sent and checked under).
+ */
+static bool addr_in(const struct ipsec_prefix *p, size_t n,
+		    const struct ipsec_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ipsec_prefix_contains(&p[i], a))
+			return true;
+	return !n;	/* no list: any address */
+}
+
+static bool conn_fits_init(const struct conf_conn *c, const struct ike_sa *sa)
+{
+	if (c == sa->conn)
+		return true;
+	return addr_in(c->remote_addrs, c->n_remote_addrs, &sa->ep.remote) &&
+	       addr_in(c->local_addrs, c->n_local_addrs, &sa->ep.local) &&
+	       c->nat_traversal == sa->conn->nat_traversal &&
+	       prop_suite_allowed(c->ike, c->n_ike, &sa->suite);
+}
+
 /* The connection the initiator's identities select among those that
  * share this IKE SA's addresses (the first one if none names it).
  */
@@ -383,18 +409,8 @@ static const struct conf_conn *conn_by_id(const struct daemon *d,
 		uint8_t buf[ID_MAX];
 		int n;
 
-		if (!id_match(&c->remote.id, idi))
+		if (!id_match(&c->remote.id, idi) || !conn_fits_init(c, sa))
 			continue;
-		if (c != sa->conn && c->n_remote_addrs) {
-			size_t j;
-			bool ok = false;
-
-			for (j = 0; j < c->n_remote_addrs; j++)
-				ok |= ipsec_prefix_contains(&c->remote_addrs[j],
-							    &sa->ep.remote);
-			if (!ok)
-				continue;
-		}
 		if (idr) {
 			n = local_id(d, c, &sa->ep.local, &mine.type, buf);
 			mine.data = buf;

@@ -181,7 +181,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..64"
+echo "1..66"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -251,6 +251,54 @@ rc=$?
 check "AUTHENTICATION_FAILED: up fails with exit status 3" [ $rc = 3 ]
 check "AUTHENTICATION_FAILED: responder logs it, no SA left" \
 	eval 'grep -q "failed authentication" '"$dir/rw.log"' && no_sas gw'
+unpair
+
+# Choosing another connection by identity in IKE_AUTH: the gateway has
+# a second connection, rw2, for the ID other.example on the same
+# addresses. IKE_SA_INIT ran under rw (AES-GCM, curve25519); rw2 may
+# take the SA over only if one of its own proposals allows that suite.
+# id_switch RW2_PROPOSALS
+id_switch() {
+	conf rw $port 127.0.0.1 127.0.0.2 $((port + 10)) \
+		aes128gcm16-prfsha256-x25519 "s3cret psk" gw.example \
+		client.example 10.1.0.0/16 10.2.0.0/16
+	cat >>"$dir/rw.conf" <<-EOC
+	connection rw2 {
+		local_addrs = 127.0.0.1
+		remote_addrs = 127.0.0.2
+		proposals = $1
+		psk_file = $dir/rw.psk
+		local {
+			auth = psk
+			id = gw.example
+		}
+		remote {
+			auth = psk
+			id = other.example
+		}
+		child net {
+			local_ts = 10.1.0.0/16
+			remote_ts = 10.2.0.0/16
+		}
+	}
+	EOC
+	conf gw $((port + 10)) 127.0.0.2 127.0.0.1 $port \
+		aes128gcm16-prfsha256-x25519 "s3cret psk" other.example \
+		gw.example 10.2.0.0/16 10.1.0.0/16
+	start rw
+	start gw
+}
+id_switch aes256-sha384-ecp384
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "IKE_AUTH by identity: a connection without the negotiated suite is not taken" \
+	eval '[ $rc = 3 ] && grep -q "error notify 24" '"$dir/out"' && grep -q "no connection accepts its IDi" '"$dir/rw.log"' && no_sas rw'
+unpair
+id_switch "aes256-sha384-ecp384, aes128gcm16-prfsha256-x25519"
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "IKE_AUTH by identity: a connection allowing the suite takes the SA" \
+	eval '[ $rc = 0 ] && agree && [ "$(json_field "$(ctl rw -j status)" name)" = rw2 ]'
 unpair
 
 # No common proposal.

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "ipsecmed/auth.h"
 #include "ipsecmed/cert.h"
 #include "ipsecmed/control.h"
 #include "ipsecmed/kernel.h"
@@ -128,6 +129,24 @@ static void child_status(struct daemon *d, struct ike_sa *sa,
 	ts_str(&c->ts_remote, cs->remote_ts, sizeof(cs->remote_ts));
 }
 
+/* Our ID as the peer sees it, in the form of the remote one
+ * ("fqdn:gw.example", "dn:...", an address).
+ */
+static void local_id_str(struct daemon *d, const struct ike_sa *sa,
+			 char *out, size_t len)
+{
+	uint8_t buf[ID_MAX];
+	struct ike_id id = { .data = buf };
+	int n = local_id(d, sa->conn, &sa->ep.local, &id.type, buf);
+
+	if (n < 0) {
+		ipsec_addr_fmt(&sa->ep.local, out, len);
+		return;
+	}
+	id.len = (uint16_t)n;
+	id_str(&id, out, len);
+}
+
 static void ike_status(struct daemon *d, struct ike_sa *sa,
 		       struct ctl_ike_status *st, struct ctl_child_status *cs)
 {
@@ -143,11 +162,8 @@ static void ike_status(struct daemon *d, struct ike_sa *sa,
 	st->remote_addr = sa->ep.remote;
 	st->local_port = sa->ep.lport;
 	st->remote_port = sa->ep.rport;
-	snprintf(id, sizeof(id), "%s", sa->conn->local.id.text);
-	snprintf(st->local_id, sizeof(st->local_id), "%s",
-		 id[0] ? id : ipsec_addr_fmt(&sa->ep.local,
-					      (char[IPSEC_ADDR_STRLEN]){ 0 },
-					      IPSEC_ADDR_STRLEN));
+	local_id_str(d, sa, id, sizeof(id));
+	snprintf(st->local_id, sizeof(st->local_id), "%s", id);
 	snprintf(st->remote_id, sizeof(st->remote_id), "%s", sa->remote_id);
 	st->spi_i = be64(sa->spi_i);
 	st->spi_r = be64(sa->spi_r);

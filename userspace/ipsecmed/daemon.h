@@ -38,6 +38,12 @@ uint64_t now_ms(void);
 const struct creds *conn_creds(const struct daemon *d,
 			       const struct conf_conn *conn);
 
+/* Our ID for @conn on an SA from @host: type in *type, the data (at
+ * most ID_MAX bytes) in @buf. Returns its length or -1.
+ */
+int local_id(const struct daemon *d, const struct conf_conn *conn,
+	     const struct ipsec_addr *host, uint8_t *type, uint8_t *buf);
+
 /* Fill @out with random bytes; aborts on failure (no safe fallback). */
 void rand_bytes(void *out, size_t len);
 

@@ -27,9 +27,8 @@ struct id_body {
  * id (or a DN id, which the configuration check found to be the
  * certificate's subject) exactly the certificate's subject.
  */
-static int local_id(const struct daemon *d, const struct conf_conn *conn,
-		    const struct ipsec_addr *host, uint8_t *type,
-		    uint8_t *buf)
+int local_id(const struct daemon *d, const struct conf_conn *conn,
+	     const struct ipsec_addr *host, uint8_t *type, uint8_t *buf)
 {
 	const struct creds *cr = conn_creds(d, conn);
 

@@ -181,7 +181,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..66"
+echo "1..67"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -201,6 +201,8 @@ check "INVALID_KE_PAYLOAD: retried with the group the peer asked for" \
 	eval 'ctl gw up gw >/dev/null && grep -q "peer wants DH group 31" '"$dir/gw.log"
 check "INVALID_KE_PAYLOAD: SA uses curve25519" \
 	eval '[ "$(json_field "$(ctl gw -j status)" algorithms)" = AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519 ]'
+check "status: the local ID with its type prefix, like the remote one" \
+	eval '[ "$(ctl gw -j status | grep -o "\"id\":\"[^\"]*\"" | cut -d\" -f4 | tr "\n" " ")" = "fqdn:client.example fqdn:gw.example " ] && ctl rw status | grep -q "local .* fqdn:gw.example"'
 unpair
 
 # Cookies: with threshold 0 every IKE_SA_INIT must bring one.

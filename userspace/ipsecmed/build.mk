@@ -12,7 +12,7 @@ IKE_CRYPTO_OBJS := $(addprefix $(O)/ipsecmed/crypto/,prf.o kdf.o encr.o \
 IPSECMED_OBJS := $(addprefix $(O)/ipsecmed/,main.o daemon.o control.o \
 	exchange_init.o exchange_auth.o exchange_info.o exchange_create.o \
 	rekey.o auth.o cert.o proposal.o sa.o ts.o nat.o kernel.o \
-	transport_udp.o log.o window.o)
+	transport_udp.o log.o window.o cookie.o)
 
 PROGRAMS += $(O)/ipsecmed/ipsecmed
 MANPAGES += ../Documentation/man/ipsecmed.8
@@ -43,6 +43,11 @@ UNIT_TESTS += $(O)/ipsecmed/log_test
 $(O)/ipsecmed/log_test: $(O)/ipsecmed/log_test.o $(O)/ipsecmed/log.o \
 		$(KTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^
+
+UNIT_TESTS += $(O)/ipsecmed/cookie_test
+$(O)/ipsecmed/cookie_test: $(O)/ipsecmed/cookie_test.o \
+		$(O)/ipsecmed/cookie.o $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
 
 UNIT_TESTS += $(O)/ipsecmed/window_test
 $(O)/ipsecmed/window_test: $(O)/ipsecmed/window_test.o \

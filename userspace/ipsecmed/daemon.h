@@ -8,6 +8,7 @@
 #define IPSECMED_DAEMON_H
 
 #include "conf/config.h"
+#include "ipsecmed/cookie.h"
 #include "ipsecmed/sa.h"
 #include "ipsecmed/transport_udp.h"
 #include "lib/nl.h"
@@ -27,7 +28,7 @@ struct daemon {
 	struct ike_sa *sas;
 	uint32_t next_sa_id;
 	uint32_t next_reqid;
-	uint8_t cookie_secret[32];
+	struct cookie_secrets cookies;	/* RFC 7296 2.6, rotated */
 	unsigned int half_open;
 	volatile int stop;
 };

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "ipsecmed/cert.h"
+#include "ipsecmed/cookie.h"
 #include "ipsecmed/crypto/prf.h"
 #include "ipsecmed/crypto/sig.h"
 #include "ipsecmed/daemon.h"
@@ -16,7 +17,6 @@
 #include "ipsecmed/nat.h"
 
 #define NONCE_LEN 32
-#define COOKIE_LEN 32
 /* Bounds on what unauthenticated IKE_SA_INIT answers make us do. */
 #define INIT_COOKIES_MAX 1
 #define INIT_KE_SWITCHES_MAX 3
@@ -361,21 +361,6 @@ void init_handle_response(struct daemon *d, struct ike_sa *sa,
 
 /* --- responder ------------------------------------------------------ */
 
-static void cookie_for(const struct daemon *d, const struct endpoint *ep,
-		       const struct ike_hdr *h, const uint8_t *ni,
-		       uint16_t ni_len, uint8_t *out)
-{
-	uint8_t md[64];
-	struct ike_iov iov[] = {
-		{ d->cookie_secret, sizeof(d->cookie_secret) },
-		{ ni, ni_len }, { &ep->remote, sizeof(ep->remote) },
-		{ h->spi_i, IKE_SPI_LEN },
-	};
-
-	ike_hash("SHA2-256", iov, 4, md);
-	memcpy(out, md, COOKIE_LEN);
-}
-
 /* Half-open SAs past the threshold: the peer must prove its address. */
 static bool cookie_ok(struct daemon *d, const struct endpoint *ep,
 		      const struct ike_msg *m, const uint8_t *ni,
@@ -386,12 +371,14 @@ static bool cookie_ok(struct daemon *d, const struct endpoint *ep,
 
 	if (d->half_open < d->conf->daemon.cookie_threshold)
 		return true;
-	cookie_for(d, ep, &m->hdr, ni, ni_len, want);
+	cookie_rotate(&d->cookies, now_ms());
 	if (m->n && m->pl[0].type == IKE_PL_NOTIFY &&
 	    !ike_notify_decode(&m->pl[0], &n, NULL) &&
-	    n.type == IKE_N_COOKIE && n.len == COOKIE_LEN &&
-	    !CRYPTO_memcmp(n.data, want, COOKIE_LEN))
+	    n.type == IKE_N_COOKIE &&
+	    cookie_verify(&d->cookies, &ep->remote, m->hdr.spi_i, ni, ni_len,
+			  n.data, n.len))
 		return true;
+	cookie_make(&d->cookies, &ep->remote, m->hdr.spi_i, ni, ni_len, want);
 	send_plain_notify(d, ep, &m->hdr, IKE_N_COOKIE, want, COOKIE_LEN);
 	return false;
 }

@@ -12,10 +12,18 @@
  *   - NO_PROPOSAL_CHOSEN,
  *   - a second COOKIE (other bytes) when the request carries one.
  *
+ * With "auth" as a last argument it forges nothing of that, but drops
+ * the responder's first IKE_AUTH response and instead sends the
+ * responder the first 28 bytes of the IKE_AUTH request (the header,
+ * its length field made 28): right SPIs, message ID and exchange, so
+ * only the response cache's check of the whole request keeps the
+ * responder from answering it. The initiator must retransmit, and that
+ * byte-identical retransmission must be answered.
+ *
  * Usage: ike_inject LISTEN_ADDR LISTEN_PORT BIND_ADDR BIND_PORT
- *                   TARGET_ADDR TARGET_PORT
+ *                   TARGET_ADDR TARGET_PORT [auth]
  * The initiator sends to LISTEN; the responder sees the relay's
- * BIND address. One line on stdout per forged response.
+ * BIND address. One line on stdout per forged or dropped message.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -32,6 +40,7 @@
 #define PL_KE 34
 #define PL_NOTIFY 41
 #define IKE_SA_INIT 34
+#define IKE_AUTH 35
 #define N_NO_PROPOSAL_CHOSEN 14
 #define N_INVALID_KE 17
 #define N_COOKIE 16390
@@ -94,7 +103,8 @@ static void forge(int fd, const struct sockaddr_in *to, const uint8_t *req,
 	m[HDR_LEN + 3] = (uint8_t)(8 + dlen);
 	m[HDR_LEN + 6] = (uint8_t)(type >> 8);
 	m[HDR_LEN + 7] = (uint8_t)type;
-	memcpy(m + HDR_LEN + 8, data, dlen);
+	if (dlen)
+		memcpy(m + HDR_LEN + 8, data, dlen);
 	sendto(fd, m, len, 0, (const struct sockaddr *)to, sizeof(*to));
 	printf("forged %s\n", what);
 	fflush(stdout);
@@ -135,17 +145,52 @@ static void inject(int fd, const struct sockaddr_in *client,
 	*prev_group = group;
 }
 
+static bool is(const uint8_t *m, ssize_t n, uint8_t exchange, bool response)
+{
+	return n >= HDR_LEN && m[18] == exchange &&
+	       !(m[19] & 0x20) == !response;
+}
+
+/* "auth" mode, a response from the responder: false to drop it. */
+static bool auth_response(int up, const struct sockaddr_in *target,
+			  const uint8_t *m, ssize_t n, const uint8_t *req)
+{
+	static unsigned int seen;
+	uint8_t spoof[HDR_LEN];
+
+	if (!is(m, n, IKE_AUTH, true))
+		return true;
+	if (++seen > 1) {
+		printf("forwarded IKE_AUTH response %u\n", seen);
+		fflush(stdout);
+		return true;
+	}
+	printf("dropped IKE_AUTH response 1\n");
+	memcpy(spoof, req, HDR_LEN);
+	spoof[16] = 0;				/* no payloads */
+	spoof[24] = spoof[25] = spoof[26] = 0;
+	spoof[27] = HDR_LEN;
+	sendto(up, spoof, HDR_LEN, 0, (const struct sockaddr *)target,
+	       sizeof(*target));
+	printf("sent the 28-byte header of the IKE_AUTH request\n");
+	fflush(stdout);
+	return false;
+}
+
 int main(int argc, char **argv)
 {
+	static uint8_t auth_req[HDR_LEN];
+	bool have_auth_req = false;
+	bool auth_mode = argc == 8 && !strcmp(argv[7], "auth");
 	struct sockaddr_in client = { 0 }, target = { .sin_family = AF_INET };
 	uint16_t prev_group = 0;
 	uint8_t buf[65536];
 	struct pollfd pfd[2];
 	int down, up;
 
-	if (argc != 7) {
+	if (argc != 7 && !auth_mode) {
 		fprintf(stderr, "usage: ike_inject LISTEN_ADDR LISTEN_PORT "
-			"BIND_ADDR BIND_PORT TARGET_ADDR TARGET_PORT\n");
+			"BIND_ADDR BIND_PORT TARGET_ADDR TARGET_PORT [auth]\n");
 		return 2;
 	}
 	down = sock_at(argv[1], argv[2]);
@@ -170,8 +215,12 @@ int main(int argc, char **argv)
 			if (n <= 0)
 				continue;
 			client = from;
-			if (n >= HDR_LEN && buf[18] == IKE_SA_INIT &&
-			    !(buf[19] & 0x20))
+			if (auth_mode && is(buf, n, IKE_AUTH, false) &&
+			    !have_auth_req) {
+				memcpy(auth_req, buf, HDR_LEN);
+				have_auth_req = true;
+			}
+			if (!auth_mode && is(buf, n, IKE_SA_INIT, false))
 				inject(down, &client, buf, (size_t)n,
 				       &prev_group);
 			sendto(up, buf, (size_t)n, 0,
@@ -179,6 +228,9 @@ int main(int argc, char **argv)
 		}
 		if (pfd[1].revents & POLLIN) {
 			n = recv(up, buf, sizeof(buf), 0);
+			if (auth_mode &&
+			    !auth_response(up, &target, buf, n, auth_req))
+				continue;
 			if (n > 0 && client.sin_family)
 				sendto(down, buf, (size_t)n, 0,
 				       (struct sockaddr *)&client,

@@ -181,7 +181,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..67"
+echo "1..69"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -242,6 +242,37 @@ check "forged IKE_SA_INIT answers: all four kinds were sent and ignored" \
 	eval 'grep -q "for the group in use" '"$dir/inject.log"' && grep -q "for a refused group" '"$dir/inject.log"' && grep -q NO_PROPOSAL_CHOSEN '"$dir/inject.log"' && grep -q "a second COOKIE" '"$dir/inject.log"' && grep -q "peer sent yet another cookie, ignored" '"$dir/gw.log"' && grep -q "peer asked for DH group 19 (sent already), ignored" '"$dir/gw.log"
 check "forged IKE_SA_INIT answers: the real COOKIE and group followed" \
 	eval '[ "$(grep -c "retrying with the peer.s cookie" '"$dir/gw.log"')" = 1 ] && [ "$(grep -c "peer wants DH group" '"$dir/gw.log"')" = 1 ] && grep -q "peer wants DH group 31" '"$dir/gw.log"
+unpair
+kill "$inj_pid"
+wait "$inj_pid" 2>/dev/null
+
+# The response cache (RFC 7296 2.1) answers only a byte-identical
+# retransmission. ike_inject (auth mode) drops the gateway's first
+# IKE_AUTH response and sends the gateway the 28-byte header of the
+# IKE_AUTH request instead (right SPIs, message ID, exchange): that must
+# get no answer (it would be an amplifier), and the client's real
+# retransmission must get the cached response. A long retransmission
+# timer, so the client retransmits once.
+RETR_TIMEOUT=2s RETR_TRIES=4 conf rw $port 127.0.0.1 127.0.0.2 $inj \
+	aes128gcm16-prfsha256-x25519 "s3cret psk" gw.example client.example \
+	10.1.0.0/16 10.2.0.0/16 "" "nat_traversal = no"
+RETR_TIMEOUT=2s RETR_TRIES=4 conf gw $((port + 10)) 127.0.0.2 127.0.0.1 \
+	$inj aes128gcm16-prfsha256-x25519 "s3cret psk" client.example \
+	gw.example 10.2.0.0/16 10.1.0.0/16 "" "nat_traversal = no"
+"$INJECT" 127.0.0.1 $inj 127.0.0.2 $inj 127.0.0.1 $port auth \
+	>"$dir/inject.log" 2>&1 &
+inj_pid=$!
+pids+=($inj_pid)
+wait_for 30 grep -q relaying "$dir/inject.log" ||
+	bail "ike_inject did not start: $(cat "$dir/inject.log")"
+start rw
+start gw
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "response cache: a 28-byte forged retransmission gets no answer" \
+	eval 'grep -q "sent the 28-byte header" '"$dir/inject.log"' && grep -q "request 1 (28 bytes) is not the one we answered, dropped" '"$dir/rw.log"
+check "response cache: the real retransmission gets the cached answer" \
+	eval '[ $rc = 0 ] && agree && grep -q "retransmitting request 1" '"$dir/gw.log"' && grep -q "retransmitted request 1 answered again" '"$dir/rw.log"' && [ "$(grep -c "forwarded IKE_AUTH response" '"$dir/inject.log"')" -ge 1 ]'
 unpair
 kill "$inj_pid"
 wait "$inj_pid" 2>/dev/null
@@ -350,6 +381,15 @@ unpair
 
 # CHILD_SA rekey: the side with rekey_time = 2s starts it; afterwards
 # both sides hold exactly one CHILD_SA, with new SPIs that still cross.
+# calm: no further rekeys in this case (rekey_time 2s becomes 50s on
+# both sides, by a reload, for the SAs made from now on; the ones due
+# already still go), so its end state can be read between two rekeys
+# even when every ctl call is slow.
+calm() {
+	sed -i 's/rekey_time = 2s/rekey_time = 50s/' "$dir/gw.conf" \
+		"$dir/rw.conf"
+	ctl gw reload >/dev/null && ctl rw reload >/dev/null
+}
 nchild() { grep -o '"spi_in"' <<<"$(ctl "$1" -j status)" | wc -l; }
 spi_in() { json_field "$(ctl "$1" -j status)" spi_in; }
 rekey2s=$'rekey_time = 2s\n\t\t\tlife_time = 60s'
@@ -358,8 +398,9 @@ rekey_case() {	# WHO (the side that rekeys: gw = IKE initiator, rw)
 	[ "$who" = gw ] && other=rw || other=gw
 	ctl gw up gw >/dev/null
 	old=$(spi_in gw)
-	wait_for 60 eval 'grep -q "CHILD_SA net rekeyed, SPIs" "$dir/$who.log" &&
-		[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ]'
+	wait_for 60 grep -q "CHILD_SA net rekeyed, SPIs" "$dir/$who.log"
+	calm
+	wait_for 60 eval '[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ]'
 	check "CHILD_SA rekey by $who: new SAs, the peer answered" \
 		eval 'grep -q "CHILD_SA net rekeyed, SPIs" '"$dir/$who.log"' && grep -q "CHILD_SA net rekeyed by the peer" '"$dir/$other.log"
 	check "CHILD_SA rekey by $who: SPIs changed and agree" \
@@ -387,6 +428,7 @@ ctl gw up gw >/dev/null
 # Wait for a rekey, then for a moment between two rekeys (or their
 # collision).
 wait_for 60 grep -q "rekeyed" "$dir/gw.log"
+calm
 wait_for 60 eval '[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ]'
 check "rekey_time on both sides: both daemons alive, IKE SA up" \
 	eval 'kill -0 $pid_gw && kill -0 $pid_rw && [ "$(json_field "$(ctl rw -j status)" state)" = ESTABLISHED ] && grep -q "rekeyed" '"$dir/gw.log"
@@ -406,8 +448,9 @@ ike_rekey_case() {	# WHO (gw or rw)
 	old=$(ike_spi gw)
 	child=$(spi_in gw)
 	wait_for 60 eval 'grep -q "replaced by" "$dir/gw.log" &&
-		grep -q "replaced by" "$dir/rw.log" &&
-		[ "$(nike gw)" = 1 ] && [ "$(nike rw)" = 1 ]'
+		grep -q "replaced by" "$dir/rw.log"'
+	calm
+	wait_for 60 eval '[ "$(nike gw)" = 1 ] && [ "$(nike rw)" = 1 ]'
 	check "IKE SA rekey by $who: started by $who, both sides moved" \
 		eval 'grep -q "rekeying IKE SA" '"$dir/$who.log"' && grep -q "replaced by" '"$dir/gw.log"' && grep -q "replaced by" '"$dir/rw.log"
 	check "IKE SA rekey by $who: new IKE SPIs, both sides agree" \
@@ -430,8 +473,10 @@ pair aes256-sha384-prfsha384-ecp384 aes256-sha384-prfsha384-ecp384 "" "" \
 	"" "" "$rekey2s" "$ike2s"
 ctl gw up gw >/dev/null
 wait_for 60 eval '[ "$(grep -c "CHILD_SA net rekeyed, SPIs" "$dir/gw.log")" -ge 2 ] &&
-	grep -q "replaced by" "$dir/gw.log" && [ "$(nike gw)" = 1 ] &&
-	[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && agree'
+	grep -q "replaced by" "$dir/gw.log"'
+calm
+wait_for 60 eval '[ "$(nike gw)" = 1 ] && [ "$(nchild gw)" = 1 ] &&
+	[ "$(nchild rw)" = 1 ] && agree'
 check "CHILD_SA rekey on a rekeyed IKE SA" \
 	eval 'grep -q "replaced by" '"$dir/gw.log"' && [ "$(grep -c "CHILD_SA net rekeyed, SPIs" '"$dir/gw.log"')" -ge 2 ] && agree'
 unpair
@@ -472,6 +517,9 @@ collide() {	# WHAT (CHILD_SA or IKE SA) GW_CHILD GW_CONN RW_CONN RW_CHILD
 	kill -STOP "$pid_gw" "$pid_rw"
 	sleep 2.5
 	kill -CONT "$pid_gw" "$pid_rw"
+	wait_for 60 grep -q -e "rekeyed" -e "replaced by" "$dir/gw.log" \
+		"$dir/rw.log"
+	calm
 	wait_for 60 eval '[ "$(nike gw)" = 1 ] && [ "$(nike rw)" = 1 ] &&
 		[ "$(nchild gw)" = 1 ] && [ "$(nchild rw)" = 1 ] && agree'
 	check "simultaneous $what rekey: one SA of each kind left, agreed" \
@@ -527,8 +575,9 @@ check "two children: both listed on both sides, SPIs crossed" \
 	eval '[ "$(names_of gw)" = "net second " ] && [ "$(names_of rw)" = "net second " ] && crossed'
 check "two children: separate reqids" \
 	eval '[ "$(children_json gw | grep -o "\"reqid\":[0-9]*" | sort -u | wc -l)" = 2 ]'
-wait_for 60 eval 'grep -q "CHILD_SA second rekeyed, SPIs" "$dir/rw.log" &&
-	[ "$(nchild gw)" = 2 ] && [ "$(nchild rw)" = 2 ] && crossed'
+wait_for 60 grep -q "CHILD_SA second rekeyed, SPIs" "$dir/rw.log"
+calm
+wait_for 60 eval '[ "$(nchild gw)" = 2 ] && [ "$(nchild rw)" = 2 ] && crossed'
 check "two children: the second one rekeyed, two CHILD_SAs left" \
 	eval 'grep -q "CHILD_SA second rekeyed by the peer" '"$dir/gw.log"' && [ "$(names_of gw)" = "net second " ] && crossed'
 ike=$(ike_spi gw)

@@ -40,7 +40,15 @@ trap cleanup EXIT
 bad_exits=0
 
 ok() { n=$((n + 1)); echo "ok $n $*"; }
-fail() { n=$((n + 1)); failed=1; echo "not ok $n $*"; }
+# A failure shows the logs of the case at once: the next case
+# overwrites them.
+fail() {
+	local f
+	n=$((n + 1))
+	failed=1
+	for f in "$dir"/*.log; do echo "# --- $f"; diag "$f"; done
+	echo "not ok $n $*"
+}
 check() {
 	local desc=$1
 	shift
@@ -381,14 +389,23 @@ unpair
 
 # CHILD_SA rekey: the side with rekey_time = 2s starts it; afterwards
 # both sides hold exactly one CHILD_SA, with new SPIs that still cross.
-# calm: no further rekeys in this case (rekey_time 2s becomes 50s on
-# both sides, by a reload, for the SAs made from now on; the ones due
-# already still go), so its end state can be read between two rekeys
-# even when every ctl call is slow.
+# calm: no further rekeys in this case. rekey_time 2s becomes 50s on
+# both sides by a reload; SAs made from then on get it, the deadlines of
+# the ones there already still go. Then wait until every SA on both
+# sides is at least 20 s from its rekey, so the end state holds still
+# while it is read, however slow each ctl call is under load.
+quiet() {
+	local w
+	for w in gw rw; do
+		ctl "$w" -j status | grep -o '"rekey_secs":[0-9]*' |
+			cut -d: -f2
+	done | awk '$1 < 20 { bad = 1 } END { exit bad }'
+}
 calm() {
 	sed -i 's/rekey_time = 2s/rekey_time = 50s/' "$dir/gw.conf" \
 		"$dir/rw.conf"
 	ctl gw reload >/dev/null && ctl rw reload >/dev/null
+	wait_for 60 quiet
 }
 nchild() { grep -o '"spi_in"' <<<"$(ctl "$1" -j status)" | wc -l; }
 spi_in() { json_field "$(ctl "$1" -j status)" spi_in; }
@@ -629,6 +646,8 @@ reload_rekey_case() {	# WHAT STARTED_LOG DONE_CONDITION GW_CHILD GW_CONN
 	ctl gw reload >"$dir/out" 2>&1
 	rc=$?
 	kill -CONT "$pid_rw"
+	wait_for 60 grep -q -e "rekeyed, SPIs" -e "replaced by" "$dir/gw.log"
+	calm
 	wait_for 60 eval "$3"
 	check "reload during a $1 rekey: SA kept, the rekey completes" \
 		eval '[ $rc = 0 ] && kill -0 $pid_gw && '"$3"' && agree'
@@ -718,8 +737,4 @@ check "ipsecme: an option after the command is a usage error" \
 check "every daemon exited with status 0, no sanitizer report" \
 	[ "$bad_exits" = 0 ]
 
-if [ $failed -ne 0 ]; then
-	for f in "$dir"/*.log; do echo "# --- $f"; diag "$f"; done
-	exit 1
-fi
-exit 0
+exit $failed

@@ -196,14 +196,14 @@ static bool open_sk(struct ike_sa *sa, struct ike_msg *m, uint8_t *buf,
 
 	if (!m->has_sk || sa->state == IKE_S_INIT_SENT) {
 		log_rl(LOG_DEBUG, "IKE SA #%u: message without SK payload dropped",
-			  sa->id);
+		       sa->id);
 		return false;
 	}
 	ike_sa_dir_in(sa, &k);
 	ret = ike_sk_open(&k, m, buf, IKE_MAX_MSG, err);
 	if (ret == IKE_E_INTEGRITY)
 		log_rl(LOG_INFO, "IKE SA #%u: message failed its integrity check, "
-			 "dropped", sa->id);
+		       "dropped", sa->id);
 	return ret != IKE_E_INTEGRITY;
 }
 
@@ -226,7 +226,7 @@ static void handle_response(struct daemon *d, struct ike_sa *sa,
 			return;
 		if (err.code) {
 			log_rl(LOG_INFO, "IKE SA #%u: bad response: %s", sa->id,
-				 err.msg);
+			       err.msg);
 			return;
 		}
 		sa->req_pending = false;
@@ -315,8 +315,8 @@ void daemon_input(struct daemon *d, const struct endpoint *ep,
 			handle_response(d, sa, buf, len);
 		else
 			log_rl(LOG_DEBUG, "IKE SA #%u: response %u (exchange %u) does "
-				  "not answer our request, dropped", sa->id,
-				  h.msgid, h.exchange);
+			       "not answer our request, dropped", sa->id,
+			       h.msgid, h.exchange);
 		return;
 	}
 	if (h.msgid + 1 == sa->msgid_in && sa->resp) {
@@ -325,18 +325,18 @@ void daemon_input(struct daemon *d, const struct endpoint *ep,
 		 */
 		if (!window_is_retransmission(sa, buf, len)) {
 			log_rl(LOG_DEBUG, "IKE SA #%u: request %u (%zu bytes) is not "
-				  "the one we answered, dropped", sa->id,
-				  h.msgid, len);
+			       "the one we answered, dropped", sa->id,
+			       h.msgid, len);
 			return;
 		}
 		log_rl(LOG_DEBUG, "IKE SA #%u: retransmitted request %u answered "
-			  "again", sa->id, h.msgid);
+		       "again", sa->id, h.msgid);
 		transport_send(&d->tr, &sa->ep, sa->resp, sa->resp_len);
 		return;
 	}
 	if (h.msgid != sa->msgid_in) {
 		log_rl(LOG_DEBUG, "IKE SA #%u: request %u outside the window",
-			  sa->id, h.msgid);
+		       sa->id, h.msgid);
 		return;
 	}
 	handle_request(d, sa, ep, buf, len);

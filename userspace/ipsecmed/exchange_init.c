@@ -471,8 +471,9 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 
 	if (ike_msg_decode(&m, buf, len, &err)) {
 		log_rl(LOG_INFO, "IKE_SA_INIT from %s: %s",
-			 ipsec_addr_fmt(&ep->remote, (char[IPSEC_ADDR_STRLEN]){ 0 },
-					IPSEC_ADDR_STRLEN), err.msg);
+		       ipsec_addr_fmt(&ep->remote,
+				      (char[IPSEC_ADDR_STRLEN]){ 0 },
+				      IPSEC_ADDR_STRLEN), err.msg);
 		if (err.notify && err.code != IKE_E_LENGTH)
 			send_plain_notify(d, ep, &m.hdr, err.notify,
 					  &err.payload,
@@ -489,7 +490,7 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 	}
 	if (d->half_open >= d->conf->daemon.half_open_max) {
 		log_rl(LOG_WARN, "%u half-open IKE SAs: dropping IKE_SA_INIT",
-			 d->half_open);
+		       d->half_open);
 		return;
 	}
 	pl = ike_msg_find(&m, IKE_PL_NONCE, &idx);
@@ -506,7 +507,7 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 	    prop_select(c->ike, c->n_ike, IKE_PROTO_IKE, true, &sap, &suite,
 			&chosen)) {
 		log_rl(LOG_INFO, "IKE_SA_INIT: no acceptable proposal%s",
-			 c ? "" : " (no connection for this peer)");
+		       c ? "" : " (no connection for this peer)");
 		send_plain_notify(d, ep, &m.hdr, IKE_N_NO_PROPOSAL_CHOSEN,
 				  NULL, 0);
 		return;
@@ -559,6 +560,6 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 	 * authenticated message (daemon_input() follows its address).
 	 */
 	log_rl(LOG_INFO, "%s: IKE SA #%u half open with %s", c->name, sa->id,
-		 ipsec_addr_fmt(&ep->remote, (char[IPSEC_ADDR_STRLEN]){ 0 },
-				IPSEC_ADDR_STRLEN));
+	       ipsec_addr_fmt(&ep->remote, (char[IPSEC_ADDR_STRLEN]){ 0 },
+			      IPSEC_ADDR_STRLEN));
 }

@@ -366,11 +366,6 @@ void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 
 /* --- responder ------------------------------------------------------ */
 
-/* Whether @c could have been chosen in IKE_SA_INIT for @sa, which was
- * negotiated for sa->conn: the peer's and our address, the IKE suite
- * (one of its proposals allows it) and NAT traversal (what the NAT
- * detection payloads were sent and checked under).
- */
 static bool addr_in(const struct ipsec_prefix *p, size_t n,
 		    const struct ipsec_addr *a)
 {
@@ -382,6 +377,11 @@ static bool addr_in(const struct ipsec_prefix *p, size_t n,
 	return !n;	/* no list: any address */
 }
 
+/* Whether @c could have been chosen in IKE_SA_INIT for @sa, which was
+ * negotiated for sa->conn: the peer's and our address, the IKE suite
+ * (one of its proposals allows it) and NAT traversal (what the NAT
+ * detection payloads were sent and checked under).
+ */
 static bool conn_fits_init(const struct conf_conn *c, const struct ike_sa *sa)
 {
 	if (c == sa->conn)

@@ -1187,6 +1187,21 @@ static int parse_line(struct parser *p, char *raw)
 	return set_key(p, line, eq);
 }
 
+/* The back pointers holders of a connection or child take their
+ * reference through; set once the conns array no longer moves.
+ */
+static struct conf *set_owner(struct conf *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->n_conns; i++) {
+		c->conns[i].owner = c;
+		for (j = 0; j < CONF_CHILDREN_MAX; j++)
+			c->conns[i].children[j].owner = c;
+	}
+	return c;
+}
+
 int conf_parse(const char *text, size_t len, const char *filename,
 	       unsigned int flags, struct conf **out, char *err,
 	       size_t errlen)
@@ -1249,10 +1264,11 @@ int conf_parse(const char *text, size_t len, const char *filename,
 			   blk_names[p->kind[p->depth]],
 			   p->open_line[p->depth]);
 	explicit_bzero(line, sizeof(line));
+	p->conf->refs = 1;
 	if (ret)
 		conf_free(p->conf);
 	else
-		*out = p->conf;
+		*out = set_owner(p->conf);
 	free(p);
 	return ret;
 }
@@ -1311,14 +1327,26 @@ int conf_load(const char *path, unsigned int flags, struct conf **out,
 	return ret;
 }
 
-void conf_free(struct conf *c)
+struct conf *conf_get(struct conf *c)
 {
-	if (!c)
+	if (c)
+		c->refs++;
+	return c;
+}
+
+void conf_put(struct conf *c)
+{
+	if (!c || --c->refs)
 		return;
 	if (c->conns)
 		explicit_bzero(c->conns, c->n_conns * sizeof(*c->conns));
 	free(c->conns);
 	free(c);
+}
+
+void conf_free(struct conf *c)
+{
+	conf_put(c);
 }
 
 const struct conf_conn *conf_find(const struct conf *c, const char *name)

@@ -8,6 +8,7 @@
 #define IPSECMED_DAEMON_H
 
 #include "conf/config.h"
+#include "ipsecmed/cookie.h"
 #include "ipsecmed/sa.h"
 #include "ipsecmed/transport_udp.h"
 #include "lib/nl.h"
@@ -29,7 +30,7 @@ struct daemon {
 	struct kpolicy *policies;	/* policy.h: shared, by holder */
 	uint32_t next_sa_id;
 	uint32_t next_reqid;
-	uint8_t cookie_secret[32];
+	struct cookie_secrets cookies;	/* RFC 7296 2.6, rotated */
 	unsigned int half_open;
 	volatile int stop;
 };
@@ -39,6 +40,12 @@ uint64_t now_ms(void);
 /* The X.509 credentials of @conn (one of d->conf's), or NULL. */
 const struct creds *conn_creds(const struct daemon *d,
 			       const struct conf_conn *conn);
+
+/* Our ID for @conn on an SA from @host: type in *type, the data (at
+ * most ID_MAX bytes) in @buf. Returns its length or -1.
+ */
+int local_id(const struct daemon *d, const struct conf_conn *conn,
+	     const struct ipsec_addr *host, uint8_t *type, uint8_t *buf);
 
 /* Fill @out with random bytes; aborts on failure (no safe fallback). */
 void rand_bytes(void *out, size_t len);

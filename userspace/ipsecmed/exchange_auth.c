@@ -28,9 +28,8 @@ struct id_body {
  * id (or a DN id, which the configuration check found to be the
  * certificate's subject) exactly the certificate's subject.
  */
-static int local_id(const struct daemon *d, const struct conf_conn *conn,
-		    const struct ipsec_addr *host, uint8_t *type,
-		    uint8_t *buf)
+int local_id(const struct daemon *d, const struct conf_conn *conn,
+	     const struct ipsec_addr *host, uint8_t *type, uint8_t *buf)
 {
 	const struct creds *cr = conn_creds(d, conn);
 
@@ -62,7 +61,7 @@ struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
 
 	if (!c)
 		return NULL;
-	c->cfg = cfg;
+	child_sa_set_cfg(c, cfg);
 	c->initiator = initiator;
 	c->reqid = ++d->next_reqid;
 	c->mode = cfg->mode;
@@ -71,7 +70,7 @@ struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
 	ts_from_conf(cfg->remote_ts, cfg->n_remote_ts, &sa->ep.remote,
 		     &c->ts_remote);
 	if (kernel_alloc_spi(d, sa, c->reqid, &c->spi_in)) {
-		free(c);
+		child_sa_free(c);
 		return NULL;
 	}
 	return c;
@@ -405,6 +404,32 @@ void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 
 /* --- responder ------------------------------------------------------ */
 
+static bool addr_in(const struct ipsec_prefix *p, size_t n,
+		    const struct ipsec_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ipsec_prefix_contains(&p[i], a))
+			return true;
+	return !n;	/* no list: any address */
+}
+
+/* Whether @c could have been chosen in IKE_SA_INIT for @sa, which was
+ * negotiated for sa->conn: the peer's and our address, the IKE suite
+ * (one of its proposals allows it) and NAT traversal (what the NAT
+ * detection payloads were sent and checked under).
+ */
+static bool conn_fits_init(const struct conf_conn *c, const struct ike_sa *sa)
+{
+	if (c == sa->conn)
+		return true;
+	return addr_in(c->remote_addrs, c->n_remote_addrs, &sa->ep.remote) &&
+	       addr_in(c->local_addrs, c->n_local_addrs, &sa->ep.local) &&
+	       c->nat_traversal == sa->conn->nat_traversal &&
+	       prop_suite_allowed(c->ike, c->n_ike, &sa->suite);
+}
+
 /* The connection the initiator's identities select among those that
  * share this IKE SA's addresses (the first one if none names it).
  */
@@ -421,18 +446,8 @@ static const struct conf_conn *conn_by_id(const struct daemon *d,
 		uint8_t buf[ID_MAX];
 		int n;
 
-		if (!id_match(&c->remote.id, idi))
+		if (!id_match(&c->remote.id, idi) || !conn_fits_init(c, sa))
 			continue;
-		if (c != sa->conn && c->n_remote_addrs) {
-			size_t j;
-			bool ok = false;
-
-			for (j = 0; j < c->n_remote_addrs; j++)
-				ok |= ipsec_prefix_contains(&c->remote_addrs[j],
-							    &sa->ep.remote);
-			if (!ok)
-				continue;
-		}
 		if (idr) {
 			n = local_id(d, c, &sa->ep.local, &mine.type, buf);
 			mine.data = buf;
@@ -647,7 +662,7 @@ void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 	id_str(&iid, sa->remote_id, sizeof(sa->remote_id));
 	conn = conn_by_id(d, sa, &iid, idr ? &rid : NULL);
 	if (conn)
-		sa->conn = conn;
+		ike_sa_set_conn(sa, conn);
 	why = conn ? check_auth(d, sa, m, idi) :
 	      "no connection accepts its IDi and IDr";
 	if (!why && my_id(d, sa, &id))

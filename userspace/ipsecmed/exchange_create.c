@@ -127,13 +127,13 @@ static struct child_sa *child_successor(struct daemon *d, struct ike_sa *sa,
 
 	if (!c)
 		return NULL;
-	c->cfg = old->cfg;
+	child_sa_set_cfg(c, old->cfg);
 	c->reqid = old->reqid;
 	c->mode = old->mode;
 	c->ts_local = old->ts_local;
 	c->ts_remote = old->ts_remote;
 	if (kernel_alloc_spi(d, sa, c->reqid, &c->spi_in)) {
-		free(c);
+		child_sa_free(c);
 		return NULL;
 	}
 	return c;

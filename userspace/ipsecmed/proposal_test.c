@@ -54,6 +54,45 @@ static void test_select_peer_order(void)
 	KT_EXPECT(prop_accept(peer, 2, IKE_PROTO_IKE, true, &sa, &s) == 0);
 }
 
+/* A suite negotiated under one connection, checked against another's
+ * proposals (IKE_AUTH switching connections by identity).
+ */
+static void test_suite_allowed(void)
+{
+	struct conf_proposal gcm = parse("aes128gcm16-prfsha256-x25519",
+					 false);
+	struct conf_proposal two[2] = {
+		parse("aes256-sha384-ecp384", false),
+		parse("aes128gcm16-aes256gcm16-prfsha384-prfsha256-ecp256-x25519",
+		      false),
+	};
+	struct conf_proposal other[3] = {
+		parse("aes256gcm16-prfsha256-x25519", false),	/* key size */
+		parse("aes128gcm16-prfsha384-x25519", false),	/* prf */
+		parse("aes128gcm16-prfsha256-ecp256", false),	/* dh */
+	};
+	struct conf_proposal cbc = parse("aes256-sha384-prfsha384-ecp384",
+					 false);
+	struct conf_proposal cbc256 = parse("aes256-sha256-prfsha384-ecp384",
+					    false);
+	struct ike_sa_payload sa;
+	struct ike_suite s, c;
+
+	prop_offer(&gcm, 1, IKE_PROTO_IKE, NULL, 0, true, 0, &sa);
+	KT_EXPECT(prop_select(&gcm, 1, IKE_PROTO_IKE, true, &sa, &s, NULL) ==
+		  0);
+	KT_EXPECT(prop_suite_allowed(&gcm, 1, &s));
+	KT_EXPECT(prop_suite_allowed(two, 2, &s));
+	KT_EXPECT(!prop_suite_allowed(two, 1, &s));
+	KT_EXPECT(!prop_suite_allowed(other, 3, &s));
+	prop_offer(&cbc, 1, IKE_PROTO_IKE, NULL, 0, true, 0, &sa);
+	KT_EXPECT(prop_select(&cbc, 1, IKE_PROTO_IKE, true, &sa, &c, NULL) ==
+		  0);
+	KT_EXPECT(prop_suite_allowed(&cbc, 1, &c));
+	KT_EXPECT(!prop_suite_allowed(&cbc256, 1, &c));	/* integ */
+	KT_EXPECT(!prop_suite_allowed(&gcm, 1, &c));
+}
+
 static void test_select_none(void)
 {
 	struct conf_proposal mine = parse("aes256-sha384-ecp384", false);
@@ -310,6 +349,8 @@ int main(void)
 	kt_run("proposal: initiator refuses answers it did not offer",
 	       test_accept_rejects_extra);
 	kt_run("proposal: ESP offer with SPI and ESN", test_esp_offer);
+	kt_run("proposal: a negotiated IKE suite against other proposals",
+	       test_suite_allowed);
 	kt_run("ts: narrowing keeps intersections only", test_ts_narrow);
 	kt_run("ts: ranges decompose into exact XFRM pieces", test_ts_pieces);
 	kt_run("ts: responder narrowing to the caps, status text",

@@ -394,6 +394,41 @@ static int k_natt(struct parser *p, char **v, size_t n)
 	return 0;
 }
 
+static int k_unique(struct parser *p, char **v, size_t n)
+{
+	static const char *const names[] = { "replace", "keep", "no" };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (!strcmp(ONE(v), names[i])) {
+			p->conn->unique = (enum conf_unique)i;
+			return 0;
+		}
+	return perr(p, "unique '%s' is not replace, keep or no", ONE(v));
+}
+
+static int set_limit(struct parser *p, const char *key, const char *v,
+		     uint32_t *out)
+{
+	unsigned long x;
+
+	if (conf_parse_uint(v, 100000, &x) || !x)
+		return perr(p, "%s '%s' is not a number from 1 to 100000", key,
+			    v);
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int k_max_ike(struct parser *p, char **v, size_t n)
+{
+	return set_limit(p, "max_ike_sas", ONE(v), &p->conn->max_ike_sas);
+}
+
+static int k_max_child(struct parser *p, char **v, size_t n)
+{
+	return set_limit(p, "max_child_sas", ONE(v), &p->conn->max_child_sas);
+}
+
 static int k_psk_file(struct parser *p, char **v, size_t n)
 {
 	int ret = resolve(p, ONE(v), p->conn->psk_file);
@@ -676,6 +711,9 @@ static const struct key conn_keys[] = {
 	{ "dpd_delay", k_dpd, false },
 	{ "start_action", k_start, false },
 	{ "nat_traversal", k_natt, false },
+	{ "unique", k_unique, false },
+	{ "max_ike_sas", k_max_ike, false },
+	{ "max_child_sas", k_max_child, false },
 	{ "psk_file", k_psk_file, false },
 	{ NULL, NULL, false },
 };
@@ -837,6 +875,9 @@ static void conn_defaults(struct conf_conn *c)
 	c->remote_port = 500;
 	c->rekey_time = 4 * 3600;
 	c->nat_traversal = true;
+	c->unique = CONF_UNIQUE_REPLACE;
+	c->max_ike_sas = CONF_MAX_IKE_SAS;
+	c->max_child_sas = CONF_MAX_CHILD_SAS;
 }
 
 static int open_block(struct parser *p, char *head)
@@ -1146,6 +1187,21 @@ static int parse_line(struct parser *p, char *raw)
 	return set_key(p, line, eq);
 }
 
+/* The back pointers holders of a connection or child take their
+ * reference through; set once the conns array no longer moves.
+ */
+static struct conf *set_owner(struct conf *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->n_conns; i++) {
+		c->conns[i].owner = c;
+		for (j = 0; j < CONF_CHILDREN_MAX; j++)
+			c->conns[i].children[j].owner = c;
+	}
+	return c;
+}
+
 int conf_parse(const char *text, size_t len, const char *filename,
 	       unsigned int flags, struct conf **out, char *err,
 	       size_t errlen)
@@ -1208,10 +1264,11 @@ int conf_parse(const char *text, size_t len, const char *filename,
 			   blk_names[p->kind[p->depth]],
 			   p->open_line[p->depth]);
 	explicit_bzero(line, sizeof(line));
+	p->conf->refs = 1;
 	if (ret)
 		conf_free(p->conf);
 	else
-		*out = p->conf;
+		*out = set_owner(p->conf);
 	free(p);
 	return ret;
 }
@@ -1270,14 +1327,26 @@ int conf_load(const char *path, unsigned int flags, struct conf **out,
 	return ret;
 }
 
-void conf_free(struct conf *c)
+struct conf *conf_get(struct conf *c)
 {
-	if (!c)
+	if (c)
+		c->refs++;
+	return c;
+}
+
+void conf_put(struct conf *c)
+{
+	if (!c || --c->refs)
 		return;
 	if (c->conns)
 		explicit_bzero(c->conns, c->n_conns * sizeof(*c->conns));
 	free(c->conns);
 	free(c);
+}
+
+void conf_free(struct conf *c)
+{
+	conf_put(c);
 }
 
 const struct conf_conn *conf_find(const struct conf *c, const char *name)

@@ -107,7 +107,10 @@ struct conf_ts {
 	uint16_t port_lo, port_hi;	/* 0..65535 = any */
 };
 
+struct conf;
+
 struct conf_child {
+	struct conf *owner;		/* the conf this child belongs to */
 	char name[CONF_NAME_MAX + 1];
 	/* Empty lists mean the IKE SA's own address on that side (a host
 	 * selector), which is what transport mode wants.
@@ -129,7 +132,20 @@ enum conf_start_action {
 	CONF_START_TRAP,	/* install trap policies, initiate on traffic */
 };
 
+/* What a new IKE SA does to older ones of the same connection and
+ * remote identity.
+ */
+enum conf_unique {
+	CONF_UNIQUE_REPLACE = 0,	/* default: the new one wins */
+	CONF_UNIQUE_KEEP,		/* the old one stays, new refused */
+	CONF_UNIQUE_NO,			/* both stay (a shared identity) */
+};
+
+#define CONF_MAX_IKE_SAS	16	/* per remote identity, default */
+#define CONF_MAX_CHILD_SAS	32	/* per IKE SA, default */
+
 struct conf_conn {
+	struct conf *owner;		/* the conf this connection belongs to */
 	char name[CONF_NAME_MAX + 1];
 	/* Empty lists: any address. A remote prefix other than a host
 	 * restricts who may connect; "up" needs one remote host address.
@@ -145,6 +161,12 @@ struct conf_conn {
 	uint32_t dpd_delay;			/* seconds, 0 = no DPD */
 	enum conf_start_action start_action;
 	bool nat_traversal;			/* default true */
+	enum conf_unique unique;		/* default replace */
+	/* IKE SAs of this connection per remote identity (with unique =
+	 * no; the others keep one), CHILD_SAs per IKE SA (rekeys do not
+	 * count). 1..100000.
+	 */
+	uint32_t max_ike_sas, max_child_sas;
 	uint8_t psk[CONF_PSK_MAX];		/* psk_file's secret */
 	size_t psk_len;
 	char psk_file[CONF_PATH_MAX];
@@ -165,10 +187,16 @@ struct conf_daemon {
 	int log_level;				/* 0 error .. 3 debug; 2 info */
 };
 
+/* Reference counted: whoever keeps a pointer to a connection or child
+ * of it beyond the current call (an IKE SA, a CHILD SA) holds a
+ * reference on its owner, so a reload can replace the configuration
+ * while SAs still point into the old one.
+ */
 struct conf {
 	struct conf_daemon daemon;
 	struct conf_conn *conns;
 	size_t n_conns;
+	unsigned int refs;			/* 1 from conf_parse() */
 };
 
 /* Parser flags. */
@@ -190,7 +218,12 @@ int conf_parse(const char *text, size_t len, const char *filename,
 int conf_load(const char *path, unsigned int flags, struct conf **out,
 	      char *err, size_t errlen);
 
-/* Wipe the secrets and free. NULL is fine. */
+/* Take a reference on @c (NULL is fine); returns @c. */
+struct conf *conf_get(struct conf *c);
+/* Drop a reference; the last one wipes the secrets and frees. NULL is
+ * fine. conf_free() is the same, for the parser's own reference.
+ */
+void conf_put(struct conf *c);
 void conf_free(struct conf *c);
 
 /* The connection named @name, or NULL. */

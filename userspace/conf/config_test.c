@@ -84,6 +84,9 @@ static const char good[] =
 	"\tdpd_delay = 30s\n"
 	"\tstart_action = start\n"
 	"\tnat_traversal = no\n"
+	"\tunique = keep\n"
+	"\tmax_ike_sas = 3\n"
+	"\tmax_child_sas = 100000\n"
 	"\tpsk_file = psk\n"
 	"\tlocal {\n"
 	"\t\tauth = psk\n"
@@ -173,6 +176,8 @@ static void test_good(void)
 	KT_EXPECT(gw->dpd_delay == 30);
 	KT_EXPECT(gw->start_action == CONF_START_START);
 	KT_EXPECT(!gw->nat_traversal);
+	KT_EXPECT(gw->unique == CONF_UNIQUE_KEEP);
+	KT_EXPECT(gw->max_ike_sas == 3 && gw->max_child_sas == 100000);
 	KT_EXPECT(gw->psk_len == 14 && !memcmp(gw->psk, "s3cret with sp", 14));
 	KT_EXPECT(gw->local.auth == CONF_AUTH_PSK);
 	KT_EXPECT(gw->local.id.type == CONF_ID_FQDN);
@@ -215,6 +220,9 @@ static void test_good(void)
 
 	KT_EXPECT(rw->n_local_addrs == 0 && rw->n_remote_addrs == 0);
 	KT_EXPECT(rw->start_action == CONF_START_NONE && rw->nat_traversal);
+	/* Defaults: a reconnecting peer replaces its old IKE SA. */
+	KT_EXPECT(rw->unique == CONF_UNIQUE_REPLACE);
+	KT_EXPECT(rw->max_ike_sas == 16 && rw->max_child_sas == 32);
 	KT_EXPECT(rw->psk_len == 0 && rw->psk_file[0] == '\0');
 	KT_EXPECT(rw->local.auth == CONF_AUTH_PUBKEY);
 	KT_EXPECT(strstr(rw->local.cert, "/gw.pem") &&
@@ -370,6 +378,24 @@ static void test_malformed(void)
 	    "start_action 'go' is not none, start or trap");
 	bad("connection a {\nnat_traversal = maybe\n}\n",
 	    "nat_traversal 'maybe' is not yes or no");
+	bad("connection a {\nunique = never\n}\n",
+	    "t.conf:2: unique 'never' is not replace, keep or no");
+	bad("connection a {\nunique = yes\n}\n",
+	    "unique 'yes' is not replace, keep or no");
+	bad("connection a {\nunique =\n}\n", "'unique' needs a value");
+	bad("connection a {\nunique = keep, no\n}\n",
+	    "'unique' takes one value, got 2");
+	bad("connection a {\nunique = no\nunique = keep\n}\n",
+	    "t.conf:3: 'unique' set twice");
+	bad("connection a {\nmax_ike_sas = 0\n}\n",
+	    "max_ike_sas '0' is not a number from 1 to 100000");
+	bad("connection a {\nmax_ike_sas = 100001\n}\n",
+	    "max_ike_sas '100001' is not a number from 1 to 100000");
+	bad("connection a {\nmax_child_sas = -1\n}\n",
+	    "max_child_sas '-1' is not a number from 1 to 100000");
+	bad("connection a {\nmax_child_sas = 4k\n}\n",
+	    "max_child_sas '4k' is not a number from 1 to 100000");
+	bad("daemon {\nunique = no\n}\n", "unique");
 	bad("connection a {\nlocal {\nid = \"unterminated\n",
 	    "t.conf:3: unterminated quoted string");
 	bad("connection a {\nlocal {\nid = \"a\" b\n", "after a quoted string");

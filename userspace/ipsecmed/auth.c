@@ -75,6 +75,36 @@ bool id_match(const struct conf_id *want, const struct ike_id *got)
 	return false;
 }
 
+/* Printable ASCII stays, anything else and the backslash become \xHH:
+ * a peer's ID goes into the log, "ipsecme status" and its JSON, and
+ * must not bring control characters (a terminal's escape sequences, a
+ * forged log line after a newline) along.
+ */
+static void id_escape(const char *in, size_t n, char *out, size_t cap)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 5 <= cap; i++) {
+		unsigned char ch = (unsigned char)in[i];
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
+			out[o++] = (char)ch;
+		else
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", ch);
+	}
+	if (cap)
+		out[o < cap ? o : cap - 1] = '\0';
+}
+
+static void prefixed(char *buf, size_t len, const char *prefix,
+		     const char *in, size_t n)
+{
+	int p = snprintf(buf, len, "%s", prefix);
+
+	if (p >= 0 && (size_t)p < len)
+		id_escape(in, n, buf + p, len - (size_t)p);
+}
+
 void id_str(const struct ike_id *id, char *buf, size_t len)
 {
 	struct ipsec_addr a = { 0 };
@@ -83,9 +113,8 @@ void id_str(const struct ike_id *id, char *buf, size_t len)
 	switch (id->type) {
 	case IKE_ID_FQDN:
 	case IKE_ID_RFC822_ADDR:
-		snprintf(buf, len, "%s:%.*s",
-			 id->type == IKE_ID_FQDN ? "fqdn" : "email",
-			 (int)id->len, (const char *)id->data);
+		prefixed(buf, len, id->type == IKE_ID_FQDN ? "fqdn:" :
+			 "email:", (const char *)id->data, id->len);
 		return;
 	case IKE_ID_IPV4_ADDR:
 	case IKE_ID_IPV6_ADDR:
@@ -100,7 +129,7 @@ void id_str(const struct ike_id *id, char *buf, size_t len)
 		break;
 	case IKE_ID_DER_ASN1_DN:
 		dn_str(id->data, id->len, tmp2, sizeof(tmp2));
-		snprintf(buf, len, "dn:%s", tmp2);
+		prefixed(buf, len, "dn:", tmp2, strlen(tmp2));
 		return;
 	}
 	snprintf(buf, len, "type%u:(%u bytes)", id->type, id->len);

@@ -11,8 +11,8 @@ IKE_CRYPTO_OBJS := $(addprefix $(O)/ipsecmed/crypto/,prf.o kdf.o encr.o \
 
 IPSECMED_OBJS := $(addprefix $(O)/ipsecmed/,main.o daemon.o control.o \
 	exchange_init.o exchange_auth.o exchange_info.o exchange_create.o \
-	rekey.o auth.o cert.o proposal.o sa.o ts.o nat.o kernel.o \
-	transport_udp.o log.o)
+	rekey.o auth.o cert.o proposal.o sa.o ts.o nat.o kernel.o policy.o \
+	transport_udp.o log.o window.o cookie.o)
 
 PROGRAMS += $(O)/ipsecmed/ipsecmed
 MANPAGES += ../Documentation/man/ipsecmed.8
@@ -36,6 +36,22 @@ UNIT_TESTS += $(O)/ipsecmed/rekey_test
 $(O)/ipsecmed/rekey_test: $(O)/ipsecmed/rekey_test.o $(O)/ipsecmed/rekey.o \
 		$(O)/ipsecmed/proposal.o $(O)/ipsecmed/sa.o \
 		$(O)/ipsecmed/ts.o $(CONF_OBJS) \
+		$(O)/lib/addr.o $(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
+
+UNIT_TESTS += $(O)/ipsecmed/log_test
+$(O)/ipsecmed/log_test: $(O)/ipsecmed/log_test.o $(O)/ipsecmed/log.o \
+		$(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+UNIT_TESTS += $(O)/ipsecmed/cookie_test
+$(O)/ipsecmed/cookie_test: $(O)/ipsecmed/cookie_test.o \
+		$(O)/ipsecmed/cookie.o $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
+
+UNIT_TESTS += $(O)/ipsecmed/window_test
+$(O)/ipsecmed/window_test: $(O)/ipsecmed/window_test.o \
+		$(O)/ipsecmed/window.o $(O)/ipsecmed/sa.o $(CONF_OBJS) \
 		$(O)/lib/addr.o $(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
 
@@ -121,8 +137,19 @@ fuzz-corpus: $(O)/ipsecmed/fuzz/mkcorpus
 
 # Two daemons negotiating over the host's loopback without the kernel.
 UNIT_TESTS += $(O)/ipsecmed/loopback_test
+$(O)/ipsecmed/tests/ike_inject: $(O)/ipsecmed/tests/ike_inject.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
 $(O)/ipsecmed/loopback_test: ipsecmed/tests/loopback.sh \
-		$(O)/ipsecmed/ipsecmed $(O)/ipsecme/ipsecme ../selftests/mkcerts.sh
+		$(O)/ipsecmed/ipsecmed $(O)/ipsecme/ipsecme ../selftests/mkcerts.sh \
+		$(O)/ipsecmed/tests/ike_inject
 	sed -e 's|@BUILD@|$(abspath $(O))|' \
 	    -e 's|@MKCERTS@|$(abspath ../selftests/mkcerts.sh)|' $< >$@
 	chmod +x $@
+
+# policy.c against a fake of lib/xfrm.h's policy calls.
+UNIT_TESTS += $(O)/ipsecmed/policy_test
+$(O)/ipsecmed/policy_test: $(O)/ipsecmed/policy_test.o \
+		$(O)/ipsecmed/policy.o $(O)/ipsecmed/log.o $(O)/lib/addr.o \
+		$(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^

@@ -400,11 +400,42 @@ static void test_dn(void)
 	KT_EXPECT_STR(s, "(invalid DN)");
 }
 
+/* Peer IDs are shown escaped: no control characters in logs or JSON. */
+static void test_id_str(void)
+{
+	static const char evil[] = "gw\nipsecmed info: forged\x1b[31m\\\xff";
+	struct ike_id id = { .type = IKE_ID_FQDN,
+			     .data = (const uint8_t *)evil,
+			     .len = sizeof(evil) - 1 };
+	char out[CONF_ID_MAX];
+
+	id_str(&id, out, sizeof(out));
+	KT_EXPECT_STR(out, "fqdn:gw\\x0aipsecmed info: forged\\x1b[31m"
+		      "\\x5c\\xff");
+	id.type = IKE_ID_RFC822_ADDR;
+	id.data = (const uint8_t *)"a@b\0c";
+	id.len = 5;
+	id_str(&id, out, sizeof(out));
+	KT_EXPECT_STR(out, "email:a@b\\x00c");
+	id.type = IKE_ID_FQDN;
+	id.data = (const uint8_t *)"gw.example";
+	id.len = 10;
+	id_str(&id, out, sizeof(out));
+	KT_EXPECT_STR(out, "fqdn:gw.example");
+	/* Cut short, never in the middle of an escape. */
+	id.data = (const uint8_t *)"\x01\x02\x03\x04";
+	id.len = 4;
+	id_str(&id, out, 12);
+	KT_EXPECT_STR(out, "fqdn:\\x01");
+}
+
 int main(void)
 {
 	int ret;
 
 	setup();
+	kt_run("id: peer IDs shown with non-printable bytes escaped",
+	       test_id_str);
 	kt_run("sig: RFC 7427 sign/verify RSA, RSA-PSS, P-256, P-384, "
 	       "SHA-256/384/512, tampering refused", test_sign_verify);
 	kt_run("sig: hash chosen from the peer's announcement",

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "ipsecmed/auth.h"
 #include "ipsecmed/cert.h"
 #include "ipsecmed/control.h"
 #include "ipsecmed/kernel.h"
@@ -128,6 +129,24 @@ static void child_status(struct daemon *d, struct ike_sa *sa,
 	ts_str(&c->ts_remote, cs->remote_ts, sizeof(cs->remote_ts));
 }
 
+/* Our ID as the peer sees it, in the form of the remote one
+ * ("fqdn:gw.example", "dn:...", an address).
+ */
+static void local_id_str(struct daemon *d, const struct ike_sa *sa,
+			 char *out, size_t len)
+{
+	uint8_t buf[ID_MAX];
+	struct ike_id id = { .data = buf };
+	int n = local_id(d, sa->conn, &sa->ep.local, &id.type, buf);
+
+	if (n < 0) {
+		ipsec_addr_fmt(&sa->ep.local, out, len);
+		return;
+	}
+	id.len = (uint16_t)n;
+	id_str(&id, out, len);
+}
+
 static void ike_status(struct daemon *d, struct ike_sa *sa,
 		       struct ctl_ike_status *st, struct ctl_child_status *cs)
 {
@@ -143,11 +162,8 @@ static void ike_status(struct daemon *d, struct ike_sa *sa,
 	st->remote_addr = sa->ep.remote;
 	st->local_port = sa->ep.lport;
 	st->remote_port = sa->ep.rport;
-	snprintf(id, sizeof(id), "%s", sa->conn->local.id.text);
-	snprintf(st->local_id, sizeof(st->local_id), "%s",
-		 id[0] ? id : ipsec_addr_fmt(&sa->ep.local,
-					      (char[IPSEC_ADDR_STRLEN]){ 0 },
-					      IPSEC_ADDR_STRLEN));
+	local_id_str(d, sa, id, sizeof(id));
+	snprintf(st->local_id, sizeof(st->local_id), "%s", id);
 	snprintf(st->remote_id, sizeof(st->remote_id), "%s", sa->remote_id);
 	st->spi_i = be64(sa->spi_i);
 	st->spi_r = be64(sa->spi_r);
@@ -246,9 +262,27 @@ static bool delete_lost_children(struct daemon *d, struct ike_sa *sa,
 	return true;
 }
 
+/* Re-point @c (a CHILD_SA of an IKE SA moving to @conn) at the child
+ * of the same name; false if @conn has none.
+ */
+static bool remap_child(struct child_sa *c, const struct conf_conn *conn)
+{
+	const struct conf_child *cfg;
+
+	if (!c || !c->cfg)
+		return true;
+	cfg = child_by_name(conn, c->cfg->name);
+	if (cfg)
+		child_sa_set_cfg(c, cfg);
+	return cfg != NULL;
+}
+
 /* Point the SAs at the new configuration's connections (by name). The
  * CHILD_SAs of a removed child are deleted alone when possible; SAs
- * whose connection is gone are deleted.
+ * whose connection is gone are deleted. What a request of ours has in
+ * flight (a CHILD_SA being created or rekeyed, the successor of an IKE
+ * SA rekey) moves too; the references SAs hold on the old
+ * configuration keep it alive meanwhile, whatever remap() misses.
  */
 static void remap(struct daemon *d, struct conf *nc)
 {
@@ -259,21 +293,24 @@ static void remap(struct daemon *d, struct conf *nc)
 		struct child_sa *ch;
 		bool lost = !c;
 
-		if (sa->pending)
+		if (!lost && !remap_child(sa->pending, c))
 			lost = true;
 		if (!lost && sa->state != IKE_S_DEAD &&
 		    !delete_lost_children(d, sa, c))
 			lost = true;
 		for (ch = sa->children; !lost && ch; ch = ch->next)
-			ch->cfg = child_by_name(c, ch->cfg->name);
+			remap_child(ch, c);
 		if (lost) {
 			log_info("%s: gone from the configuration, deleting "
 				 "IKE SA #%u", sa->conn->name, sa->id);
 			control_delete_sa(d, sa);
 			sa_terminate(d, sa, "removed by reload");
 		}
-		if (c)
-			sa->conn = c;
+		if (!c)
+			continue;
+		ike_sa_set_conn(sa, c);
+		if (sa->rekey_ike)
+			ike_sa_set_conn(sa->rekey_ike, c);
 	}
 }
 

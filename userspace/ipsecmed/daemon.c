@@ -13,6 +13,7 @@
 #include "ipsecmed/daemon.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
+#include "ipsecmed/window.h"
 #include "lib/ctl.h"
 
 #define HALF_OPEN_TIMEOUT_MS 30000
@@ -194,15 +195,15 @@ static bool open_sk(struct ike_sa *sa, struct ike_msg *m, uint8_t *buf,
 	int ret;
 
 	if (!m->has_sk || sa->state == IKE_S_INIT_SENT) {
-		log_debug("IKE SA #%u: message without SK payload dropped",
-			  sa->id);
+		log_rl(LOG_DEBUG, "IKE SA #%u: message without SK payload dropped",
+		       sa->id);
 		return false;
 	}
 	ike_sa_dir_in(sa, &k);
 	ret = ike_sk_open(&k, m, buf, IKE_MAX_MSG, err);
 	if (ret == IKE_E_INTEGRITY)
-		log_info("IKE SA #%u: message failed its integrity check, "
-			 "dropped", sa->id);
+		log_rl(LOG_INFO, "IKE SA #%u: message failed its integrity check, "
+		       "dropped", sa->id);
 	return ret != IKE_E_INTEGRITY;
 }
 
@@ -214,20 +215,23 @@ static void handle_response(struct daemon *d, struct ike_sa *sa,
 	struct ike_err err = { 0 };
 
 	if (ike_msg_decode(&m, buf, len, &err)) {
-		log_info("IKE SA #%u: bad response: %s", sa->id, err.msg);
+		log_rl(LOG_INFO, "IKE SA #%u: bad response: %s", sa->id, err.msg);
 		return;
 	}
+	/* An IKE_SA_INIT response is not authenticated: whether it ends
+	 * our request is for init_handle_response() to decide.
+	 */
 	if (m.hdr.exchange != IKE_SA_INIT) {
 		if (!open_sk(sa, &m, plain, &err))
 			return;
 		if (err.code) {
-			log_info("IKE SA #%u: bad response: %s", sa->id,
-				 err.msg);
+			log_rl(LOG_INFO, "IKE SA #%u: bad response: %s", sa->id,
+			       err.msg);
 			return;
 		}
+		sa->req_pending = false;
+		sa->msgid_out++;
 	}
-	sa->req_pending = false;
-	sa->msgid_out++;
 	sa->last_rx_ms = now_ms();
 	switch (m.hdr.exchange) {
 	case IKE_SA_INIT: init_handle_response(d, sa, &m); break;
@@ -249,7 +253,7 @@ static void handle_request(struct daemon *d, struct ike_sa *sa,
 	struct ike_builder b;
 
 	if (ike_msg_decode(&m, buf, len, &err)) {
-		log_info("IKE SA #%u: bad request: %s", sa->id, err.msg);
+		log_rl(LOG_INFO, "IKE SA #%u: bad request: %s", sa->id, err.msg);
 		return;
 	}
 	if (!open_sk(sa, &m, plain, &err))
@@ -262,7 +266,7 @@ static void handle_request(struct daemon *d, struct ike_sa *sa,
 		sa->ep = *ep;
 	}
 	if (err.code) {
-		log_info("IKE SA #%u: bad request: %s", sa->id, err.msg);
+		log_rl(LOG_INFO, "IKE SA #%u: bad request: %s", sa->id, err.msg);
 		ikb_init_chain(&b, out, sizeof(out));
 		ikb_notify(&b, 0, NULL, 0, err.notify ? err.notify :
 			   IKE_N_INVALID_SYNTAX, &err.payload,
@@ -289,7 +293,7 @@ void daemon_input(struct daemon *d, const struct endpoint *ep,
 	bool response;
 
 	if (ike_hdr_decode(&h, buf, len, &err)) {
-		log_debug("datagram dropped: %s", err.msg);
+		log_rl(LOG_DEBUG, "datagram dropped: %s", err.msg);
 		return;
 	}
 	response = h.flags & IKE_FLAG_RESPONSE;
@@ -303,27 +307,40 @@ void daemon_input(struct daemon *d, const struct endpoint *ep,
 			    h.spi_r);
 	/* The original initiator's messages carry the I flag. */
 	if (!sa || !(h.flags & IKE_FLAG_INITIATOR) == !sa->initiator) {
-		log_debug("message for an unknown IKE SA dropped");
+		log_rl(LOG_DEBUG, "message for an unknown IKE SA dropped");
 		return;
 	}
 	if (response) {
-		if (sa->req_pending && h.msgid == sa->msgid_out &&
-		    (h.exchange == IKE_SA_INIT) ==
-		    (sa->state == IKE_S_INIT_SENT))
+		if (window_response_ok(sa, &h))
 			handle_response(d, sa, buf, len);
+		else
+			log_rl(LOG_DEBUG, "IKE SA #%u: response %u (exchange %u) does "
+			       "not answer our request, dropped", sa->id,
+			       h.msgid, h.exchange);
 		return;
 	}
 	if (h.msgid + 1 == sa->msgid_in && sa->resp) {
-		/* A retransmitted request: the same answer (RFC 7296 2.1). */
+		/* A retransmitted request: the same answer (RFC 7296 2.1),
+		 * but only to the very same datagram.
+		 */
+		if (!window_is_retransmission(sa, buf, len)) {
+			log_rl(LOG_DEBUG, "IKE SA #%u: request %u (%zu bytes) is not "
+			       "the one we answered, dropped", sa->id,
+			       h.msgid, len);
+			return;
+		}
+		log_rl(LOG_DEBUG, "IKE SA #%u: retransmitted request %u answered "
+		       "again", sa->id, h.msgid);
 		transport_send(&d->tr, &sa->ep, sa->resp, sa->resp_len);
 		return;
 	}
 	if (h.msgid != sa->msgid_in) {
-		log_debug("IKE SA #%u: request %u outside the window",
-			  sa->id, h.msgid);
+		log_rl(LOG_DEBUG, "IKE SA #%u: request %u outside the window",
+		       sa->id, h.msgid);
 		return;
 	}
 	handle_request(d, sa, ep, buf, len);
+	window_answered(sa, h.msgid, buf, len);
 }
 
 /* Behind a NAT, keep its mapping for port 4500 open (RFC 3948 section 4,
@@ -357,11 +374,16 @@ static int timers_of(struct daemon *d, struct ike_sa *sa, uint64_t now)
 		sa_terminate(d, sa, "half-open SA timed out");
 	if (sa->req_pending && now >= sa->req_next_ms) {
 		if (sa->req_tries >= cd->retransmit_tries) {
-			sa_terminate(d, sa, "peer did not answer");
+			/* Initiator: an unauthenticated IKE_SA_INIT answer
+			 * we did not act on says more than silence.
+			 */
+			sa_terminate(d, sa, sa->state == IKE_S_INIT_SENT &&
+				     sa->failure[0] ? sa->failure :
+				     "peer did not answer");
 			return 1000;
 		}
 		sa->req_tries++;
-		sa->req_timeout_ms *= 2;
+		sa->req_timeout_ms = window_backoff(sa->req_timeout_ms);
 		sa->req_next_ms = now + sa->req_timeout_ms;
 		log_info("IKE SA #%u: retransmitting request %u (try %u)",
 			 sa->id, sa->msgid_out, sa->req_tries + 1);

@@ -8,12 +8,14 @@
 #define IPSECMED_DAEMON_H
 
 #include "conf/config.h"
+#include "ipsecmed/cookie.h"
 #include "ipsecmed/sa.h"
 #include "ipsecmed/transport_udp.h"
 #include "lib/nl.h"
 
 struct creds;
 struct ctl_server;
+struct kpolicy;
 
 struct daemon {
 	struct conf *conf;
@@ -25,9 +27,10 @@ struct daemon {
 	struct nl_conn xfrm_ev;		/* expire events; sk NULL: none */
 	struct ctl_server *ctl;
 	struct ike_sa *sas;
+	struct kpolicy *policies;	/* policy.h: shared, by holder */
 	uint32_t next_sa_id;
 	uint32_t next_reqid;
-	uint8_t cookie_secret[32];
+	struct cookie_secrets cookies;	/* RFC 7296 2.6, rotated */
 	unsigned int half_open;
 	volatile int stop;
 };
@@ -37,6 +40,12 @@ uint64_t now_ms(void);
 /* The X.509 credentials of @conn (one of d->conf's), or NULL. */
 const struct creds *conn_creds(const struct daemon *d,
 			       const struct conf_conn *conn);
+
+/* Our ID for @conn on an SA from @host: type in *type, the data (at
+ * most ID_MAX bytes) in @buf. Returns its length or -1.
+ */
+int local_id(const struct daemon *d, const struct conf_conn *conn,
+	     const struct ipsec_addr *host, uint8_t *type, uint8_t *buf);
 
 /* Fill @out with random bytes; aborts on failure (no safe fallback). */
 void rand_bytes(void *out, size_t len);
@@ -97,6 +106,13 @@ void child_handle_response(struct daemon *d, struct ike_sa *sa,
  */
 void child_rekey_switch_out(struct daemon *d, struct ike_sa *sa,
 			    uint32_t reqid);
+/* The peer created @c (not linked in, not installed) but we cannot
+ * take it, e.g. its narrowed selectors do not go into the kernel
+ * exactly: delete it with an INFORMATIONAL request, so that the peer
+ * removes it too; it leaves our kernel (the reserved SPI) on the
+ * answer.
+ */
+void child_discard(struct daemon *d, struct ike_sa *sa, struct child_sa *c);
 /* Whether a CHILD_SA other than a deleted one still uses @reqid's
  * policies.
  */

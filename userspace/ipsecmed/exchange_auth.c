@@ -12,6 +12,7 @@
 
 #include "ipsecmed/auth.h"
 #include "ipsecmed/cert.h"
+#include "ipsecmed/control.h"
 #include "ipsecmed/daemon.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
@@ -27,9 +28,8 @@ struct id_body {
  * id (or a DN id, which the configuration check found to be the
  * certificate's subject) exactly the certificate's subject.
  */
-static int local_id(const struct daemon *d, const struct conf_conn *conn,
-		    const struct ipsec_addr *host, uint8_t *type,
-		    uint8_t *buf)
+int local_id(const struct daemon *d, const struct conf_conn *conn,
+	     const struct ipsec_addr *host, uint8_t *type, uint8_t *buf)
 {
 	const struct creds *cr = conn_creds(d, conn);
 
@@ -61,7 +61,7 @@ struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
 
 	if (!c)
 		return NULL;
-	c->cfg = cfg;
+	child_sa_set_cfg(c, cfg);
 	c->initiator = initiator;
 	c->reqid = ++d->next_reqid;
 	c->mode = cfg->mode;
@@ -70,7 +70,7 @@ struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
 	ts_from_conf(cfg->remote_ts, cfg->n_remote_ts, &sa->ep.remote,
 		     &c->ts_remote);
 	if (kernel_alloc_spi(d, sa, c->reqid, &c->spi_in)) {
-		free(c);
+		child_sa_free(c);
 		return NULL;
 	}
 	return c;
@@ -196,6 +196,31 @@ static const char *check_auth(struct daemon *d, const struct ike_sa *sa,
 	return check_sig(d, sa, m, idp, &id, &a, why, sizeof(why));
 }
 
+static bool same_id(const struct conf_id *a, const struct conf_id *b)
+{
+	return a->type == b->type && !strcmp(a->text, b->text) &&
+	       (a->type != CONF_ID_IPV4 && a->type != CONF_ID_IPV6 ?
+		true : ipsec_addr_eq(&a->addr, &b->addr));
+}
+
+/* Another IKE SA (not ended) between the same identities as @sa: to
+ * the same peer address (where the peer's identity is not known yet)
+ * with the same configured local and remote identities.
+ */
+static bool other_sa_with_peer(const struct daemon *d, const struct ike_sa *sa)
+{
+	const struct conf_conn *c = sa->conn;
+	const struct ike_sa *s;
+
+	for (s = d->sas; s; s = s->next)
+		if (s != sa && s->state != IKE_S_DEAD &&
+		    ipsec_addr_eq(&s->ep.remote, &sa->ep.remote) &&
+		    same_id(&s->conn->local.id, &c->local.id) &&
+		    same_id(&s->conn->remote.id, &c->remote.id))
+			return true;
+	return false;
+}
+
 int auth_send_request(struct daemon *d, struct ike_sa *sa)
 {
 	const struct conf_conn *conn = sa->conn;
@@ -219,7 +244,11 @@ int auth_send_request(struct daemon *d, struct ike_sa *sa)
 	ikb_id(&b, IKE_PL_IDI, id.buf[0], id.buf + 4, id.len - 4);
 	if (conn->local.auth == CONF_AUTH_PUBKEY)
 		cert_add_certs(&b, conn_creds(d, conn));
-	ikb_notify(&b, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
+	/* RFC 7296 2.4: only when this is our only IKE SA with the peer,
+	 * or the peer drops the others (ours) as left over from a reboot.
+	 */
+	if (!other_sa_with_peer(d, sa))
+		ikb_notify(&b, 0, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
 	if (conn->remote.auth == CONF_AUTH_PUBKEY)
 		cert_add_certreq(&b, conn_creds(d, conn));
 	if (conn->remote.id.type != CONF_ID_NONE &&
@@ -285,6 +314,7 @@ static const char *child_from_response(struct ike_sa *sa, struct child_sa *c,
 	const struct ike_payload *tsr = ike_msg_first(m, IKE_PL_TSR);
 	static struct ike_sa_payload sa_pl;
 	struct ike_ts_payload ti, tr, ours;
+	const char *why;
 
 	if (!sap || !tsi || !tsr || ike_sa_decode(sap, &sa_pl, NULL) ||
 	    prop_accept(c->cfg->esp, c->cfg->n_esp, IKE_PROTO_ESP, false,
@@ -299,6 +329,8 @@ static const char *child_from_response(struct ike_sa *sa, struct child_sa *c,
 	ours = c->ts_remote;
 	if (ts_narrow(&ours, &tr, &c->ts_remote))
 		return "peer's TSr are not within ours";
+	if ((why = ts_exact(&c->ts_local, &c->ts_remote)))
+		return why;
 	if (c->mode == IPSEC_MODE_TRANSPORT &&
 	    !ike_msg_has_notify(m, IKE_N_USE_TRANSPORT_MODE))
 		return "peer refused transport mode";
@@ -349,9 +381,14 @@ void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 	if (why) {
 		log_warn("%s: %s%s", sa->conn->name, why,
 			 err ? " (error notify)" : "");
-		if (c && c->spi_in && d->kernel)
-			kernel_remove(d, sa, c, false);
-		child_sa_free(c);
+		if (c && !err) {
+			/* The peer has it: delete it there too. */
+			child_discard(d, sa, c);
+		} else {
+			if (c && c->spi_in && d->kernel)
+				kernel_remove(d, sa, c, false);
+			child_sa_free(c);
+		}
 		/* The IKE SA stands; a CHILD_SA failure fails "up". */
 		sa_report(sa, why);
 		return;
@@ -366,6 +403,32 @@ void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 }
 
 /* --- responder ------------------------------------------------------ */
+
+static bool addr_in(const struct ipsec_prefix *p, size_t n,
+		    const struct ipsec_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ipsec_prefix_contains(&p[i], a))
+			return true;
+	return !n;	/* no list: any address */
+}
+
+/* Whether @c could have been chosen in IKE_SA_INIT for @sa, which was
+ * negotiated for sa->conn: the peer's and our address, the IKE suite
+ * (one of its proposals allows it) and NAT traversal (what the NAT
+ * detection payloads were sent and checked under).
+ */
+static bool conn_fits_init(const struct conf_conn *c, const struct ike_sa *sa)
+{
+	if (c == sa->conn)
+		return true;
+	return addr_in(c->remote_addrs, c->n_remote_addrs, &sa->ep.remote) &&
+	       addr_in(c->local_addrs, c->n_local_addrs, &sa->ep.local) &&
+	       c->nat_traversal == sa->conn->nat_traversal &&
+	       prop_suite_allowed(c->ike, c->n_ike, &sa->suite);
+}
 
 /* The connection the initiator's identities select among those that
  * share this IKE SA's addresses (the first one if none names it).
@@ -383,18 +446,8 @@ static const struct conf_conn *conn_by_id(const struct daemon *d,
 		uint8_t buf[ID_MAX];
 		int n;
 
-		if (!id_match(&c->remote.id, idi))
+		if (!id_match(&c->remote.id, idi) || !conn_fits_init(c, sa))
 			continue;
-		if (c != sa->conn && c->n_remote_addrs) {
-			size_t j;
-			bool ok = false;
-
-			for (j = 0; j < c->n_remote_addrs; j++)
-				ok |= ipsec_prefix_contains(&c->remote_addrs[j],
-							    &sa->ep.remote);
-			if (!ok)
-				continue;
-		}
 		if (idr) {
 			n = local_id(d, c, &sa->ep.local, &mine.type, buf);
 			mine.data = buf;
@@ -410,6 +463,30 @@ static const struct conf_conn *conn_by_id(const struct daemon *d,
 		return c;
 	}
 	return NULL;
+}
+
+/* Cut narrowed selectors (local @l, remote @r) to what the kernel
+ * holds exactly (ts_fit_pair()); says so when that took some away.
+ * Returns 0, or -1 if nothing is left.
+ */
+static int fit(const struct ike_sa *sa, struct ike_ts_payload *l,
+	       struct ike_ts_payload *r)
+{
+	struct ike_ts_payload l0 = *l, r0 = *r;
+	char ti[1024], tr[512];
+
+	if (ts_fit_pair(l, r))
+		return -1;
+	if (l->n != l0.n || r->n != r0.n ||
+	    memcmp(l->ts, l0.ts, l->n * sizeof(l->ts[0])) ||
+	    memcmp(r->ts, r0.ts, r->n * sizeof(r->ts[0]))) {
+		ts_str(r, ti, sizeof(ti));
+		ts_str(l, tr, sizeof(tr));
+		log_info("%s: peer's selectors narrowed to what the kernel "
+			 "holds exactly: TSi %s TSr %s", sa->conn->name, ti,
+			 tr);
+	}
+	return 0;
 }
 
 /* Choose the child config and fill @c from the request, or return the
@@ -439,7 +516,12 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 		ts_from_conf(cfg->local_ts, cfg->n_local_ts, &sa->ep.local, &l);
 		ts_from_conf(cfg->remote_ts, cfg->n_remote_ts, &sa->ep.remote,
 			     &r);
+		/* Within ours, and no more than the kernel can hold
+		 * exactly: what we answer is what we install.
+		 */
 		if (ts_narrow(&r, &ti, &nr) || ts_narrow(&l, &tr, &nl))
+			continue;
+		if (fit(sa, &nl, &nr))
 			continue;
 		if (prop_select(cfg->esp, cfg->n_esp, IKE_PROTO_ESP, false,
 				&sa_pl, &suite, chosen) ||
@@ -461,6 +543,83 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 		return 0;
 	}
 	return err;
+}
+
+/* An established IKE SA other than @sa of the same connection and
+ * remote identity: a duplicate in the sense of "unique". IKE SAs that a
+ * rekey replaced are on their way out and do not count.
+ */
+static bool duplicate(const struct ike_sa *s, const struct ike_sa *sa)
+{
+	return s != sa && s->state == IKE_S_ESTABLISHED && !s->successor_id &&
+	       !strcmp(s->conn->name, sa->conn->name) &&
+	       !strcmp(s->remote_id, sa->remote_id);
+}
+
+/* Whether the newly authenticated @sa may stand next to the IKE SAs
+ * its peer identity has already: NULL, or why not (answered with
+ * AUTHENTICATION_FAILED, the one notify that makes the initiator give
+ * up).
+ */
+static const char *unique_refuse(const struct daemon *d,
+				 const struct ike_sa *sa, bool initial_contact)
+{
+	static char why[160];
+	const struct ike_sa *s, *old = NULL;
+	uint32_t n = 0;
+
+	for (s = d->sas; s; s = s->next)
+		if (duplicate(s, sa) && n++ == 0)
+			old = s;
+	if (!n)
+		return NULL;
+	switch (sa->conn->unique) {
+	case CONF_UNIQUE_KEEP:
+		/* INITIAL_CONTACT: the peer lost the old ones. */
+		if (initial_contact)
+			return NULL;
+		snprintf(why, sizeof(why), "it has IKE SA #%u already and "
+			 "%s has unique = keep", old->id, sa->conn->name);
+		return why;
+	case CONF_UNIQUE_NO:
+		if (n < sa->conn->max_ike_sas)
+			return NULL;
+		snprintf(why, sizeof(why), "it has %u IKE SAs already, the "
+			 "max_ike_sas of %s", n, sa->conn->name);
+		return why;
+	default:
+		return NULL;
+	}
+}
+
+/* After @sa went up (its CHILD_SA's policies taken over first, so no
+ * packet passes in clear): end the duplicates that "unique" or the
+ * peer's INITIAL_CONTACT (RFC 7296 2.4) say are stale.
+ */
+static void unique_enforce(struct daemon *d, struct ike_sa *sa,
+			   bool initial_contact)
+{
+	enum conf_unique u = sa->conn->unique;
+	struct ike_sa *s;
+
+	if (u == CONF_UNIQUE_NO || (u == CONF_UNIQUE_KEEP && !initial_contact))
+		return;
+	for (s = d->sas; s; s = s->next) {
+		if (!duplicate(s, sa))
+			continue;
+		if (initial_contact) {
+			/* The peer has no state for it: no Delete. */
+			log_info("%s: IKE SA #%u replaced by #%u (INITIAL_CONTACT "
+				 "from %s)", sa->conn->name, s->id, sa->id,
+				 sa->remote_id);
+			sa_terminate(d, s, "replaced after INITIAL_CONTACT");
+		} else {
+			log_info("%s: IKE SA #%u replaced by #%u of the same "
+				 "peer %s (unique = replace)", sa->conn->name,
+				 s->id, sa->id, sa->remote_id);
+			control_delete_sa(d, s);
+		}
+	}
 }
 
 static void respond_auth_failed(struct daemon *d, struct ike_sa *sa,
@@ -490,7 +649,7 @@ void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 	struct ike_builder b;
 	struct id_body id;
 	uint16_t err;
-
+	bool initial_contact = ike_msg_has_notify(m, IKE_N_INITIAL_CONTACT);
 	const char *why;
 
 	if (sa->state != IKE_S_HALF_OPEN || !idi ||
@@ -503,11 +662,13 @@ void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 	id_str(&iid, sa->remote_id, sizeof(sa->remote_id));
 	conn = conn_by_id(d, sa, &iid, idr ? &rid : NULL);
 	if (conn)
-		sa->conn = conn;
+		ike_sa_set_conn(sa, conn);
 	why = conn ? check_auth(d, sa, m, idi) :
 	      "no connection accepts its IDi and IDr";
 	if (!why && my_id(d, sa, &id))
 		why = "we have no ID to answer with";
+	if (!why)
+		why = unique_refuse(d, sa, initial_contact);
 	if (why) {
 		respond_auth_failed(d, sa, m->hdr.msgid, why);
 		return;
@@ -546,4 +707,5 @@ void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 	}
 	established(d, sa, idi);
 	sa_send_response(d, sa, IKE_AUTH, m->hdr.msgid, &b);
+	unique_enforce(d, sa, initial_contact);
 }

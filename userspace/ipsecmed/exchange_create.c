@@ -127,13 +127,13 @@ static struct child_sa *child_successor(struct daemon *d, struct ike_sa *sa,
 
 	if (!c)
 		return NULL;
-	c->cfg = old->cfg;
+	child_sa_set_cfg(c, old->cfg);
 	c->reqid = old->reqid;
 	c->mode = old->mode;
 	c->ts_local = old->ts_local;
 	c->ts_remote = old->ts_remote;
 	if (kernel_alloc_spi(d, sa, c->reqid, &c->spi_in)) {
-		free(c);
+		child_sa_free(c);
 		return NULL;
 	}
 	return c;
@@ -196,7 +196,8 @@ static uint16_t child_fill(struct child_sa *c, const struct child_sa *old,
 	struct ike_ts_payload l = old->ts_local, rem = old->ts_remote;
 
 	if (ts_narrow(&rem, &r->tsi, &c->ts_remote) ||
-	    ts_narrow(&l, &r->tsr, &c->ts_local))
+	    ts_narrow(&l, &r->tsr, &c->ts_local) ||
+	    ts_fit_pair(&c->ts_local, &c->ts_remote))
 		return IKE_N_TS_UNACCEPTABLE;
 	if ((c->mode == IPSEC_MODE_TRANSPORT) != r->transport)
 		return IKE_N_NO_PROPOSAL_CHOSEN;
@@ -292,6 +293,26 @@ static void answer_child_rekey(struct daemon *d, struct ike_sa *sa,
 
 /* --- responder: new CHILD_SA ----------------------------------------- */
 
+/* CHILD_SAs of @sa that count against max_child_sas: one per reqid, so
+ * a CHILD_SA and the successor of its rekey count once, and not the
+ * ones being deleted.
+ */
+static uint32_t children_live(const struct ike_sa *sa)
+{
+	const struct child_sa *c, *e;
+	uint32_t n = 0;
+
+	for (c = sa->children; c; c = c->next) {
+		if (c->state == CHILD_S_DELETING)
+			continue;
+		for (e = sa->children; e != c; e = e->next)
+			if (e->reqid == c->reqid && e->state != CHILD_S_DELETING)
+				break;
+		n += e == c;
+	}
+	return n;
+}
+
 static void answer_new_child(struct daemon *d, struct ike_sa *sa,
 			     struct ike_msg *m)
 {
@@ -312,6 +333,13 @@ static void answer_new_child(struct daemon *d, struct ike_sa *sa,
 	if (!err && (sa->state != IKE_S_ESTABLISHED || sa->successor_id ||
 		     sa->rekey_ike))
 		err = IKE_N_TEMPORARY_FAILURE;
+	/* A peer may not pile up CHILD_SAs without bound (3.10.1). */
+	if (!err && children_live(sa) >= conn->max_child_sas) {
+		log_warn("%s: peer %s has %u CHILD_SAs on IKE SA #%u, the "
+			 "max_child_sas", conn->name, sa->remote_id,
+			 children_live(sa), sa->id);
+		err = IKE_N_NO_ADDITIONAL_SAS;
+	}
 	if (!err) {
 		cfg = &conn->children[i];
 		c = child_new(d, sa, cfg, false);
@@ -791,6 +819,7 @@ static const char *child_answer(struct ike_sa *sa, struct child_sa *c,
 	struct ike_ts_payload ti, tr, ours;
 	bool pfs = sa->rekey_dh != NULL;
 	struct ike_ke ke;
+	const char *why;
 
 	if (!sap || !np || !tsi || !tsr || ike_sa_decode(sap, &sa_pl, NULL) ||
 	    ike_nonce_decode(np, nr, nr_len, NULL) ||
@@ -811,6 +840,8 @@ static const char *child_answer(struct ike_sa *sa, struct child_sa *c,
 	ours = c->ts_remote;
 	if (ts_narrow(&ours, &tr, &c->ts_remote))
 		return "peer's TSr are not within ours";
+	if ((why = ts_exact(&c->ts_local, &c->ts_remote)))
+		return why;
 	if ((c->mode == IPSEC_MODE_TRANSPORT) !=
 	    ike_msg_has_notify(m, IKE_N_USE_TRANSPORT_MODE))
 		return "peer changed the mode";
@@ -834,6 +865,26 @@ static void delete_child(struct daemon *d, struct ike_sa *sa,
 	if (sa_send_request(d, sa, IKE_INFORMATIONAL, &b))
 		log_warn("%s: cannot send the delete of CHILD_SA %08x",
 			 sa->conn->name, old->spi_in);
+}
+
+void child_discard(struct daemon *d, struct ike_sa *sa, struct child_sa *c)
+{
+	if (c->installed)
+		kernel_remove(d, sa, c, !child_reqid_in_use(sa, c->reqid));
+	if (sa->req_pending || sa->state != IKE_S_ESTABLISHED) {
+		/* No room for the Delete: the peer's DPD or rekey finds
+		 * out; nothing of it stays in our kernel.
+		 */
+		log_warn("%s: CHILD_SA %08x/%08x dropped without a Delete",
+			 sa->conn->name, c->spi_in, c->spi_out);
+		kernel_remove(d, sa, c, false);
+		child_sa_free(c);
+		return;
+	}
+	child_attach(sa, c);
+	log_info("%s: deleting CHILD_SA %s (%08x/%08x) that we cannot use",
+		 sa->conn->name, c->cfg->name, c->spi_in, c->spi_out);
+	delete_child(d, sa, c);
 }
 
 /* Our rekey met the peer's (2.8.1): whether ours is the redundant one. */
@@ -951,6 +1002,11 @@ static void child_create_done(struct daemon *d, struct ike_sa *sa,
 	if (why) {
 		log_warn("%s: CHILD_SA %s not created: %s", sa->conn->name,
 			 cfg->name, why);
+		if (!err) {
+			child_discard(d, sa, c);	/* the peer has it */
+			child_create_next(sa, why);
+			return;
+		}
 		kernel_remove(d, sa, c, false);
 		child_sa_free(c);
 		/* The peer wants another DH group that we allow: retry

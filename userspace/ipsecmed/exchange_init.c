@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "ipsecmed/cert.h"
+#include "ipsecmed/cookie.h"
 #include "ipsecmed/crypto/prf.h"
 #include "ipsecmed/crypto/sig.h"
 #include "ipsecmed/daemon.h"
@@ -16,7 +17,9 @@
 #include "ipsecmed/nat.h"
 
 #define NONCE_LEN 32
-#define COOKIE_LEN 32
+/* Bounds on what unauthenticated IKE_SA_INIT answers make us do. */
+#define INIT_COOKIES_MAX 1
+#define INIT_KE_SWITCHES_MAX 3
 
 static uint8_t *dup_msg(const uint8_t *p, size_t len)
 {
@@ -205,69 +208,142 @@ static int common_keys(struct ike_sa *sa, const struct ike_ke *ke)
 	return ret;
 }
 
+/* An unauthenticated IKE_SA_INIT response we do not act on (RFC 7296
+ * 2.21.1: anyone on the path can send one): remember it for the
+ * waiter and keep waiting for a valid response until the
+ * retransmissions give up.
+ */
+static void init_hint(struct ike_sa *sa, const char *why)
+{
+	log_rl(LOG_INFO, "IKE SA #%u: %s; still waiting for a valid "
+	       "IKE_SA_INIT response", sa->id, why);
+	snprintf(sa->failure, sizeof(sa->failure), "%s", why);
+}
+
+/* A COOKIE: retry with it, unless it is the one we sent (a duplicate
+ * of the answer we acted on) or we have one already: anyone can forge a
+ * COOKIE answer, and taking every one of them would let a forger keep
+ * us retrying with its cookie forever. (A responder that rotates its
+ * secret keeps accepting the previous one for a while.)
+ */
+static void init_cookie(struct daemon *d, struct ike_sa *sa,
+			const struct ike_notify *n)
+{
+	if (n->len == sa->cookie_len &&
+	    !memcmp(n->data, sa->cookie, n->len)) {
+		log_rl(LOG_DEBUG, "IKE SA #%u: duplicate COOKIE ignored", sa->id);
+		return;
+	}
+	if (sa->cookie_tries >= INIT_COOKIES_MAX) {
+		init_hint(sa, "peer sent yet another cookie, ignored");
+		return;
+	}
+	sa->cookie_tries++;
+	memcpy(sa->cookie, n->data, n->len);
+	sa->cookie_len = n->len;
+	log_info("IKE SA #%u: retrying with the peer's cookie", sa->id);
+	init_send(d, sa);
+}
+
+static bool ke_tried(const struct ike_sa *sa, uint16_t g)
+{
+	uint8_t i;
+
+	for (i = 0; i < sa->n_ke_tried; i++)
+		if (sa->ke_tried[i] == g)
+			return true;
+	return g == sa->ke_group;
+}
+
+/* INVALID_KE_PAYLOAD naming @g: switch to it, a bounded number of times
+ * and never back to a group sent already (a forged or stale one would
+ * make us ping-pong).
+ */
+static void init_invalid_ke(struct daemon *d, struct ike_sa *sa, uint16_t g)
+{
+	char why[96];
+
+	if (ke_tried(sa, g) || !group_offered(sa->conn, g) ||
+	    sa->n_ke_tried >= INIT_KE_SWITCHES_MAX) {
+		snprintf(why, sizeof(why), "peer asked for DH group %u (%s), "
+			 "ignored", g, ke_tried(sa, g) ? "sent already" :
+			 !group_offered(sa->conn, g) ? "not offered" :
+			 "too many switches");
+		init_hint(sa, why);
+		return;
+	}
+	sa->ke_tried[sa->n_ke_tried++] = sa->ke_group;
+	log_info("IKE SA #%u: peer wants DH group %u", sa->id, g);
+	sa->ke_group = g;
+	init_send(d, sa);
+}
+
+/* Take the responder's SA, KE and nonce; NULL or why not. */
+static const char *init_take(struct ike_sa *sa, const struct ike_msg *m,
+			     struct ike_ke *ke)
+{
+	const struct conf_conn *c = sa->conn;
+	static struct ike_sa_payload sap;
+	const struct ike_payload *pl;
+	unsigned int idx = 0;
+	const uint8_t *nonce;
+	uint16_t nonce_len;
+
+	if (!(pl = ike_msg_find(m, IKE_PL_SA, &idx)) ||
+	    ike_sa_decode(pl, &sap, NULL) ||
+	    prop_accept(c->ike, c->n_ike, IKE_PROTO_IKE, true, &sap,
+			&sa->suite) || sa->suite.dh->id != sa->ke_group)
+		return "peer chose a proposal we did not offer";
+	idx = 0;
+	pl = ike_msg_find(m, IKE_PL_KE, &idx);
+	if (!pl || ike_ke_decode(pl, ke, NULL) || ke->group != sa->ke_group)
+		return "missing or wrong KE payload";
+	idx = 0;
+	pl = ike_msg_find(m, IKE_PL_NONCE, &idx);
+	if (!pl || ike_nonce_decode(pl, &nonce, &nonce_len, NULL))
+		return "missing or bad nonce";
+	memcpy(sa->nr, nonce, nonce_len);
+	sa->nr_len = nonce_len;
+	return NULL;
+}
+
 void init_handle_response(struct daemon *d, struct ike_sa *sa,
 			  const struct ike_msg *m)
 {
 	const struct conf_conn *c = sa->conn;
-	struct ike_sa_payload sap;
 	struct ike_notify n;
 	struct ike_ke ke;
-	const struct ike_payload *pl;
-	unsigned int idx = 0;
-	const uint8_t *nonce;
+	const char *why;
 	bool sig_hashes;
 	uint16_t err;
 
 	if (find_notify(m, IKE_N_COOKIE, &n) && n.len >= 1 && n.len <= 64) {
-		if (sa->cookie_len) {
-			sa_terminate(d, sa, "peer sent a second cookie");
-			return;
-		}
-		memcpy(sa->cookie, n.data, n.len);
-		sa->cookie_len = n.len;
-		log_info("IKE SA #%u: retrying with the peer's cookie", sa->id);
-		init_send(d, sa);
+		init_cookie(d, sa, &n);
 		return;
 	}
 	err = error_notify(m, &n);
 	if (err == IKE_N_INVALID_KE_PAYLOAD && n.len == 2) {
-		uint16_t g = ike_get_be16(n.data);
-
-		if (g != sa->ke_group && group_offered(c, g)) {
-			log_info("IKE SA #%u: peer wants DH group %u", sa->id,
-				 g);
-			sa->ke_group = g;
-			init_send(d, sa);
-			return;
-		}
+		init_invalid_ke(d, sa, ike_get_be16(n.data));
+		return;
 	}
 	if (err) {
-		snprintf(sa->failure, sizeof(sa->failure),
-			 "peer answered IKE_SA_INIT with error notify %u", err);
-		sa_terminate(d, sa, sa->failure);
+		char hint[96];
+
+		snprintf(hint, sizeof(hint), "peer answered IKE_SA_INIT with "
+			 "error notify %u", err);
+		init_hint(sa, hint);
 		return;
 	}
+	why = init_take(sa, m, &ke);
+	if (why) {
+		init_hint(sa, why);
+		return;
+	}
+	/* The answer: our IKE_SA_INIT request is done. */
+	sa->req_pending = false;
+	sa->msgid_out++;
+	sa->failure[0] = '\0';
 	memcpy(sa->spi_r, m->hdr.spi_r, IKE_SPI_LEN);
-	if (!(pl = ike_msg_find(m, IKE_PL_SA, &idx)) ||
-	    ike_sa_decode(pl, &sap, NULL) ||
-	    prop_accept(c->ike, c->n_ike, IKE_PROTO_IKE, true, &sap,
-			&sa->suite) || sa->suite.dh->id != sa->ke_group) {
-		sa_terminate(d, sa, "peer chose a proposal we did not offer");
-		return;
-	}
-	idx = 0;
-	pl = ike_msg_find(m, IKE_PL_KE, &idx);
-	if (!pl || ike_ke_decode(pl, &ke, NULL) || ke.group != sa->ke_group) {
-		sa_terminate(d, sa, "missing or wrong KE payload");
-		return;
-	}
-	idx = 0;
-	pl = ike_msg_find(m, IKE_PL_NONCE, &idx);
-	if (!pl || ike_nonce_decode(pl, &nonce, &sa->nr_len, NULL)) {
-		sa_terminate(d, sa, "missing or bad nonce");
-		return;
-	}
-	memcpy(sa->nr, nonce, sa->nr_len);
 	sa->nat = c->nat_traversal ?
 		natd_check(m, sa->spi_i, sa->spi_r, &sa->ep) : 0;
 	sa->peer_sig_hashes = peer_sig_hashes(m, &sig_hashes);
@@ -285,21 +361,6 @@ void init_handle_response(struct daemon *d, struct ike_sa *sa,
 
 /* --- responder ------------------------------------------------------ */
 
-static void cookie_for(const struct daemon *d, const struct endpoint *ep,
-		       const struct ike_hdr *h, const uint8_t *ni,
-		       uint16_t ni_len, uint8_t *out)
-{
-	uint8_t md[64];
-	struct ike_iov iov[] = {
-		{ d->cookie_secret, sizeof(d->cookie_secret) },
-		{ ni, ni_len }, { &ep->remote, sizeof(ep->remote) },
-		{ h->spi_i, IKE_SPI_LEN },
-	};
-
-	ike_hash("SHA2-256", iov, 4, md);
-	memcpy(out, md, COOKIE_LEN);
-}
-
 /* Half-open SAs past the threshold: the peer must prove its address. */
 static bool cookie_ok(struct daemon *d, const struct endpoint *ep,
 		      const struct ike_msg *m, const uint8_t *ni,
@@ -310,12 +371,14 @@ static bool cookie_ok(struct daemon *d, const struct endpoint *ep,
 
 	if (d->half_open < d->conf->daemon.cookie_threshold)
 		return true;
-	cookie_for(d, ep, &m->hdr, ni, ni_len, want);
+	cookie_rotate(&d->cookies, now_ms());
 	if (m->n && m->pl[0].type == IKE_PL_NOTIFY &&
 	    !ike_notify_decode(&m->pl[0], &n, NULL) &&
-	    n.type == IKE_N_COOKIE && n.len == COOKIE_LEN &&
-	    !CRYPTO_memcmp(n.data, want, COOKIE_LEN))
+	    n.type == IKE_N_COOKIE &&
+	    cookie_verify(&d->cookies, &ep->remote, m->hdr.spi_i, ni, ni_len,
+			  n.data, n.len))
 		return true;
+	cookie_make(&d->cookies, &ep->remote, m->hdr.spi_i, ni, ni_len, want);
 	send_plain_notify(d, ep, &m->hdr, IKE_N_COOKIE, want, COOKIE_LEN);
 	return false;
 }
@@ -407,9 +470,10 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 	bool sig_hashes;
 
 	if (ike_msg_decode(&m, buf, len, &err)) {
-		log_info("IKE_SA_INIT from %s: %s",
-			 ipsec_addr_fmt(&ep->remote, (char[IPSEC_ADDR_STRLEN]){ 0 },
-					IPSEC_ADDR_STRLEN), err.msg);
+		log_rl(LOG_INFO, "IKE_SA_INIT from %s: %s",
+		       ipsec_addr_fmt(&ep->remote,
+				      (char[IPSEC_ADDR_STRLEN]){ 0 },
+				      IPSEC_ADDR_STRLEN), err.msg);
 		if (err.notify && err.code != IKE_E_LENGTH)
 			send_plain_notify(d, ep, &m.hdr, err.notify,
 					  &err.payload,
@@ -425,8 +489,8 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 		return;
 	}
 	if (d->half_open >= d->conf->daemon.half_open_max) {
-		log_warn("%u half-open IKE SAs: dropping IKE_SA_INIT",
-			 d->half_open);
+		log_rl(LOG_WARN, "%u half-open IKE SAs: dropping IKE_SA_INIT",
+		       d->half_open);
 		return;
 	}
 	pl = ike_msg_find(&m, IKE_PL_NONCE, &idx);
@@ -442,8 +506,8 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 	if (!c || !pl || ike_sa_decode(pl, &sap, &err) ||
 	    prop_select(c->ike, c->n_ike, IKE_PROTO_IKE, true, &sap, &suite,
 			&chosen)) {
-		log_info("IKE_SA_INIT: no acceptable proposal%s",
-			 c ? "" : " (no connection for this peer)");
+		log_rl(LOG_INFO, "IKE_SA_INIT: no acceptable proposal%s",
+		       c ? "" : " (no connection for this peer)");
 		send_plain_notify(d, ep, &m.hdr, IKE_N_NO_PROPOSAL_CHOSEN,
 				  NULL, 0);
 		return;
@@ -495,7 +559,7 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 	/* The responder floats to port 4500 with the peer's next
 	 * authenticated message (daemon_input() follows its address).
 	 */
-	log_info("%s: IKE SA #%u half open with %s", c->name, sa->id,
-		 ipsec_addr_fmt(&ep->remote, (char[IPSEC_ADDR_STRLEN]){ 0 },
-				IPSEC_ADDR_STRLEN));
+	log_rl(LOG_INFO, "%s: IKE SA #%u half open with %s", c->name, sa->id,
+	       ipsec_addr_fmt(&ep->remote, (char[IPSEC_ADDR_STRLEN]){ 0 },
+			      IPSEC_ADDR_STRLEN));
 }

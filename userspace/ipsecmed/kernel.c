@@ -5,6 +5,7 @@
 
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
+#include "ipsecmed/policy.h"
 #include "ipsecmed/ts.h"
 #include "lib/xfrm.h"
 
@@ -78,32 +79,46 @@ static int sa_add(struct daemon *d, const struct xfrm_sa_spec *s, bool upd)
 	return err;
 }
 
-static void sel(const struct ike_ts *src, const struct ike_ts *dst,
+/* Every piece of @tsp's selectors, in order; ts_exact() capped them. */
+static int pieces(const struct ike_ts_payload *tsp, struct ts_piece *out)
+{
+	int n = 0, k;
+	uint8_t i;
+
+	for (i = 0; i < tsp->n; i++) {
+		k = ts_pieces(&tsp->ts[i], out + n, (size_t)(TS_PIECES_MAX - n));
+		if (k < 0 || k > TS_PIECES_MAX - n)
+			return -1;
+		n += k;
+	}
+	return n;
+}
+
+static void sel(const struct ts_piece *src, const struct ts_piece *dst,
 		struct xfrm_sel_spec *s)
 {
-	uint8_t p1, p2;
-
 	memset(s, 0, sizeof(*s));
-	ts_to_xfrm(src, &s->src, &p1, &s->sport);
-	ts_to_xfrm(dst, &s->dst, &p2, &s->dport);
-	s->family = s->src.addr.family;
-	s->proto = p1 ? p1 : p2;
+	s->family = src->prefix.addr.family;
+	s->src = src->prefix;
+	s->dst = dst->prefix;
+	s->proto = src->proto ? src->proto : dst->proto;
+	s->sport = src->port;
+	s->sport_mask = src->port_mask;
+	s->dport = dst->port;
+	s->dport_mask = dst->port_mask;
 }
 
 static int policy(struct daemon *d, const struct ike_sa *sa,
-		  const struct child_sa *c, const struct ike_ts *lts,
-		  const struct ike_ts *rts, uint8_t dir, bool add)
+		  const struct child_sa *c, const struct ts_piece *l,
+		  const struct ts_piece *r, uint8_t dir)
 {
 	struct xfrm_policy_spec p = { .dir = dir, .priority = 1000 };
 	bool out = dir == XFRM_POLICY_OUT;
-	int err;
 
 	if (out)
-		sel(lts, rts, &p.sel);
+		sel(l, r, &p.sel);
 	else
-		sel(rts, lts, &p.sel);
-	if (!add)
-		return xfrm_policy_del(&d->xfrm, &p.sel, dir);
+		sel(r, l, &p.sel);
 	p.tmpl.proto = IPPROTO_ESP;
 	p.tmpl.mode = c->mode;
 	p.tmpl.reqid = c->reqid;
@@ -111,34 +126,44 @@ static int policy(struct daemon *d, const struct ike_sa *sa,
 		p.tmpl.src = out ? sa->ep.local : sa->ep.remote;
 		p.tmpl.dst = out ? sa->ep.remote : sa->ep.local;
 	}
-	err = xfrm_policy_update(&d->xfrm, &p);
-	if (err)
-		log_err("cannot install policy: %s%s%s", strerror(-err),
-			d->xfrm.ext_msg[0] ? ": " : "", d->xfrm.ext_msg);
-	return err;
+	return policy_hold(d, &p);
 }
 
+/* Policies for every pair of pieces of one family and their protocols
+ * agree (our narrowing made them one protocol or any). Never anything
+ * wider than negotiated: selectors XFRM cannot express exactly within
+ * the caps fail the CHILD_SA.
+ */
 static int policies(struct daemon *d, const struct ike_sa *sa,
-		    const struct child_sa *c, bool add)
+		    const struct child_sa *c)
 {
-	uint8_t i, j;
-	int err = 0;
+	struct ts_piece lp[TS_PIECES_MAX], rp[TS_PIECES_MAX];
+	const char *why = ts_exact(&c->ts_local, &c->ts_remote);
+	int nl, nr, i, j, err = 0;
 
-	for (i = 0; i < c->ts_local.n; i++) {
-		for (j = 0; j < c->ts_remote.n; j++) {
-			const struct ike_ts *l = &c->ts_local.ts[i];
-			const struct ike_ts *r = &c->ts_remote.ts[j];
+	nl = why ? -1 : pieces(&c->ts_local, lp);
+	nr = why ? -1 : pieces(&c->ts_remote, rp);
+	if (nl < 0 || nr < 0) {
+		log_err("%s: CHILD_SA %s: cannot install its selectors exactly: "
+			"%s", sa->conn->name, c->cfg->name,
+			why ? why : "too many pieces");
+		return -EINVAL;
+	}
+	for (i = 0; i < nl && !err; i++) {
+		for (j = 0; j < nr && !err; j++) {
+			const struct ts_piece *l = &lp[i], *r = &rp[j];
 
-			if (l->type != r->type)
+			if (l->prefix.addr.family != r->prefix.addr.family ||
+			    (l->proto && r->proto && l->proto != r->proto))
 				continue;
-			err |= policy(d, sa, c, l, r, XFRM_POLICY_OUT, add);
-			err |= policy(d, sa, c, l, r, XFRM_POLICY_IN, add);
-			if (c->mode == IPSEC_MODE_TUNNEL)
-				err |= policy(d, sa, c, l, r, XFRM_POLICY_FWD,
-					      add);
+			err = policy(d, sa, c, l, r, XFRM_POLICY_OUT);
+			if (!err)
+				err = policy(d, sa, c, l, r, XFRM_POLICY_IN);
+			if (!err && c->mode == IPSEC_MODE_TUNNEL)
+				err = policy(d, sa, c, l, r, XFRM_POLICY_FWD);
 		}
 	}
-	return err ? -EIO : 0;
+	return err;
 }
 
 int kernel_install_out(struct daemon *d, const struct ike_sa *sa,
@@ -172,7 +197,7 @@ int kernel_install(struct daemon *d, const struct ike_sa *sa,
 	if (!err && outbound)
 		err = kernel_install_out(d, sa, c);
 	if (!err && with_policies)
-		err = policies(d, sa, c, true);
+		err = policies(d, sa, c);
 	if (err) {
 		kernel_remove(d, sa, c, with_policies);
 		return err;
@@ -189,7 +214,7 @@ void kernel_remove(struct daemon *d, const struct ike_sa *sa,
 		return;
 	}
 	if (with_policies)
-		policies(d, sa, c, false);
+		policy_release(d, c->reqid);
 	xfrm_sa_del(&d->xfrm, &sa->ep.remote, &sa->ep.local, c->spi_in,
 		    IPPROTO_ESP);
 	xfrm_sa_del(&d->xfrm, &sa->ep.local, &sa->ep.remote, c->spi_out,

@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_level = debug ? LOG_DEBUG : d.conf->daemon.log_level;
-	rand_bytes(d.cookie_secret, sizeof(d.cookie_secret));
+	cookie_rotate(&d.cookies, now_ms());
 	sigfd = open_signals();
 	if (sigfd < 0 || setup(&d)) {
 		transport_close(&d.tr);
@@ -242,6 +242,6 @@ int main(int argc, char **argv)
 		nl_close(&d.xfrm_ev);
 	creds_free_all(d.creds, d.conf->n_conns);
 	conf_free(d.conf);
-	OPENSSL_cleanse(d.cookie_secret, sizeof(d.cookie_secret));
+	cookie_wipe(&d.cookies);
 	return 0;
 }

@@ -51,7 +51,8 @@ void prop_offer(const struct conf_proposal *p, size_t n, uint8_t proto,
 
 		pr->proto = proto;
 		pr->spi_size = spi_size;
-		memcpy(pr->spi, spi, spi_size);
+		if (spi_size)	/* IKE_SA_INIT: no SPI, @spi NULL */
+			memcpy(pr->spi, spi, spi_size);
 		offer_one(&p[i], proto, with_dh, dh_first, pr);
 	}
 }
@@ -163,6 +164,40 @@ static int match(const struct conf_proposal *c, uint8_t proto, bool need_dh,
 				chosen->tr[chosen->ntrans++] = *pick[t];
 	}
 	return 0;
+}
+
+/* Whether @c alone allows every algorithm of the IKE suite @s. */
+static bool suite_in(const struct conf_proposal *c, const struct ike_suite *s)
+{
+	struct ike_transform t[4] = {
+		{ .type = IKE_TRANS_ENCR, .id = s->encr->id,
+		  .keylen = s->encr->keybits },
+		{ .type = IKE_TRANS_PRF, .id = s->prf->id },
+		{ .type = IKE_TRANS_DH, .id = s->dh->id },
+		{ .type = IKE_TRANS_INTEG,
+		  .id = s->integ ? s->integ->id : 0 },
+	};
+	size_t i, n = s->integ ? 4 : 3;
+
+	if (c->aead != s->encr->aead)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!allowed(c, &t[i]))
+			return false;
+	return true;
+}
+
+bool prop_suite_allowed(const struct conf_proposal *p, size_t n,
+			const struct ike_suite *s)
+{
+	size_t i;
+
+	if (!s->encr || !s->prf || !s->dh)
+		return false;
+	for (i = 0; i < n; i++)
+		if (suite_in(&p[i], s))
+			return true;
+	return false;
 }
 
 int prop_select(const struct conf_proposal *p, size_t n, uint8_t proto,

@@ -48,6 +48,12 @@ int prop_accept(const struct conf_proposal *p, size_t n, uint8_t proto,
 		bool need_dh, const struct ike_sa_payload *sa,
 		struct ike_suite *suite);
 
+/* Whether one of the configured IKE proposals @p allows every
+ * algorithm of the negotiated IKE suite @s.
+ */
+bool prop_suite_allowed(const struct conf_proposal *p, size_t n,
+			const struct ike_suite *s);
+
 /* Whether DH @group is in one of the configured proposals. */
 bool prop_group_allowed(const struct conf_proposal *p, size_t n,
 			uint16_t group);

@@ -54,6 +54,45 @@ static void test_select_peer_order(void)
 	KT_EXPECT(prop_accept(peer, 2, IKE_PROTO_IKE, true, &sa, &s) == 0);
 }
 
+/* A suite negotiated under one connection, checked against another's
+ * proposals (IKE_AUTH switching connections by identity).
+ */
+static void test_suite_allowed(void)
+{
+	struct conf_proposal gcm = parse("aes128gcm16-prfsha256-x25519",
+					 false);
+	struct conf_proposal two[2] = {
+		parse("aes256-sha384-ecp384", false),
+		parse("aes128gcm16-aes256gcm16-prfsha384-prfsha256-ecp256-x25519",
+		      false),
+	};
+	struct conf_proposal other[3] = {
+		parse("aes256gcm16-prfsha256-x25519", false),	/* key size */
+		parse("aes128gcm16-prfsha384-x25519", false),	/* prf */
+		parse("aes128gcm16-prfsha256-ecp256", false),	/* dh */
+	};
+	struct conf_proposal cbc = parse("aes256-sha384-prfsha384-ecp384",
+					 false);
+	struct conf_proposal cbc256 = parse("aes256-sha256-prfsha384-ecp384",
+					    false);
+	struct ike_sa_payload sa;
+	struct ike_suite s, c;
+
+	prop_offer(&gcm, 1, IKE_PROTO_IKE, NULL, 0, true, 0, &sa);
+	KT_EXPECT(prop_select(&gcm, 1, IKE_PROTO_IKE, true, &sa, &s, NULL) ==
+		  0);
+	KT_EXPECT(prop_suite_allowed(&gcm, 1, &s));
+	KT_EXPECT(prop_suite_allowed(two, 2, &s));
+	KT_EXPECT(!prop_suite_allowed(two, 1, &s));
+	KT_EXPECT(!prop_suite_allowed(other, 3, &s));
+	prop_offer(&cbc, 1, IKE_PROTO_IKE, NULL, 0, true, 0, &sa);
+	KT_EXPECT(prop_select(&cbc, 1, IKE_PROTO_IKE, true, &sa, &c, NULL) ==
+		  0);
+	KT_EXPECT(prop_suite_allowed(&cbc, 1, &c));
+	KT_EXPECT(!prop_suite_allowed(&cbc256, 1, &c));	/* integ */
+	KT_EXPECT(!prop_suite_allowed(&gcm, 1, &c));
+}
+
 static void test_select_none(void)
 {
 	struct conf_proposal mine = parse("aes256-sha384-ecp384", false);
@@ -126,21 +165,21 @@ static struct ike_ts ts4(const char *a, const char *b, uint8_t proto,
 static void test_ts_narrow(void)
 {
 	struct ike_ts_payload ours = { .n = 1 }, theirs = { .n = 2 }, out;
-	struct ipsec_prefix p;
+	struct ts_piece p;
 	char buf[64];
-	uint8_t proto;
-	uint16_t port;
 
 	ours.ts[0] = ts4("10.1.0.0", "10.1.255.255", 0, 0, 65535);
 	theirs.ts[0] = ts4("0.0.0.0", "255.255.255.255", 0, 0, 65535);
 	theirs.ts[1] = ts4("10.1.2.0", "10.1.2.255", 17, 53, 53);
 	KT_EXPECT(ts_narrow(&ours, &theirs, &out) == 0);
 	KT_EXPECT(out.n == 2);
-	KT_EXPECT(ts_to_xfrm(&out.ts[0], &p, &proto, &port) == 0);
-	KT_EXPECT_STR(ipsec_prefix_fmt(&p, buf, sizeof(buf)), "10.1.0.0/16");
-	KT_EXPECT(ts_to_xfrm(&out.ts[1], &p, &proto, &port) == 0);
-	KT_EXPECT_STR(ipsec_prefix_fmt(&p, buf, sizeof(buf)), "10.1.2.0/24");
-	KT_EXPECT(proto == 17 && port == 53);
+	KT_EXPECT(ts_pieces(&out.ts[0], &p, 1) == 1);
+	KT_EXPECT_STR(ipsec_prefix_fmt(&p.prefix, buf, sizeof(buf)),
+		      "10.1.0.0/16");
+	KT_EXPECT(ts_pieces(&out.ts[1], &p, 1) == 1);
+	KT_EXPECT_STR(ipsec_prefix_fmt(&p.prefix, buf, sizeof(buf)),
+		      "10.1.2.0/24");
+	KT_EXPECT(p.proto == 17 && p.port == 53 && p.port_mask == 0xffff);
 	/* Disjoint: TS_UNACCEPTABLE. */
 	theirs.n = 1;
 	theirs.ts[0] = ts4("10.2.0.0", "10.2.255.255", 0, 0, 65535);
@@ -151,18 +190,154 @@ static void test_ts_narrow(void)
 	KT_EXPECT(ts_narrow(&ours, &theirs, &out) == -1);
 }
 
-static void test_ts_xfrm_refuses_ranges(void)
+static struct ike_ts ts6(const char *a, const char *b)
 {
-	struct ike_ts t = ts4("10.0.0.1", "10.0.0.6", 0, 0, 65535);
-	struct ipsec_prefix p;
-	uint8_t proto;
-	uint16_t port;
+	struct ike_ts t = { .type = IKE_TS_IPV6_ADDR_RANGE, .end_port = 65535 };
 
-	KT_EXPECT(ts_to_xfrm(&t, &p, &proto, &port) == -1);
-	t = ts4("10.0.0.0", "10.0.0.255", 6, 1000, 2000);
-	KT_EXPECT(ts_to_xfrm(&t, &p, &proto, &port) == -1);
+	inet_pton(AF_INET6, a, t.start);
+	inet_pton(AF_INET6, b, t.end);
+	return t;
+}
+
+/* "PREFIX port/mask" of every piece, space separated. */
+static const char *pieces_str(const struct ike_ts *t, size_t max, int *n)
+{
+	static char out[2048];
+	struct ts_piece pc[TS_PIECES_MAX];
+	size_t off = 0;
+	int i;
+
+	out[0] = 0;
+	*n = ts_pieces(t, pc, max);
+	for (i = 0; i < *n && (size_t)i < max; i++) {
+		char b[IPSEC_PREFIX_STRLEN];
+
+		off += (size_t)snprintf(out + off, sizeof(out) - off, "%s%s",
+					i ? " " : "",
+					ipsec_prefix_fmt(&pc[i].prefix, b,
+							 sizeof(b)));
+		if (pc[i].port || pc[i].port_mask)
+			off += (size_t)snprintf(out + off, sizeof(out) - off,
+						":%u/%04x", pc[i].port,
+						pc[i].port_mask);
+	}
+	return out;
+}
+
+static void test_ts_pieces(void)
+{
+	struct ike_ts t;
+	int n;
+
+	/* A range inside a /24 is three prefixes, none wider. */
+	t = ts4("10.9.0.1", "10.9.0.5", 0, 0, 65535);
+	KT_EXPECT_STR(pieces_str(&t, 16, &n),
+		      "10.9.0.1/32 10.9.0.2/31 10.9.0.4/31");
+	KT_EXPECT(n == 3);
+	/* Single host, full range, prefix. */
 	t = ts4("10.0.0.7", "10.0.0.7", 0, 0, 65535);
-	KT_EXPECT(ts_to_xfrm(&t, &p, &proto, &port) == 0 && p.len == 32);
+	KT_EXPECT_STR(pieces_str(&t, 16, &n), "10.0.0.7/32");
+	KT_EXPECT(n == 1);
+	t = ts4("0.0.0.0", "255.255.255.255", 0, 0, 65535);
+	KT_EXPECT_STR(pieces_str(&t, 16, &n), "0.0.0.0/0");
+	KT_EXPECT(n == 1);
+	t = ts4("10.1.0.0", "10.1.255.255", 0, 0, 65535);
+	KT_EXPECT_STR(pieces_str(&t, 16, &n), "10.1.0.0/16");
+	/* The worst IPv4 range: 62 pieces, only the first 2 filled. */
+	t = ts4("0.0.0.1", "255.255.255.254", 0, 0, 65535);
+	KT_EXPECT_STR(pieces_str(&t, 2, &n), "0.0.0.1/32 0.0.0.2/31");
+	KT_EXPECT(n == 62);
+	/* Start above end, of addresses or ports: not a selector. */
+	t = ts4("10.0.0.9", "10.0.0.1", 0, 0, 65535);
+	KT_EXPECT(ts_pieces(&t, NULL, 0) == -1);
+	t = ts4("10.0.0.1", "10.0.0.9", 6, 2000, 1000);
+	KT_EXPECT(ts_pieces(&t, NULL, 0) == -1);
+	t.type = 9;
+	KT_EXPECT(ts_pieces(&t, NULL, 0) == -1);
+	/* Ports: 0-65535 is any port, one port is exact, odd ranges are
+	 * aligned blocks; ports only with tcp, udp, sctp.
+	 */
+	t = ts4("10.0.0.0", "10.0.0.255", 6, 0, 65535);
+	KT_EXPECT_STR(pieces_str(&t, 16, &n), "10.0.0.0/24");
+	t = ts4("10.0.0.0", "10.0.0.255", 6, 443, 443);
+	KT_EXPECT_STR(pieces_str(&t, 16, &n), "10.0.0.0/24:443/ffff");
+	t = ts4("10.0.0.0", "10.0.0.255", 17, 0, 0);
+	KT_EXPECT_STR(pieces_str(&t, 16, &n), "10.0.0.0/24:0/ffff");
+	t = ts4("10.0.0.0", "10.0.0.255", 6, 1000, 1010);
+	KT_EXPECT_STR(pieces_str(&t, 16, &n), "10.0.0.0/24:1000/fff8 "
+		      "10.0.0.0/24:1008/fffe 10.0.0.0/24:1010/ffff");
+	KT_EXPECT(n == 3);
+	t = ts4("10.0.0.0", "10.0.0.255", 6, 1024, 65535);
+	KT_EXPECT_STR(pieces_str(&t, 16, &n), "10.0.0.0/24:1024/fc00 "
+		      "10.0.0.0/24:2048/f800 10.0.0.0/24:4096/f000 "
+		      "10.0.0.0/24:8192/e000 10.0.0.0/24:16384/c000 "
+		      "10.0.0.0/24:32768/8000");
+	t = ts4("10.0.0.0", "10.0.0.255", 6, 1, 65534);
+	KT_EXPECT(ts_pieces(&t, NULL, 0) == 30);
+	t = ts4("10.0.0.0", "10.0.0.255", 1, 0x0800, 0x0800);
+	KT_EXPECT(ts_pieces(&t, NULL, 0) == -1);	/* icmp echo */
+	t = ts4("10.0.0.0", "10.0.0.255", 0, 80, 80);
+	KT_EXPECT(ts_pieces(&t, NULL, 0) == -1);
+	/* Addresses times ports, all ports of a block first. */
+	t = ts4("10.9.0.1", "10.9.0.3", 6, 1000, 1009);
+	KT_EXPECT_STR(pieces_str(&t, 16, &n), "10.9.0.1/32:1000/fff8 "
+		      "10.9.0.1/32:1008/fffe 10.9.0.2/31:1000/fff8 "
+		      "10.9.0.2/31:1008/fffe");
+	KT_EXPECT(n == 4);
+	/* IPv6: the whole space, a range, the worst case. */
+	t = ts6("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	KT_EXPECT_STR(pieces_str(&t, 16, &n), "::/0");
+	t = ts6("2001:db8::1", "2001:db8::4");
+	KT_EXPECT_STR(pieces_str(&t, 16, &n),
+		      "2001:db8::1/128 2001:db8::2/127 2001:db8::4/128");
+	t = ts6("::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe");
+	KT_EXPECT(ts_pieces(&t, NULL, 0) == 254);
+	t = ts6("2001:db8::9", "2001:db8::1");
+	KT_EXPECT(ts_pieces(&t, NULL, 0) == -1);
+}
+
+static void test_ts_fit(void)
+{
+	struct ike_ts_payload l = { .n = 1 }, r = { .n = 1 };
+	char buf[512];
+
+	/* Representable: left as the range it is. */
+	l.ts[0] = ts4("10.9.0.1", "10.9.0.5", 6, 1000, 1010);
+	r.ts[0] = ts4("10.9.1.0", "10.9.1.255", 0, 0, 65535);
+	KT_EXPECT(ts_exact(&l, &r) == NULL);
+	KT_EXPECT(ts_fit_pair(&l, &r) == 0 && l.n == 1 && r.n == 1);
+	ts_str(&l, buf, sizeof(buf));
+	KT_EXPECT_STR(buf, "10.9.0.1-10.9.0.5[tcp/1000-1010]");
+	ts_str(&r, buf, sizeof(buf));
+	KT_EXPECT_STR(buf, "10.9.1.0/24");
+	/* Too many pieces: the first 16, each a selector of its own. */
+	l.ts[0] = ts4("0.0.0.1", "255.255.255.254", 0, 0, 65535);
+	KT_EXPECT(ts_exact(&l, &r) != NULL);
+	KT_EXPECT(ts_fit(&l, 16) == 16 && l.n == 16);
+	KT_EXPECT(ts_exact(&l, &r) == NULL);
+	ts_str(&l, buf, sizeof(buf));
+	KT_EXPECT(!strncmp(buf, "0.0.0.1/32,0.0.0.2/31,0.0.0.4/30,", 33));
+	/* Pairs beyond 64: the side with more pieces is cut. */
+	r.ts[0] = ts4("10.0.0.1", "10.0.0.14", 0, 0, 65535);	/* 6 */
+	KT_EXPECT(ts_fit_pair(&l, &r) == 0);
+	KT_EXPECT(ts_count(&l, 0) == 10 && ts_count(&r, 0) == 6);
+	KT_EXPECT(ts_exact(&l, &r) == NULL);
+	/* An entry that cannot be had is left out, the others stay. */
+	l.n = 2;
+	l.ts[0] = ts4("10.0.0.9", "10.0.0.1", 0, 0, 65535);
+	l.ts[1] = ts4("10.0.0.0", "10.0.0.255", 0, 0, 65535);
+	KT_EXPECT(ts_exact(&l, &r) != NULL);
+	KT_EXPECT(ts_fit(&l, 16) == 1 && l.n == 1);
+	ts_str(&l, buf, sizeof(buf));
+	KT_EXPECT_STR(buf, "10.0.0.0/24");
+	l.ts[0] = ts4("10.0.0.0", "10.0.0.255", 1, 0x0800, 0x0800);
+	KT_EXPECT(ts_fit_pair(&l, &r) == -1);
+	/* Status text: protocol names, single ports, IPv6 ranges. */
+	l.n = 2;
+	l.ts[0] = ts4("10.1.2.0", "10.1.2.255", 17, 53, 53);
+	l.ts[1] = ts6("2001:db8::1", "2001:db8::4");
+	ts_str(&l, buf, sizeof(buf));
+	KT_EXPECT_STR(buf, "10.1.2.0/24[udp/53],2001:db8::1-2001:db8::4");
 }
 
 int main(void)
@@ -174,8 +349,11 @@ int main(void)
 	kt_run("proposal: initiator refuses answers it did not offer",
 	       test_accept_rejects_extra);
 	kt_run("proposal: ESP offer with SPI and ESN", test_esp_offer);
+	kt_run("proposal: a negotiated IKE suite against other proposals",
+	       test_suite_allowed);
 	kt_run("ts: narrowing keeps intersections only", test_ts_narrow);
-	kt_run("ts: XFRM needs prefixes and single ports",
-	       test_ts_xfrm_refuses_ranges);
+	kt_run("ts: ranges decompose into exact XFRM pieces", test_ts_pieces);
+	kt_run("ts: responder narrowing to the caps, status text",
+	       test_ts_fit);
 	return kt_done();
 }

@@ -137,7 +137,8 @@ uint16_t ccsa_match_child(const struct ike_msg *m,
 		ts_from_conf(cfg->remote_ts, cfg->n_remote_ts, remote, &rem);
 		/* The initiator's TSi are its side, our remote one. */
 		if (ts_narrow(&rem, &r->tsi, ts_remote) ||
-		    ts_narrow(&l, &r->tsr, ts_local))
+		    ts_narrow(&l, &r->tsr, ts_local) ||
+		    ts_fit_pair(ts_local, ts_remote))
 			continue;
 		err = ccsa_parse_request(m, NULL, 0, cfg->esp, cfg->n_esp, r);
 		if (!err) {

@@ -25,15 +25,34 @@ struct ike_sa *ike_sa_new(const struct conf_conn *conn, bool initiator)
 
 	if (!sa)
 		return NULL;
-	sa->conn = conn;
+	ike_sa_set_conn(sa, conn);
 	sa->initiator = initiator;
 	return sa;
+}
+
+void ike_sa_set_conn(struct ike_sa *sa, const struct conf_conn *conn)
+{
+	struct conf *old = sa->conn ? sa->conn->owner : NULL;
+
+	conf_get(conn ? conn->owner : NULL);
+	sa->conn = conn;
+	conf_put(old);
+}
+
+void child_sa_set_cfg(struct child_sa *c, const struct conf_child *cfg)
+{
+	struct conf *old = c->cfg ? c->cfg->owner : NULL;
+
+	conf_get(cfg ? cfg->owner : NULL);
+	c->cfg = cfg;
+	conf_put(old);
 }
 
 void child_sa_free(struct child_sa *c)
 {
 	if (!c)
 		return;
+	child_sa_set_cfg(c, NULL);
 	OPENSSL_cleanse(c->keymat, sizeof(c->keymat));
 	free(c);
 }
@@ -62,6 +81,7 @@ void ike_sa_free(struct ike_sa *sa)
 	OPENSSL_cleanse(sa->rekey_ni, sizeof(sa->rekey_ni));
 	OPENSSL_cleanse(sa->coll_ni, sizeof(sa->coll_ni));
 	OPENSSL_cleanse(sa->coll_nr, sizeof(sa->coll_nr));
+	ike_sa_set_conn(sa, NULL);
 	free(sa);
 }
 

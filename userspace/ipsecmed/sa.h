@@ -18,6 +18,8 @@
 
 struct ctl_client;
 
+#define WINDOW_REQ_HASH_LEN 32	/* SHA-256 */
+
 struct sa_keys {
 	uint8_t d[IKE_PRF_MAX_LEN];
 	uint8_t ai[IKE_PRF_MAX_LEN], ar[IKE_PRF_MAX_LEN];
@@ -81,6 +83,13 @@ struct ike_sa {
 	uint16_t ni_len, nr_len;
 	uint8_t cookie[64];
 	uint16_t cookie_len;
+	/* Initiator, IKE_SA_INIT retries on a responder's word (which is
+	 * unauthenticated): cookies taken, and the DH groups already sent
+	 * (and so refused) before ke_group.
+	 */
+	uint8_t cookie_tries;
+	uint16_t ke_tried[4];
+	uint8_t n_ke_tried;
 	/* IKE_HASH_* bits of the peer's SIGNATURE_HASH_ALGORITHMS. */
 	unsigned int peer_sig_hashes;
 	/* The IKE_SA_INIT request and response, signed in IKE_AUTH. */
@@ -96,10 +105,15 @@ struct ike_sa {
 	unsigned int req_tries;
 	uint64_t req_next_ms;
 	uint32_t req_timeout_ms;
-	/* The peer's requests: the next ID and our last response. */
+	/* The peer's requests: the next ID, our last response and the
+	 * SHA-256 of the request it answered (resp_req_len 0: none), which
+	 * a retransmission must match.
+	 */
 	uint32_t msgid_in;
 	uint8_t *resp;
 	size_t resp_len;
+	uint8_t resp_req_hash[WINDOW_REQ_HASH_LEN];
+	size_t resp_req_len;
 	/* CHILD_SAs; the first one is negotiated in IKE_AUTH, the other
 	 * configured ones with a CREATE_CHILD_SA each.
 	 */
@@ -147,6 +161,14 @@ struct ike_sa {
 struct ike_sa *ike_sa_new(const struct conf_conn *conn, bool initiator);
 /* Wipe every key and free, children included. */
 void ike_sa_free(struct ike_sa *sa);
+
+/* Point @sa at @conn, or a CHILD_SA at @cfg (NULL: none), holding a
+ * reference on the configuration they belong to (a reload frees the
+ * old one only when no SA points into it any more). Every assignment
+ * of sa->conn and c->cfg goes through these.
+ */
+void ike_sa_set_conn(struct ike_sa *sa, const struct conf_conn *conn);
+void child_sa_set_cfg(struct child_sa *c, const struct conf_child *cfg);
 
 /* SKEYSEED and the seven keys from g^ir and the nonces and SPIs. */
 int ike_sa_derive(struct ike_sa *sa, const uint8_t *gir, size_t gir_len);

@@ -20,14 +20,64 @@ void ts_from_conf(const struct conf_ts *ts, size_t n,
 int ts_narrow(const struct ike_ts_payload *ours,
 	      const struct ike_ts_payload *theirs, struct ike_ts_payload *out);
 
-/* The XFRM form of @ts: a prefix, a protocol and one port (0 = any).
- * Returns 0, or -1 if the address range is not a prefix or the port
- * range is neither one port nor all of them.
+/*
+ * XFRM selectors are a prefix per side, a protocol and a port block
+ * (value and mask) per side, so a range of addresses or ports becomes
+ * a set of aligned blocks: at most 2 * bits - 2 prefixes for an address
+ * range and 30 port blocks. A CHILD_SA installs one policy per pair of
+ * pieces (and direction), within these caps.
  */
-int ts_to_xfrm(const struct ike_ts *ts, struct ipsec_prefix *p,
-	       uint8_t *proto, uint16_t *port);
+#define TS_PIECES_MAX	16	/* XFRM selectors per side of a CHILD_SA */
+#define TS_PAIRS_MAX	64	/* local x remote pieces of a CHILD_SA */
 
-/* "10.1.0.0/16,fd00::/64[udp/53]" text of a payload, for status. */
+struct ts_piece {
+	struct ipsec_prefix prefix;
+	uint8_t proto;			/* 0 = any */
+	uint16_t port, port_mask;	/* as struct xfrm_sel_spec */
+};
+
+/* The first @max (at most TS_PIECES_MAX) pieces of @ts in @out, in
+ * address order (all ports of one address block before the next
+ * block). Returns how many pieces @ts takes in all (may exceed @max:
+ * only @max are filled), or -1 if XFRM cannot express it: start above
+ * end, an unknown type, or ports restricted for a protocol other than
+ * tcp, udp and sctp.
+ */
+int ts_pieces(const struct ike_ts *ts, struct ts_piece *out, size_t max);
+
+/* The selector that is exactly @pc. */
+void ts_from_piece(const struct ts_piece *pc, struct ike_ts *ts);
+
+/* Pieces of @tsp's selectors of @family (0: all); -1 if one cannot be
+ * expressed.
+ */
+int ts_count(const struct ike_ts_payload *tsp, int family);
+
+/* NULL if the pair of local @l and remote @r selectors goes into the
+ * kernel exactly within the caps, else why not (initiator: the
+ * responder's narrowed selectors must be installed as negotiated or
+ * not at all).
+ */
+const char *ts_exact(const struct ike_ts_payload *l,
+		     const struct ike_ts_payload *r);
+
+/* Responder: narrow @tsp to at most @max pieces (capped at
+ * TS_PIECES_MAX): selectors that cannot be expressed are left out, the
+ * one that overflows is replaced by its first pieces as selectors of
+ * their own, later ones are dropped. Returns the pieces left, or -1 if
+ * none (TS_UNACCEPTABLE).
+ */
+int ts_fit(struct ike_ts_payload *tsp, size_t max);
+
+/* Responder: ts_fit() both sides so that they take at most
+ * TS_PAIRS_MAX pairs, cutting the side with more pieces first.
+ * Returns 0, or -1 if a side is left empty.
+ */
+int ts_fit_pair(struct ike_ts_payload *l, struct ike_ts_payload *r);
+
+/* "10.1.0.0/16,10.9.0.1-10.9.0.5[tcp/1000-1010],fd00::/64[udp/53]"
+ * text of a payload, for status and logs.
+ */
 void ts_str(const struct ike_ts_payload *tsp, char *buf, size_t len);
 
 #endif /* IPSECMED_TS_H */

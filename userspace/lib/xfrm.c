@@ -166,7 +166,16 @@ static int sel_check(const struct xfrm_sel_spec *s, bool need_family,
 		return fail(err, errlen, -EINVAL,
 			    "selector prefix length %u exceeds %u",
 			    s->src.len > max ? s->src.len : s->dst.len, max);
-	if ((s->sport || s->dport) && s->proto != IPPROTO_TCP &&
+	if ((s->sport & ~s->sport_mask && s->sport_mask) ||
+	    (s->dport & ~s->dport_mask && s->dport_mask))
+		return fail(err, errlen, -EINVAL,
+			    "selector port %u has bits outside its mask %#x",
+			    s->sport & ~s->sport_mask && s->sport_mask ?
+			    s->sport : s->dport,
+			    s->sport & ~s->sport_mask && s->sport_mask ?
+			    s->sport_mask : s->dport_mask);
+	if ((s->sport || s->dport || s->sport_mask || s->dport_mask) &&
+	    s->proto != IPPROTO_TCP &&
 	    s->proto != IPPROTO_UDP && s->proto != IPPROTO_SCTP &&
 	    s->proto != IPPROTO_ICMP && s->proto != IPPROTO_ICMPV6)
 		return fail(err, errlen, -EINVAL,
@@ -186,13 +195,13 @@ static void sel_to_xfrm(const struct xfrm_sel_spec *s, struct xfrm_selector *x)
 	x->prefixlen_s = s->src.len;
 	x->prefixlen_d = s->dst.len;
 	x->proto = s->proto;
-	if (s->sport) {
+	if (s->sport || s->sport_mask) {
 		x->sport = htons(s->sport);
-		x->sport_mask = 0xffff;
+		x->sport_mask = htons(s->sport_mask ? s->sport_mask : 0xffff);
 	}
-	if (s->dport) {
+	if (s->dport || s->dport_mask) {
 		x->dport = htons(s->dport);
-		x->dport_mask = 0xffff;
+		x->dport_mask = htons(s->dport_mask ? s->dport_mask : 0xffff);
 	}
 }
 
@@ -208,8 +217,11 @@ static void sel_from_xfrm(const struct xfrm_selector *x,
 	s->src.len = x->prefixlen_s;
 	s->dst.len = x->prefixlen_d;
 	s->proto = x->proto;
-	s->sport = x->sport_mask ? ntohs(x->sport) : 0;
-	s->dport = x->dport_mask ? ntohs(x->dport) : 0;
+	s->sport = x->sport_mask ? ntohs(x->sport & x->sport_mask) : 0;
+	s->dport = x->dport_mask ? ntohs(x->dport & x->dport_mask) : 0;
+	/* One port keeps mask 0, as callers write it. */
+	s->sport_mask = x->sport_mask == 0xffff ? 0 : ntohs(x->sport_mask);
+	s->dport_mask = x->dport_mask == 0xffff ? 0 : ntohs(x->dport_mask);
 }
 
 static uint64_t lim(uint64_t v)
@@ -744,6 +756,84 @@ int xfrm_policy_del(struct nl_conn *c, const struct xfrm_sel_spec *sel,
 	nlh = nl_msg_start(c, buf, XFRM_MSG_DELPOLICY, 0);
 	ret = xfrm_policy_del_msg(nlh, sel, dir, c->ext_msg,
 				  sizeof(c->ext_msg));
+	if (ret)
+		return ret;
+	return nl_talk(c, nlh, NULL, NULL);
+}
+
+struct index_ctx {
+	uint32_t *index;
+	bool got;
+};
+
+static int index_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct index_ctx *x = data;
+	const struct xfrm_userpolicy_info *p;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWPOLICY ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*p))
+		return MNL_CB_OK;
+	p = mnl_nlmsg_get_payload(nlh);
+	*x->index = p->index;
+	x->got = true;
+	return MNL_CB_OK;
+}
+
+int xfrm_policy_get_index(struct nl_conn *c, const struct xfrm_sel_spec *sel,
+			  uint8_t dir, uint32_t *index)
+{
+	char buf[NL_BUF_SIZE];
+	struct index_ctx x = { .index = index };
+	struct nlmsghdr *nlh;
+	int ret;
+
+	*index = 0;
+	memset(buf, 0, sizeof(buf));
+	nlh = nl_msg_start(c, buf, XFRM_MSG_GETPOLICY, 0);
+	/* Same body as a delete by selector. */
+	ret = xfrm_policy_del_msg(nlh, sel, dir, c->ext_msg,
+				  sizeof(c->ext_msg));
+	if (ret)
+		return ret;
+	ret = nl_talk(c, nlh, index_cb, &x);
+	if (!ret && !x.got)
+		ret = -ENODATA;
+	return ret;
+}
+
+int xfrm_policy_del_index_msg(struct nlmsghdr *nlh, uint32_t index,
+			      uint8_t dir, char *err, size_t errlen)
+{
+	struct xfrm_userpolicy_id *id;
+
+	err[0] = '\0';
+	if (dir != XFRM_POLICY_IN && dir != XFRM_POLICY_OUT &&
+	    dir != XFRM_POLICY_FWD)
+		return fail(err, errlen, -EINVAL,
+			    "policy direction %u is not in, out or fwd", dir);
+	/* The kernel keeps the direction in the index's low 3 bits. */
+	if (!index || (index & 7) != dir)
+		return fail(err, errlen, -EINVAL,
+			    "policy index %u is not one of direction %u",
+			    index, dir);
+	id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
+	memset(id, 0, sizeof(*id));
+	id->index = index;
+	id->dir = dir;
+	return 0;
+}
+
+int xfrm_policy_del_index(struct nl_conn *c, uint32_t index, uint8_t dir)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	int ret;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = nl_msg_start(c, buf, XFRM_MSG_DELPOLICY, 0);
+	ret = xfrm_policy_del_index_msg(nlh, index, dir, c->ext_msg,
+					sizeof(c->ext_msg));
 	if (ret)
 		return ret;
 	return nl_talk(c, nlh, NULL, NULL);

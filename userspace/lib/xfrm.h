@@ -35,15 +35,20 @@ enum ipsec_mode {
 };
 
 /* A traffic selector as XFRM knows it: one prefix per side, one protocol,
- * one port per side. family AF_UNSPEC leaves the selector empty (an SA
- * then matches any inner traffic; policies must always have a family).
- * With proto ICMP/ICMPv6, sport is the type and dport the code.
+ * one port block per side (the ports p with p & mask == port & mask).
+ * family AF_UNSPEC leaves the selector empty (an SA then matches any
+ * inner traffic; policies must always have a family). With proto
+ * ICMP/ICMPv6, sport is the type and dport the code.
  */
 struct xfrm_sel_spec {
 	int family;
 	struct ipsec_prefix src, dst;
 	uint8_t proto;		/* IPPROTO_*, 0 = any */
-	uint16_t sport, dport;	/* host order, 0 = any */
+	uint16_t sport, dport;	/* host order */
+	/* 0: the one port sport/dport, or any port if that is 0 too;
+	 * else a block such as 0xfff8 (8 ports). port & ~mask must be 0.
+	 */
+	uint16_t sport_mask, dport_mask;
 };
 
 /* One algorithm: an XFRM (crypto API) name, its key and, for AEAD the ICV
@@ -190,6 +195,20 @@ int xfrm_policy_msg(struct nlmsghdr *nlh, const struct xfrm_policy_spec *p,
  */
 int xfrm_policy_add(struct nl_conn *c, const struct xfrm_policy_spec *p);
 int xfrm_policy_update(struct nl_conn *c, const struct xfrm_policy_spec *p);
+
+/* XFRM_MSG_GETPOLICY by selector and direction: the kernel's index of
+ * the policy (which XFRM_MSG_UPDPOLICY keeps). -ENOENT if none.
+ */
+int xfrm_policy_get_index(struct nl_conn *c, const struct xfrm_sel_spec *sel,
+			  uint8_t dir, uint32_t *index);
+
+/* XFRM_MSG_DELPOLICY of the policy with @index (its direction @dir):
+ * unlike a delete by selector, never removes a policy that somebody
+ * installed in its place. -ENOENT if none.
+ */
+int xfrm_policy_del_index(struct nl_conn *c, uint32_t index, uint8_t dir);
+int xfrm_policy_del_index_msg(struct nlmsghdr *nlh, uint32_t index,
+			      uint8_t dir, char *err, size_t errlen);
 
 /* XFRM_MSG_DELPOLICY by selector and direction. -ENOENT if none. */
 int xfrm_policy_del(struct nl_conn *c, const struct xfrm_sel_spec *sel,

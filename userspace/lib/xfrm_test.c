@@ -388,6 +388,47 @@ static void test_policy_rejects(void)
 	KT_EXPECT(nlh->nlmsg_len == mnl_nlmsg_size(0));
 }
 
+/* Port blocks: value/mask as the kernel wants them (network order). */
+static void test_policy_port_mask(void)
+{
+	struct nlmsghdr *nlh = start(XFRM_MSG_NEWPOLICY);
+	struct xfrm_policy_spec ps = tunnel_policy();
+	const struct xfrm_userpolicy_info *p;
+
+	ps.sel.proto = IPPROTO_TCP;
+	ps.sel.sport = 1000;
+	ps.sel.sport_mask = 0xfff8;	/* 1000-1007 */
+	ps.sel.dport = 0;
+	ps.sel.dport_mask = 0xfc00;	/* 0-1023 */
+	KT_EXPECT(xfrm_policy_msg(nlh, &ps, err, sizeof(err)) == 0);
+	p = mnl_nlmsg_get_payload(nlh);
+	KT_EXPECT(p->sel.sport == htons(1000));
+	KT_EXPECT(p->sel.sport_mask == htons(0xfff8));
+	KT_EXPECT(p->sel.dport == 0 && p->sel.dport_mask == htons(0xfc00));
+	/* One port without a mask is an exact match, as before. */
+	nlh = start(XFRM_MSG_NEWPOLICY);
+	ps.sel.sport_mask = 0;
+	ps.sel.dport = 22;
+	ps.sel.dport_mask = 0;
+	KT_EXPECT(xfrm_policy_msg(nlh, &ps, err, sizeof(err)) == 0);
+	p = mnl_nlmsg_get_payload(nlh);
+	KT_EXPECT(p->sel.sport_mask == 0xffff && p->sel.dport_mask == 0xffff);
+	KT_EXPECT(p->sel.dport == htons(22));
+	/* A port with bits outside its mask is refused. */
+	nlh = start(XFRM_MSG_NEWPOLICY);
+	ps.sel.sport = 1001;
+	ps.sel.sport_mask = 0xfff8;
+	KT_EXPECT(xfrm_policy_msg(nlh, &ps, err, sizeof(err)) == -EINVAL);
+	KT_EXPECT_STR(err, "selector port 1001 has bits outside its mask "
+		      "0xfff8");
+	/* A mask needs a protocol with ports, even with port 0. */
+	ps.sel.proto = 0;
+	ps.sel.sport = 0;
+	ps.sel.dport = 0;
+	KT_EXPECT(xfrm_policy_msg(nlh, &ps, err, sizeof(err)) == -EINVAL);
+	KT_EXPECT(strstr(err, "ports in a selector need") != NULL);
+}
+
 static void test_policy_del_and_spi(void)
 {
 	struct nlmsghdr *nlh = start(XFRM_MSG_DELPOLICY);
@@ -402,6 +443,22 @@ static void test_policy_del_and_spi(void)
 	KT_EXPECT(id->dir == XFRM_POLICY_FWD);
 	KT_EXPECT(id->sel.daddr.a4 == inet_addr("10.2.0.0"));
 	KT_EXPECT(nlh->nlmsg_len == mnl_nlmsg_size(sizeof(*id)));
+
+	/* By index: no selector, the index's direction must match. */
+	nlh = start(XFRM_MSG_DELPOLICY);
+	KT_EXPECT(xfrm_policy_del_index_msg(nlh, 0x1a, XFRM_POLICY_FWD, err,
+					    sizeof(err)) == 0);
+	id = mnl_nlmsg_get_payload(nlh);
+	KT_EXPECT(id->index == 0x1a && id->dir == XFRM_POLICY_FWD);
+	KT_EXPECT(id->sel.family == 0);
+	nlh = start(XFRM_MSG_DELPOLICY);
+	KT_EXPECT(xfrm_policy_del_index_msg(nlh, 0x19, XFRM_POLICY_FWD, err,
+					    sizeof(err)) == -EINVAL);
+	KT_EXPECT_STR(err, "policy index 25 is not one of direction 2");
+	KT_EXPECT(xfrm_policy_del_index_msg(nlh, 0, XFRM_POLICY_IN, err,
+					    sizeof(err)) == -EINVAL);
+	KT_EXPECT(xfrm_policy_del_index_msg(nlh, 8, 5, err,
+					    sizeof(err)) == -EINVAL);
 
 	nlh = start(XFRM_MSG_ALLOCSPI);
 	KT_EXPECT(xfrm_alloc_spi_msg(nlh, &s, &d, 0, 5, 0, 0) == 0);
@@ -521,6 +578,7 @@ int main(void)
 	       test_sa_rejects);
 	kt_run("xfrm: tunnel policy, template, bypass and block", test_policy);
 	kt_run("xfrm: bad policy specs are refused", test_policy_rejects);
+	kt_run("xfrm: selector port blocks with masks", test_policy_port_mask);
 	kt_run("xfrm: DELPOLICY and ALLOCSPI messages",
 	       test_policy_del_and_spi);
 	kt_run("xfrm: expire and acquire events", test_events);

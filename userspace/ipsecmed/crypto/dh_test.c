@@ -4,6 +4,8 @@
  * RFC 7748 section 6.1 (X25519) known answers, agreement in every group,
  * and rejection of invalid peer values.
  */
+#include <openssl/bn.h>
+
 #include "ipsecmed/crypto/dh.h"
 #include "ipsecmed/ike/proto.h"
 #include "ipsecmed/testutil.h"
@@ -109,6 +111,7 @@ static void test_invalid_peers(void)
 	struct ike_dh *modp = ike_dh_new(ike_dh_group_find(IKE_DH_MODP2048));
 	struct ike_dh *ecp = ike_dh_new(ike_dh_group_find(IKE_DH_ECP256));
 	struct ike_dh *x = ike_dh_new(ike_dh_group_find(IKE_DH_CURVE25519));
+	BIGNUM *p = BN_get_rfc3526_prime_2048(NULL);
 	uint8_t peer[256], out[256];
 
 	KT_EXPECT(modp && ecp && x);
@@ -120,6 +123,18 @@ static void test_invalid_peers(void)
 	KT_EXPECT(ike_dh_shared(modp, peer, 256, out) == -1);	/* 1 */
 	memset(peer, 0xff, sizeof(peer));
 	KT_EXPECT(ike_dh_shared(modp, peer, 256, out) == -1);	/* > p */
+	/* p-1 is refused (order 2); p-2 is outside the order-q subgroup
+	 * but in range, which is all a safe prime needs (RFC 6989 2.1):
+	 * the quick check takes it, the full one would spend an
+	 * exponentiation to refuse it.
+	 */
+	KT_EXPECT(p && BN_sub_word(p, 1) &&
+		  BN_bn2binpad(p, peer, 256) == 256);
+	KT_EXPECT(ike_dh_shared(modp, peer, 256, out) == -1);	/* p-1 */
+	KT_EXPECT(p && BN_sub_word(p, 1) &&
+		  BN_bn2binpad(p, peer, 256) == 256);
+	KT_EXPECT(ike_dh_shared(modp, peer, 256, out) == 0);	/* p-2 */
+	BN_free(p);
 	/* ECP: the point at infinity encoded as zeros, and a point whose
 	 * y was changed so it is off the curve.
 	 */

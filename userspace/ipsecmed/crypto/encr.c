@@ -43,12 +43,28 @@ const struct ike_encr *ike_encr_by_name(const char *name)
 	return NULL;
 }
 
+/* The cipher of @e, fetched from the provider once for the process:
+ * a fetch per message is a name lookup and a provider query each time.
+ * Kept until exit.
+ */
+static const EVP_CIPHER *cipher_of(const struct ike_encr *e)
+{
+	static EVP_CIPHER *cache[N_ENCRS];
+	size_t i = (size_t)(e - encrs);
+
+	if (i >= N_ENCRS)
+		return NULL;
+	if (!cache[i])
+		cache[i] = EVP_CIPHER_fetch(NULL, e->cipher, NULL);
+	return cache[i];
+}
+
 /* Set up @ctx for AEAD with nonce salt | iv. */
 static EVP_CIPHER_CTX *aead_ctx(const struct ike_encr *e, const uint8_t *key,
 				const uint8_t *iv, int enc)
 {
 	uint8_t nonce[12];
-	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, e->cipher, NULL);
+	const EVP_CIPHER *c = cipher_of(e);
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 	int ok;
 
@@ -59,7 +75,6 @@ static EVP_CIPHER_CTX *aead_ctx(const struct ike_encr *e, const uint8_t *key,
 	     EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN,
 				 (int)(e->salt_len + e->iv_len), NULL) &&
 	     EVP_CipherInit_ex2(ctx, NULL, key, nonce, enc, NULL);
-	EVP_CIPHER_free(c);
 	if (!ok) {
 		EVP_CIPHER_CTX_free(ctx);
 		return NULL;
@@ -112,7 +127,7 @@ int ike_cbc_crypt(const struct ike_encr *e, const uint8_t *key,
 		  const uint8_t *iv, const uint8_t *in, size_t len,
 		  uint8_t *out, bool encrypt)
 {
-	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, e->cipher, NULL);
+	const EVP_CIPHER *c = cipher_of(e);
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 	int n, ok;
 
@@ -121,7 +136,6 @@ int ike_cbc_crypt(const struct ike_encr *e, const uint8_t *key,
 	     EVP_CIPHER_CTX_set_padding(ctx, 0) &&
 	     EVP_CipherUpdate(ctx, out, &n, in, (int)len) &&
 	     EVP_CipherFinal_ex(ctx, out + n, &n);
-	EVP_CIPHER_free(c);
 	EVP_CIPHER_CTX_free(ctx);
 	return ok ? 0 : -1;
 }

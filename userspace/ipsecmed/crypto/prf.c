@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
@@ -60,19 +63,42 @@ int ike_prf_calc(const struct ike_prf *prf, const uint8_t *key, size_t klen,
 	return ok ? 0 : -1;
 }
 
+/* Digests by name, fetched once for the process (hashes run per
+ * cookie, per retransmission check, per signature). Kept until exit.
+ */
+static const EVP_MD *md_of(const char *name)
+{
+	static struct { char name[24]; EVP_MD *md; } cache[8];
+	size_t i;
+
+	for (i = 0; i < 8 && cache[i].md; i++)
+		if (!strcmp(cache[i].name, name))
+			return cache[i].md;
+	if (i == 8 || strlen(name) >= sizeof(cache[i].name))
+		return NULL;	/* not a name we use */
+	cache[i].md = EVP_MD_fetch(NULL, name, NULL);
+	if (cache[i].md)
+		snprintf(cache[i].name, sizeof(cache[i].name), "%s", name);
+	return cache[i].md;
+}
+
 int ike_hash(const char *md, const struct ike_iov *iov, size_t n,
 	     uint8_t *out)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	EVP_MD *alg = EVP_MD_fetch(NULL, md, NULL);
+	EVP_MD *uncached = NULL;
+	const EVP_MD *alg = md_of(md);
 	unsigned int len = 0;
 	size_t i;
-	int ok = ctx && alg && EVP_DigestInit_ex(ctx, alg, NULL);
+	int ok;
 
+	if (!alg)
+		alg = uncached = EVP_MD_fetch(NULL, md, NULL);
+	ok = ctx && alg && EVP_DigestInit_ex(ctx, alg, NULL);
 	for (i = 0; ok && i < n; i++)
 		ok = EVP_DigestUpdate(ctx, iov[i].p, iov[i].len);
 	ok = ok && EVP_DigestFinal_ex(ctx, out, &len);
 	EVP_MD_CTX_free(ctx);
-	EVP_MD_free(alg);
+	EVP_MD_free(uncached);
 	return ok ? (int)len : -1;
 }

@@ -308,6 +308,59 @@ static int sa_decode_bytes(const char *hex, struct ike_err *err)
 	return ret;
 }
 
+/* Proposal @num (@last or not) with @ntrans ENCR transforms. */
+static size_t put_prop(uint8_t *p, uint8_t num, bool last, unsigned int ntrans)
+{
+	size_t len = 8 + 8 * ntrans, i;
+
+	p[0] = last ? 0 : 2, p[1] = 0;
+	p[2] = (uint8_t)(len >> 8), p[3] = (uint8_t)len;
+	p[4] = num, p[5] = IKE_PROTO_IKE, p[6] = 0, p[7] = (uint8_t)ntrans;
+	for (i = 0; i < ntrans; i++) {
+		uint8_t *t = p + 8 + 8 * i;
+
+		t[0] = i + 1 < ntrans ? 3 : 0, t[1] = 0, t[2] = 0, t[3] = 8;
+		t[4] = IKE_TRANS_ENCR, t[5] = 0, t[6] = 0, t[7] = 20;
+	}
+	return len;
+}
+
+/* An oversized proposal (more transforms than we hold) is skipped, the
+ * others still count; so are proposals past the ones we hold.
+ */
+static void test_sa_oversized(void)
+{
+	static uint8_t body[2048];
+	static struct ike_sa_payload sa;
+	struct ike_payload pl = { IKE_PL_SA, false, body, 0 };
+	struct ike_err err;
+	size_t len = 0;
+	unsigned int i;
+
+	len += put_prop(body + len, 1, false, 2);
+	len += put_prop(body + len, 2, false, IKE_MAX_TRANSFORMS + 1);
+	len += put_prop(body + len, 3, true, 1);
+	pl.len = (uint16_t)len;
+	KT_EXPECT(ike_sa_decode(&pl, &sa, &err) == 0);
+	KT_EXPECT(sa.nprop == 2 && sa.prop[0].num == 1 &&
+		  sa.prop[0].ntrans == 2 && sa.prop[1].num == 3 &&
+		  sa.prop[1].ntrans == 1);
+	/* Only an oversized one: nothing to choose from. */
+	len = put_prop(body, 1, true, IKE_MAX_TRANSFORMS + 1);
+	pl.len = (uint16_t)len;
+	KT_EXPECT(ike_sa_decode(&pl, &sa, &err) == IKE_E_UNSUPPORTED);
+	KT_EXPECT(err.notify == IKE_N_NO_PROPOSAL_CHOSEN);
+	/* More proposals than we hold: the first ones are kept. */
+	len = 0;
+	for (i = 1; i <= IKE_MAX_PROPOSALS + 3; i++)
+		len += put_prop(body + len, (uint8_t)i,
+				i == IKE_MAX_PROPOSALS + 3, 1);
+	pl.len = (uint16_t)len;
+	KT_EXPECT(ike_sa_decode(&pl, &sa, &err) == 0);
+	KT_EXPECT(sa.nprop == IKE_MAX_PROPOSALS &&
+		  sa.prop[IKE_MAX_PROPOSALS - 1].num == IKE_MAX_PROPOSALS);
+}
+
 static void test_sa_errors(void)
 {
 	struct ike_err err;
@@ -537,6 +590,8 @@ int main(void)
 	kt_run("codec: payload count bounded", test_too_many_payloads);
 	kt_run("codec: SK payload last and not nested", test_sk_placement);
 	kt_run("codec: SA payload structure errors", test_sa_errors);
+	kt_run("codec: oversized proposals skipped, the others kept",
+	       test_sa_oversized);
 	kt_run("codec: TS, Notify, Delete, ID, KE, Nonce body errors",
 	       test_body_errors);
 	kt_run("codec: builder overflow reported", test_builder_overflow);

@@ -72,6 +72,8 @@ static int decode_transform(struct ike_rd *r, struct ike_transform *t,
 	return decode_attrs(&tr, t, err);
 }
 
+#define PROP_SKIP 1	/* decode_proposal_body(): valid, not taken */
+
 static int decode_proposal_body(struct ike_rd *r, struct ike_proposal *p,
 				struct ike_err *err)
 {
@@ -86,12 +88,11 @@ static int decode_proposal_body(struct ike_rd *r, struct ike_proposal *p,
 			      p->spi_size);
 	if (!ike_rd_copy(r, p->spi, p->spi_size))
 		return SYNTAX(err, "proposal %u: SPI truncated", p->num);
+	/* More than we hold: this proposal is not for us, but the next
+	 * one may be (the caller skips it, its length is known).
+	 */
 	if (ntrans > IKE_MAX_TRANSFORMS)
-		return ike_fail(err, IKE_E_UNSUPPORTED,
-				IKE_N_NO_PROPOSAL_CHOSEN, IKE_PL_SA,
-				"proposal %u has %u transforms, at most %d "
-				"are accepted", p->num, ntrans,
-				IKE_MAX_TRANSFORMS);
+		return PROP_SKIP;
 	for (i = 0; i < ntrans; i++) {
 		int ret;
 
@@ -115,6 +116,9 @@ int ike_sa_decode(const struct ike_payload *pl, struct ike_sa_payload *sa,
 	struct ike_rd r;
 	bool last = false;
 
+	uint8_t prev_num = 0;
+	unsigned int skipped = 0;
+
 	ike_rd_init(&r, pl->body, pl->len);
 	sa->nprop = 0;
 	while (!last) {
@@ -123,6 +127,7 @@ int ike_sa_decode(const struct ike_payload *pl, struct ike_sa_payload *sa,
 		const uint8_t *body;
 		struct ike_rd pr;
 		struct ike_proposal *p;
+		uint8_t num;
 		int ret;
 
 		if (!ike_rd_u8(&r, &more) || !ike_rd_u8(&r, &rsv) ||
@@ -139,28 +144,40 @@ int ike_sa_decode(const struct ike_payload *pl, struct ike_sa_payload *sa,
 		if (!body)
 			return SYNTAX(err, "proposal length %u but %zu bytes "
 				      "left", len, ike_rd_left(&r) + 4);
-		if (sa->nprop == IKE_MAX_PROPOSALS)
-			return ike_fail(err, IKE_E_UNSUPPORTED,
-					IKE_N_NO_PROPOSAL_CHOSEN, IKE_PL_SA,
-					"more than %d proposals",
-					IKE_MAX_PROPOSALS);
-		p = &sa->prop[sa->nprop];
-		ike_rd_init(&pr, body, len - 4);
-		ret = decode_proposal_body(&pr, p, err);
-		if (ret)
-			return ret;
+		/* Past the ones we hold, proposals are only counted: the
+		 * peer put its preferred ones first.
+		 */
+		if (sa->nprop == IKE_MAX_PROPOSALS) {
+			ret = PROP_SKIP;
+			num = body[0];
+		} else {
+			p = &sa->prop[sa->nprop];
+			ike_rd_init(&pr, body, len - 4);
+			ret = decode_proposal_body(&pr, p, err);
+			if (ret < 0)
+				return ret;
+			num = p->num;
+		}
 		/* A response echoes the one chosen proposal with its
 		 * number; in a list, numbers rise by one.
 		 */
-		if (p->num == 0 ||
-		    (sa->nprop && p->num != sa->prop[sa->nprop - 1].num + 1))
+		if (num == 0 || (prev_num && num != prev_num + 1))
 			return SYNTAX(err, "proposal number %u out of "
-				      "sequence", p->num);
-		sa->nprop++;
+				      "sequence", num);
+		prev_num = num;
+		if (ret == PROP_SKIP)
+			skipped++;
+		else
+			sa->nprop++;
 	}
 	if (ike_rd_left(&r))
 		return SYNTAX(err, "%zu bytes after the last proposal",
 			      ike_rd_left(&r));
+	if (!sa->nprop)
+		return ike_fail(err, IKE_E_UNSUPPORTED,
+				IKE_N_NO_PROPOSAL_CHOSEN, IKE_PL_SA,
+				"%u proposals, none with at most %d "
+				"transforms", skipped, IKE_MAX_TRANSFORMS);
 	return 0;
 }
 

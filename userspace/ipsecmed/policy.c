@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipsecmed/daemon.h"
+#include "ipsecmed/log.h"
+#include "ipsecmed/policy.h"
+
+struct kpolicy {
+	struct kpolicy *next;
+	uint32_t index;		/* the kernel's; 0 if it did not say */
+	size_t n, cap;
+	/* Holders, oldest first: the last one's template is installed.
+	 * Each is the whole spec, so a hand-over re-installs it as is.
+	 */
+	struct xfrm_policy_spec *h;
+};
+
+static bool prefix_eq(const struct ipsec_prefix *a,
+		      const struct ipsec_prefix *b)
+{
+	return a->len == b->len && ipsec_addr_eq(&a->addr, &b->addr);
+}
+
+static bool same(const struct xfrm_policy_spec *a,
+		 const struct xfrm_policy_spec *b)
+{
+	const struct xfrm_sel_spec *x = &a->sel, *y = &b->sel;
+
+	return a->dir == b->dir && x->family == y->family &&
+	       prefix_eq(&x->src, &y->src) && prefix_eq(&x->dst, &y->dst) &&
+	       x->proto == y->proto && x->sport == y->sport &&
+	       x->dport == y->dport && x->sport_mask == y->sport_mask &&
+	       x->dport_mask == y->dport_mask;
+}
+
+static struct kpolicy *find(const struct daemon *d,
+			    const struct xfrm_policy_spec *p)
+{
+	struct kpolicy *k;
+
+	for (k = d->policies; k; k = k->next)
+		if (same(&k->h[0], p))
+			return k;
+	return NULL;
+}
+
+static const char *ext(const struct daemon *d)
+{
+	return d->xfrm.ext_msg;
+}
+
+static int install(struct daemon *d, const struct xfrm_policy_spec *p)
+{
+	int err = xfrm_policy_update(&d->xfrm, p);
+
+	if (err)
+		log_err("cannot install policy (dir %u, reqid %u): %s%s%s",
+			p->dir, p->tmpl.reqid, strerror(-err),
+			ext(d)[0] ? ": " : "", ext(d));
+	return err;
+}
+
+static int add_holder(struct kpolicy *k, const struct xfrm_policy_spec *p)
+{
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 2;
+		struct xfrm_policy_spec *h = realloc(k->h, cap * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		k->h = h;
+		k->cap = cap;
+	}
+	k->h[k->n++] = *p;
+	return 0;
+}
+
+int policy_hold(struct daemon *d, const struct xfrm_policy_spec *p)
+{
+	struct kpolicy *k = find(d, p);
+	size_t i;
+	int err;
+
+	if (k) {
+		for (i = 0; i < k->n; i++)
+			if (k->h[i].tmpl.reqid == p->tmpl.reqid)
+				return 0;
+		/* The newest CHILD_SA takes the traffic over. */
+		err = install(d, p);
+		if (!err)
+			err = add_holder(k, p);
+		if (err && install(d, &k->h[k->n - 1]))
+			log_err("policy of reqid %u lost",
+				k->h[k->n - 1].tmpl.reqid);
+		return err;
+	}
+	k = calloc(1, sizeof(*k));
+	if (!k || add_holder(k, p)) {
+		free(k);
+		return -ENOMEM;
+	}
+	err = install(d, p);
+	if (err) {
+		free(k->h);
+		free(k);
+		return err;
+	}
+	if (xfrm_policy_get_index(&d->xfrm, &p->sel, p->dir, &k->index))
+		log_warn("no index for the policy of reqid %u (dir %u): %s; "
+			 "it will be deleted by selector", p->tmpl.reqid,
+			 p->dir, ext(d));
+	k->next = d->policies;
+	d->policies = k;
+	return 0;
+}
+
+static void remove_policy(struct daemon *d, struct kpolicy *k)
+{
+	const struct xfrm_policy_spec *p = &k->h[0];
+	int err;
+
+	err = k->index ? xfrm_policy_del_index(&d->xfrm, k->index, p->dir) :
+	      xfrm_policy_del(&d->xfrm, &p->sel, p->dir);
+	if (err && err != -ENOENT)
+		log_warn("cannot delete policy %u (dir %u): %s%s%s", k->index,
+			 p->dir, strerror(-err), ext(d)[0] ? ": " : "",
+			 ext(d));
+}
+
+/* Drop @reqid from @k; true if @k has no holder left. */
+static bool drop(struct daemon *d, struct kpolicy *k, uint32_t reqid)
+{
+	size_t i;
+
+	for (i = 0; i < k->n && k->h[i].tmpl.reqid != reqid; i++)
+		;
+	if (i == k->n)
+		return false;
+	if (k->n == 1) {
+		remove_policy(d, k);
+		return true;
+	}
+	memmove(&k->h[i], &k->h[i + 1], (k->n - i - 1) * sizeof(k->h[0]));
+	k->n--;
+	if (i == k->n) {	/* it was the installed one: hand over */
+		log_info("policy %u (dir %u) handed from reqid %u to %u",
+			 k->index, k->h[0].dir, reqid,
+			 k->h[k->n - 1].tmpl.reqid);
+		install(d, &k->h[k->n - 1]);
+	}
+	return false;
+}
+
+void policy_release(struct daemon *d, uint32_t reqid)
+{
+	struct kpolicy **pk = &d->policies, *k;
+
+	while ((k = *pk)) {
+		if (!drop(d, k, reqid)) {
+			pk = &k->next;
+			continue;
+		}
+		*pk = k->next;
+		free(k->h);
+		free(k);
+	}
+}
+
+size_t policy_holders(const struct daemon *d, const struct xfrm_sel_spec *sel,
+		      uint8_t dir)
+{
+	struct xfrm_policy_spec p = { .sel = *sel, .dir = dir };
+	const struct kpolicy *k = find(d, &p);
+
+	return k ? k->n : 0;
+}

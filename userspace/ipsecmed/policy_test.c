@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Policies shared by CHILD_SAs (policy.c) against a recording fake of
+ * lib/xfrm.h: the newest holder's template is installed, a holder that
+ * goes hands the policy on, only the last one deletes it, by index.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ipsecmed/daemon.h"
+#include "ipsecmed/log.h"
+#include "ipsecmed/policy.h"
+#include "lib/ktest.h"
+
+/* The fake kernel: one policy slot, and a log of the calls. */
+static struct {
+	bool present;
+	uint32_t reqid, index;
+	int updates, deletes, deletes_by_sel;
+	uint32_t deleted_index;
+	int fail_update;
+} k;
+
+int xfrm_policy_update(struct nl_conn *c, const struct xfrm_policy_spec *p)
+{
+	if (k.fail_update)
+		return -ENOBUFS;
+	k.updates++;
+	if (!k.present)
+		k.index = 0x108 | p->dir;	/* as the kernel: dir in bits 0-2 */
+	k.present = true;
+	k.reqid = p->tmpl.reqid;
+	return 0;
+}
+
+int xfrm_policy_get_index(struct nl_conn *c, const struct xfrm_sel_spec *sel,
+			  uint8_t dir, uint32_t *index)
+{
+	*index = k.present ? k.index : 0;
+	return k.present ? 0 : -ENOENT;
+}
+
+int xfrm_policy_del_index(struct nl_conn *c, uint32_t index, uint8_t dir)
+{
+	k.deletes++;
+	k.deleted_index = index;
+	if (!k.present || index != k.index)
+		return -ENOENT;
+	k.present = false;
+	return 0;
+}
+
+int xfrm_policy_del(struct nl_conn *c, const struct xfrm_sel_spec *sel,
+		    uint8_t dir)
+{
+	k.deletes_by_sel++;
+	k.present = false;
+	return 0;
+}
+
+static struct xfrm_policy_spec spec(uint32_t reqid)
+{
+	struct xfrm_policy_spec p = { .dir = XFRM_POLICY_OUT,
+				      .priority = 1000 };
+
+	p.sel.family = AF_INET;
+	ipsec_prefix_parse("192.168.1.0/24", &p.sel.src);
+	ipsec_prefix_parse("10.9.0.2/31", &p.sel.dst);
+	p.tmpl.proto = IPPROTO_ESP;
+	p.tmpl.mode = IPSEC_MODE_TUNNEL;
+	p.tmpl.reqid = reqid;
+	return p;
+}
+
+/* The road warrior reconnects: reqid 1 is the stale SA, 2 the new one. */
+static void test_stale_sa_leaves(void)
+{
+	struct daemon d = { 0 };
+	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2);
+
+	memset(&k, 0, sizeof(k));
+	KT_EXPECT(policy_hold(&d, &p1) == 0);
+	KT_EXPECT(k.present && k.reqid == 1 && k.updates == 1);
+	KT_EXPECT(policy_hold(&d, &p2) == 0);
+	KT_EXPECT(k.reqid == 2 && k.updates == 2);	/* the new SA's now */
+	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_OUT) == 2);
+	/* Holding again changes nothing. */
+	KT_EXPECT(policy_hold(&d, &p2) == 0 && k.updates == 2);
+	/* The stale SA dies: the live one keeps its policy untouched. */
+	policy_release(&d, 1);
+	KT_EXPECT(k.present && k.reqid == 2);
+	KT_EXPECT(k.updates == 2 && k.deletes == 0 && !k.deletes_by_sel);
+	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_OUT) == 1);
+	/* The last holder removes it, by the index it was given. */
+	policy_release(&d, 2);
+	KT_EXPECT(!k.present && k.deletes == 1 && k.deleted_index == 0x109);
+	KT_EXPECT(!k.deletes_by_sel && d.policies == NULL);
+	/* Releasing what nobody holds does nothing. */
+	policy_release(&d, 2);
+	KT_EXPECT(k.deletes == 1);
+}
+
+/* The holder whose template is installed goes first: the policy is
+ * re-installed for the newest one left.
+ */
+static void test_hand_over(void)
+{
+	struct daemon d = { 0 };
+	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2), p3 = spec(3);
+
+	memset(&k, 0, sizeof(k));
+	KT_EXPECT(!policy_hold(&d, &p1) && !policy_hold(&d, &p2) &&
+		  !policy_hold(&d, &p3));
+	KT_EXPECT(k.reqid == 3 && k.updates == 3);
+	policy_release(&d, 3);
+	KT_EXPECT(k.present && k.reqid == 2 && k.updates == 4);
+	policy_release(&d, 1);		/* not installed: nothing to do */
+	KT_EXPECT(k.present && k.reqid == 2 && k.updates == 4);
+	policy_release(&d, 2);
+	KT_EXPECT(!k.present && k.deletes == 1 && d.policies == NULL);
+}
+
+/* Another selector or direction is another policy. */
+static void test_distinct(void)
+{
+	struct daemon d = { 0 };
+	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2);
+
+	memset(&k, 0, sizeof(k));
+	p2.sel.dport = 1000;
+	p2.sel.dport_mask = 0xfff8;
+	p2.sel.proto = IPPROTO_TCP;
+	KT_EXPECT(!policy_hold(&d, &p1) && !policy_hold(&d, &p2));
+	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_OUT) == 1);
+	KT_EXPECT(policy_holders(&d, &p2.sel, XFRM_POLICY_OUT) == 1);
+	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_IN) == 0);
+	policy_release(&d, 1);
+	KT_EXPECT(policy_holders(&d, &p2.sel, XFRM_POLICY_OUT) == 1);
+	policy_release(&d, 2);
+	KT_EXPECT(d.policies == NULL);
+}
+
+/* A failed install changes nothing: the old holder stays in place. */
+static void test_install_fails(void)
+{
+	struct daemon d = { 0 };
+	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2);
+
+	memset(&k, 0, sizeof(k));
+	KT_EXPECT(policy_hold(&d, &p1) == 0);
+	k.fail_update = 1;
+	KT_EXPECT(policy_hold(&d, &p2) == -ENOBUFS);
+	k.fail_update = 0;
+	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_OUT) == 1);
+	KT_EXPECT(k.reqid == 1);
+	policy_release(&d, 2);
+	KT_EXPECT(k.present && k.reqid == 1);
+	policy_release(&d, 1);
+	KT_EXPECT(!k.present && d.policies == NULL);
+	/* A first install that fails leaves no entry behind. */
+	k.fail_update = 1;
+	KT_EXPECT(policy_hold(&d, &p1) == -ENOBUFS && d.policies == NULL);
+}
+
+int main(void)
+{
+	log_level = LOG_ERR - 1;	/* quiet */
+	kt_run("policy: a stale SA's death keeps the live SA's policy",
+	       test_stale_sa_leaves);
+	kt_run("policy: the installed holder goes, the newest left takes it",
+	       test_hand_over);
+	kt_run("policy: selectors with other ports are other policies",
+	       test_distinct);
+	kt_run("policy: a failed install changes nothing", test_install_fails);
+	return kt_done();
+}

@@ -6,6 +6,7 @@
  * selector narrowing, transport mode, KEYMAT and the kernel. The
  * connection's other children follow with CREATE_CHILD_SA.
  */
+#include <ctype.h>
 #include <stdlib.h>
 
 #include <openssl/crypto.h>
@@ -267,6 +268,36 @@ int auth_send_request(struct daemon *d, struct ike_sa *sa)
 	return sa_send_request(d, sa, IKE_AUTH, &b);
 }
 
+/* Remember the peer's identity: whole for "unique", as text for people. */
+static void keep_peer_id(struct ike_sa *sa, const struct ike_id *id)
+{
+	id_str(id, sa->remote_id, sizeof(sa->remote_id));
+	sa->peer_id_len = 0;
+	if (id->len > SA_PEER_ID_MAX)
+		return;
+	sa->peer_id[0] = id->type;
+	memcpy(sa->peer_id + 1, id->data, id->len);
+	sa->peer_id_len = 1 + id->len;
+}
+
+/* The same identity: the same type and bytes, names without regard to
+ * case (DNS and mail domains ignore it). An identity too long to keep
+ * is never the same as another.
+ */
+static bool same_peer_id(const struct ike_sa *a, const struct ike_sa *b)
+{
+	uint16_t i, n = a->peer_id_len;
+
+	if (!n || n != b->peer_id_len || a->peer_id[0] != b->peer_id[0])
+		return false;
+	if (a->peer_id[0] != IKE_ID_FQDN && a->peer_id[0] != IKE_ID_RFC822_ADDR)
+		return !memcmp(a->peer_id, b->peer_id, n);
+	for (i = 1; i < n; i++)
+		if (tolower(a->peer_id[i]) != tolower(b->peer_id[i]))
+			return false;
+	return true;
+}
+
 static void established(struct daemon *d, struct ike_sa *sa,
 			const struct ike_payload *peer_id)
 {
@@ -282,7 +313,7 @@ static void established(struct daemon *d, struct ike_sa *sa,
 		sa->dpd_next_ms = sa->established_ms +
 				  sa->conn->dpd_delay * 1000ull;
 	if (!ike_id_decode(peer_id, &id, NULL))
-		id_str(&id, sa->remote_id, sizeof(sa->remote_id));
+		keep_peer_id(sa, &id);
 	prop_suite_str(&sa->suite, algs, sizeof(algs));
 	log_info("%s: IKE SA #%u established with %s (%s)", sa->conn->name,
 		 sa->id, sa->remote_id, algs);
@@ -552,8 +583,7 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 static bool duplicate(const struct ike_sa *s, const struct ike_sa *sa)
 {
 	return s != sa && s->state == IKE_S_ESTABLISHED && !s->successor_id &&
-	       !strcmp(s->conn->name, sa->conn->name) &&
-	       !strcmp(s->remote_id, sa->remote_id);
+	       !strcmp(s->conn->name, sa->conn->name) && same_peer_id(s, sa);
 }
 
 /* Whether the newly authenticated @sa may stand next to the IKE SAs
@@ -659,7 +689,7 @@ void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 				    "missing or malformed IDi/IDr");
 		return;
 	}
-	id_str(&iid, sa->remote_id, sizeof(sa->remote_id));
+	keep_peer_id(sa, &iid);
 	conn = conn_by_id(d, sa, &iid, idr ? &rid : NULL);
 	if (conn)
 		ike_sa_set_conn(sa, conn);

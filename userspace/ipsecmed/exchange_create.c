@@ -389,6 +389,8 @@ static struct ike_sa *ike_successor(const struct ike_sa *old, bool initiator)
 	n->ep = old->ep;
 	n->nat = old->nat;
 	memcpy(n->remote_id, old->remote_id, sizeof(n->remote_id));
+	memcpy(n->peer_id, old->peer_id, sizeof(n->peer_id));
+	n->peer_id_len = old->peer_id_len;
 	spi = initiator ? n->spi_i : n->spi_r;
 	do
 		rand_bytes(spi, IKE_SPI_LEN);

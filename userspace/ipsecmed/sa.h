@@ -18,6 +18,8 @@
 
 struct ctl_client;
 
+#define SA_PEER_ID_MAX 512	/* ID data kept whole, as ID_MAX */
+
 #define WINDOW_REQ_HASH_LEN 32	/* SHA-256 */
 
 struct sa_keys {
@@ -153,7 +155,12 @@ struct ike_sa {
 	uint64_t keepalive_next_ms;	/* behind a NAT: next keepalive */
 	bool delete_queued;		/* "down" came while a request was out */
 	struct ctl_client *waiter;	/* a deferred "ipsecme up" */
-	char remote_id[CONF_ID_MAX];
+	char remote_id[CONF_ID_MAX];	/* for people: may be truncated */
+	/* The peer's ID payload (type byte, then its data) as "unique"
+	 * compares it; length 0 if it was too long to keep whole.
+	 */
+	uint8_t peer_id[1 + SA_PEER_ID_MAX];
+	uint16_t peer_id_len;
 	char failure[128];		/* why it failed, for the waiter */
 };
 

@@ -191,7 +191,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..69"
+echo "1..81"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -680,6 +680,24 @@ for _ in $(seq 30); do
 done
 check "unique = replace (default): the new IKE SA wins, the old deleted" \
 	eval '[ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" != "$first" ] && [ "$(ikes gw gw)" = 0 ] && [ "$(ikes gw gw2)" = 1 ] && grep -q "replaced by #2 of the same peer" '"$dir/rw.log"
+unpair
+
+# Identities compare whole, not as their display text, which a long one
+# fills: two clients whose 252-character names differ only at the end
+# both keep their IKE SA under unique = replace.
+long=$(printf 'a%.0s' $(seq 240))
+conf rw $port 127.0.0.1 127.0.0.2 $((port + 10)) $p "s3cret psk" \
+	gw.example %any 10.1.0.0/16 10.2.0.0/16
+conf gw $((port + 10)) 127.0.0.2 127.0.0.1 $port $p "s3cret psk" \
+	"$long.one.example" gw.example 10.2.0.0/16 10.1.0.0/16
+start rw && start gw
+dup_client 2
+sed -i "/^connection gw2 {/,\$ s/$long\.one\./$long.two./" "$dir/gw.conf"
+ctl gw reload >/dev/null
+ctl gw up gw >/dev/null
+ctl gw up gw2 >/dev/null
+check "unique: long identities alike in their first 250 characters differ" \
+	eval '[ "$(ikes rw rw)" = 2 ] && ! grep -q "of the same peer" '"$dir/rw.log"
 unpair
 
 # max_child_sas: the responder takes two CHILD_SAs per IKE SA; the

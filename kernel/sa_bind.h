@@ -41,7 +41,8 @@ struct ipsecme_bind_key {
  * @sock_node: entry in &ipsecme_etcp.bindings while active
  * @ctx: the socket's ULP state, NULL while dormant (RCU)
  * @x: the SA, referenced; replaced only under the namespace lock
- * @key: what names the SA; fixed for the binding's life
+ * @key: what names the SA; only @key.if_id changes (an SA update may
+ *	change the SA's), under the namespace lock
  * @ino: inode of the bound socket, 0 while dormant
  * @tx_packets: packets queued to a stream
  * @tx_drops: packets dropped (dormant, stale, queue full, socket closing)

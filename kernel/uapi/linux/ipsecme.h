@@ -126,9 +126,10 @@ enum ipsecme_info_attr {
  * @IPSECME_A_STAT_RX_EMPTY: records of length 2 ignored
  * @IPSECME_A_STAT_RX_BAD_LEN: length fields 0 or 1 (fatal to the stream)
  * @IPSECME_A_STAT_RX_MALFORMED: records too short to be ESP or IKE, dropped
- * @IPSECME_A_STAT_RX_NO_ROUTE: ESP records dropped because the receiving
- *	device is gone or the outer addresses do not route locally
- * @IPSECME_A_STAT_RX_NOMEM: records dropped for lack of memory
+ * @IPSECME_A_STAT_RX_NO_ROUTE: ESP records dropped because the device the
+ *	segment came in on is gone (routing is the stack's, and counted there)
+ * @IPSECME_A_STAT_RX_NOMEM: records dropped for lack of memory, or because
+ *	the input backlog was full
  * @IPSECME_A_STAT_RX_IKE_OVERFLOW: IKE messages dropped because those
  *	already queued take half the socket's receive buffer
  * @IPSECME_A_STAT_TX_ESP: ESP packets framed onto a stream

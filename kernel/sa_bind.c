@@ -23,6 +23,7 @@
  * them to a new connection (fail closed).
  */
 
+#include <linux/bitops.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/jhash.h>
@@ -271,6 +272,54 @@ out:
 	return err;
 }
 
+/* Whether @k names @x exactly. */
+static bool ipsecme_bind_key_names(const struct ipsecme_bind_key *k,
+				   const struct xfrm_state *x)
+{
+	return x->id.spi == k->spi && x->id.proto == IPPROTO_ESP &&
+	       x->props.family == k->family && x->mark.v == k->mark_v &&
+	       x->mark.m == k->mark_m && x->if_id == k->if_id &&
+	       !memcmp(&x->id.daddr, &k->daddr, sizeof(k->daddr));
+}
+
+struct ipsecme_bind_sa_search {
+	const struct ipsecme_bind_key *key;
+	struct xfrm_state *found;
+};
+
+static int ipsecme_bind_sa_visit(struct xfrm_state *x, int count, void *data)
+{
+	struct ipsecme_bind_sa_search *s = data;
+
+	if (x->km.state != XFRM_STATE_VALID || !ipsecme_bind_key_names(s->key, x))
+		return 0;
+	xfrm_state_hold(x);
+	s->found = x;
+	return 1;	/* stops the walk */
+}
+
+/* The SA @k names, referenced, or NULL. xfrm's lookup returns the first
+ * SA whose mark matches, which may be another one of the same SPI (an
+ * unmarked SA takes every mark): then walk all SAs for the exact one.
+ */
+static struct xfrm_state *ipsecme_bind_lookup_sa(struct net *net,
+						 const struct ipsecme_bind_key *k)
+{
+	struct ipsecme_bind_sa_search s = { .key = k };
+	struct xfrm_state_walk walk;
+	struct xfrm_state *x;
+
+	x = xfrm_state_lookup(net, k->mark_v, &k->daddr, k->spi, IPPROTO_ESP,
+			      k->family);
+	if (!x || ipsecme_bind_key_names(k, x))
+		return x;
+	xfrm_state_put(x);
+	xfrm_state_walk_init(&walk, IPPROTO_ESP, NULL);
+	xfrm_state_walk(net, &walk, ipsecme_bind_sa_visit, &s);
+	xfrm_state_walk_done(&walk, net);
+	return s.found;
+}
+
 /* The SA @k names, referenced, if it is one we can carry. */
 static struct xfrm_state *ipsecme_bind_find_sa(struct ipsecme_net *in,
 					       const struct ipsecme_bind_key *k,
@@ -278,13 +327,7 @@ static struct xfrm_state *ipsecme_bind_find_sa(struct ipsecme_net *in,
 {
 	struct xfrm_state *x;
 
-	x = xfrm_state_lookup(in->net, k->mark_v, &k->daddr, k->spi,
-			      IPPROTO_ESP, k->family);
-	if (x && (x->mark.v != k->mark_v || x->mark.m != k->mark_m ||
-		  x->if_id != k->if_id)) {
-		xfrm_state_put(x);
-		x = NULL;
-	}
+	x = ipsecme_bind_lookup_sa(in->net, k);
 	if (!x) {
 		NL_SET_ERR_MSG(extack, "No ESP SA with this destination, SPI, mark and if_id");
 		return ERR_PTR(-ENOENT);
@@ -468,13 +511,15 @@ ipsecme_bind_lookup_pkt(struct ipsecme_net *in, u16 family,
 			const xfrm_address_t *daddr, __be32 spi, u32 mark,
 			enum ipsecme_stat_attr *why)
 {
-	struct ipsecme_binding *b, *named = NULL, *stale = NULL;
-	unsigned int n = 0;
+	struct ipsecme_binding *b, *named = NULL, *stale = NULL, *best = NULL;
+	unsigned int n = 0, best_bits = 0;
+	bool tie = false;
 
 	*why = 0;
 	hash_for_each_possible_rcu(in->bindings, b, hnode,
 				   ipsecme_bind_hash(family, spi)) {
 		const struct xfrm_state *x = rcu_dereference(b->x);
+		unsigned int bits;
 
 		if (b->key.spi != spi || b->key.family != family)
 			continue;
@@ -483,11 +528,24 @@ ipsecme_bind_lookup_pkt(struct ipsecme_net *in, u16 family,
 				stale = b;	/* migrated away from us */
 			continue;
 		}
-		if (ipsecme_bind_mark_ok(b, x, mark))
-			return b;
 		named = b;
 		n++;
+		if (!ipsecme_bind_mark_ok(b, x, mark))
+			continue;
+		/* An unmarked SA matches every mark: the SA whose mask
+		 * covers most of the packet's mark is the one that built it.
+		 */
+		bits = hweight32(b->key.mark_m);
+		if (best && bits == best_bits) {
+			tie = true;
+		} else if (!best || bits > best_bits) {
+			best = b;
+			best_bits = bits;
+			tie = false;
+		}
 	}
+	if (best && !tie)
+		return best;
 	if (n == 1)
 		return named;
 	if (n) {

@@ -30,6 +30,8 @@ module:
 	@test -d "$(KDIR)" || { echo "no kernel build tree at $(KDIR):" \
 		"install linux-headers-$(KVER) or set KDIR" >&2; exit 1; }
 	@mkdir -p $(MODDIR)
+	@# Links to sources that are gone would stay prerequisites.
+	@find $(MODDIR) -xtype l -delete
 	@cp -rsf $(CURDIR)/kernel $(CURDIR)/Kbuild $(MODDIR)/
 	$(MAKE) -C $(KDIR) M=$(MODDIR) modules
 

@@ -34,8 +34,8 @@
 #define IPSECME_GENL_RESV_START_OP(op)
 #endif
 
-#ifndef IPSECME_HAVE_SKB_RECV_DATAGRAM_5
-#error "ipsecme needs __skb_recv_datagram(sk, queue, flags, off, err)"
+#ifndef IPSECME_HAVE_SKB_TRY_RECV_DATAGRAM_6
+#error "ipsecme needs __skb_try_recv_datagram(sk, queue, flags, off, err, last)"
 #endif
 
 #endif /* IPSECME_COMPAT_H */

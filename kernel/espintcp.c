@@ -90,8 +90,7 @@ static __poll_t ipsecme_etcp_poll(struct file *file, struct socket *sock,
 	mask &= ~(EPOLLIN | EPOLLRDNORM);
 	rcu_read_lock();
 	ctx = rcu_dereference(inet_csk(sk)->icsk_ulp_data);
-	if (!ctx || !skb_queue_empty_lockless(&ctx->ike_queue) ||
-	    (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) || READ_ONCE(sk->sk_err))
+	if (!ctx || ipsecme_etcp_readable(ctx, sk))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	rcu_read_unlock();
 	return mask;

@@ -129,6 +129,17 @@ static inline struct ipsecme_etcp *ipsecme_etcp_get(const struct sock *sk)
 				     lockdep_sock_is_held(sk));
 }
 
+/* Has recv() something to return: a whole IKE message, an end or an
+ * error? What poll() reports and what a blocking recv() waits for.
+ */
+static inline bool ipsecme_etcp_readable(const struct ipsecme_etcp *ctx,
+					 const struct sock *sk)
+{
+	return !skb_queue_empty_lockless(&ctx->ike_queue) ||
+	       (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+	       READ_ONCE(sk->sk_err);
+}
+
 /**
  * ipsecme_etcp_hold() - the socket's ULP state, referenced, for a syscall
  * @sk: the socket

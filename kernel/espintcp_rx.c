@@ -312,6 +312,66 @@ static bool ipsecme_etcp_unparsed(struct ipsecme_etcp *ctx)
 	       !skb_queue_empty_lockless(&sk->sk_receive_queue);
 }
 
+/* Sleep until ipsecme_etcp_readable(). Not __skb_recv_datagram()'s wait:
+ * it treats a stream socket that is no longer ESTABLISHED as gone
+ * (ENOTCONN), but after our own SHUT_WR the peer may still send.
+ */
+static int ipsecme_etcp_wait(struct ipsecme_etcp *ctx, long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = ctx->sk;
+	int err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (!ipsecme_etcp_readable(ctx, sk)) {
+		if (!*timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(*timeo);
+			break;
+		}
+		*timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, *timeo);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return err;
+}
+
+/* The next IKE message, or NULL with *err set (0 at end of stream). */
+static struct sk_buff *ipsecme_etcp_recv_msg(struct ipsecme_etcp *ctx,
+					     int flags, int *err)
+{
+	long timeo = sock_rcvtimeo(ctx->sk, flags & MSG_DONTWAIT);
+	bool flushed = false;
+	struct sk_buff *skb, *last;
+	int off = 0;
+
+	for (;;) {
+		skb = __skb_try_recv_datagram(ctx->sk, &ctx->ike_queue, flags,
+					      &off, err, &last);
+		if (skb || *err != -EAGAIN)
+			return skb;
+		if (!flushed && ipsecme_etcp_unparsed(ctx)) {
+			/* End of stream, but the parser has not run over
+			 * the last bytes yet (they came before the ULP):
+			 * let it, so that EOF never overtakes a message or
+			 * an error.
+			 */
+			flush_work(&ctx->strp.work);
+			flushed = true;
+			continue;
+		}
+		if (READ_ONCE(ctx->sk->sk_shutdown) & RCV_SHUTDOWN) {
+			*err = 0;
+			return NULL;
+		}
+		*err = ipsecme_etcp_wait(ctx, &timeo);
+		if (*err)
+			return NULL;
+	}
+}
+
 /**
  * ipsecme_etcp_recvmsg() - recvmsg of an espintcp socket
  * @sk: the socket
@@ -331,8 +391,8 @@ int ipsecme_etcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 {
 	struct ipsecme_etcp *ctx;
 	struct sk_buff *skb;
-	int err = 0, off = 0;
 	size_t copied;
+	int err;
 	bool slow;
 
 	if (flags & (MSG_OOB | MSG_ERRQUEUE))
@@ -340,21 +400,9 @@ int ipsecme_etcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	ctx = ipsecme_etcp_hold(sk);
 	if (!ctx)
 		return -ENOTCONN;
-	skb = __skb_recv_datagram(sk, &ctx->ike_queue, flags, &off, &err);
-	if (!skb && ipsecme_etcp_unparsed(ctx)) {
-		/* End of stream, but the parser has not run over the last
-		 * bytes yet (they came before the ULP): let it, then look
-		 * again, so that EOF never overtakes a message or an error.
-		 */
-		flush_work(&ctx->strp.work);
-		skb = __skb_recv_datagram(sk, &ctx->ike_queue, flags, &off,
-					  &err);
-	}
-	if (!skb) {
-		if (err == -EAGAIN && (sk->sk_shutdown & RCV_SHUTDOWN))
-			err = 0;
+	skb = ipsecme_etcp_recv_msg(ctx, flags, &err);
+	if (!skb)
 		goto out_put;
-	}
 	if (!(flags & MSG_PEEK))
 		atomic_sub(skb->truesize, &ctx->ike_mem);
 	copied = min_t(size_t, len, skb->len);

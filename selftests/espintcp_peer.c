@@ -7,6 +7,7 @@
  *	espintcp_peer try-attach [connected|listening|unconnected]
  *	espintcp_peer try-disconnect
  *	espintcp_peer poll-partial
+ *	espintcp_peer recv-half-closed
  *
  * listen/connect: open the TCP connection, exchange the "IKETCP" prefix
  * (the connecting side sends it, the listening side checks it), attach
@@ -36,6 +37,9 @@
  * try-disconnect: attach the ULP to a connected loopback socket, try
  * connect(AF_UNSPEC), then send one IKE message over it; prints the
  * outcome of each ("ok" or "error ERRNAME").
+ * recv-half-closed: attach the ULP, shut down the sending side, block in
+ * recv() and only then let the (plain TCP) peer send one IKE message and
+ * close; prints what the two recv() calls returned.
  * poll-partial: a record whose first bytes the parser has taken and whose
  * next bytes wait in TCP, then the rest; prints what poll() said each
  * time ("partial N whole N", 1 = readable) and the length recv() got.
@@ -55,6 +59,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/genetlink.h>
 #include <linux/sockios.h>
@@ -500,6 +505,66 @@ static int poll_partial(void)
 	return 0;
 }
 
+/* Wait until process @pid sleeps (generous limit). */
+static void wait_sleeping(pid_t pid)
+{
+	char path[64], stat[256], *p;
+	int tries, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (tries = 0; tries < 10000; tries++) {
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, stat, sizeof(stat) - 1);
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			stat[n] = '\0';
+			p = strrchr(stat, ')');
+			if (p && p[1] == ' ' && p[2] == 'S')
+				return;
+		}
+		usleep(1000);
+	}
+}
+
+static int recv_half_closed(void)
+{
+	/* A 40-byte IKE record as the wire has it: length, zero marker. */
+	unsigned char rec[40] = { 0, 40 };
+	unsigned char buf[64];
+	ssize_t first, second;
+	int cli, srv, status;
+	pid_t peer;
+
+	cli = loopback_pair(&srv);
+	if (attach_ulp(cli))
+		die("TCP_ULP espintcp");
+	if (shutdown(cli, SHUT_WR))
+		die("shutdown");
+	peer = fork();
+	if (peer < 0)
+		die("fork");
+	if (peer == 0) {
+		close(cli);
+		wait_sleeping(getppid());
+		_exit(write(srv, rec, sizeof(rec)) != sizeof(rec));
+	}
+	close(srv);
+	alarm(60);
+	first = recv(cli, buf, sizeof(buf), 0);
+	printf("recv %s", first < 0 ? outcome(-1) : "");
+	if (first >= 0)
+		printf("%zd", first);
+	second = recv(cli, buf, sizeof(buf), 0);
+	printf(", then %s", second < 0 ? outcome(-1) : "");
+	if (second >= 0)
+		printf("%zd", second);
+	printf("\n");
+	waitpid(peer, &status, 0);
+	return !WIFEXITED(status) || WEXITSTATUS(status);
+}
+
 static int parse_nm(const char *s, int *n, int *size)
 {
 	return sscanf(s, "%d:%d", n, size) == 2 && *n >= 0 && *size > 0 &&
@@ -520,6 +585,8 @@ int main(int argc, char **argv)
 		return try_disconnect();
 	if (argc == 2 && !strcmp(argv[1], "poll-partial"))
 		return poll_partial();
+	if (argc == 2 && !strcmp(argv[1], "recv-half-closed"))
+		return recv_half_closed();
 	while ((opt = getopt(argc, argv, "b:r:s:R:i:g:ewWn")) != -1) {
 		switch (opt) {
 		case 'b':

@@ -244,6 +244,10 @@ static void ipsecme_etcp_hook(struct sock *sk, struct ipsecme_etcp *ctx)
 	ctx->saved_write_space = sk->sk_write_space;
 	ctx->saved_state_change = sk->sk_state_change;
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, ctx);
+	/* Claimed, so that KCM, which checks only this, cannot take the
+	 * socket's callbacks over ours; never copied to a clone.
+	 */
+	__rcu_assign_sk_user_data_with_flags(sk, ctx, SK_USER_DATA_NOCOPY);
 	sk->sk_data_ready = ipsecme_etcp_data_ready;
 	sk->sk_write_space = ipsecme_etcp_write_space;
 	sk->sk_state_change = ipsecme_etcp_state_change;
@@ -261,6 +265,7 @@ static int ipsecme_etcp_ulp_init(struct sock *sk)
 
 	if (!ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN))
 		return -EPERM;
+	/* Someone else's, KCM's for one. */
 	if (sk->sk_user_data)
 		return -EBUSY;
 	/* Listening, connecting, or already closed by the peer: there is
@@ -312,6 +317,7 @@ static void ipsecme_etcp_detach_locked(struct sock *sk,
 	sk->sk_write_space = ctx->saved_write_space;
 	sk->sk_state_change = ctx->saved_state_change;
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
+	rcu_assign_sk_user_data(sk, NULL);
 	write_unlock_bh(&sk->sk_callback_lock);
 	strp_stop(&ctx->strp);
 	WRITE_ONCE(sk->sk_prot, ctx->saved_prot);

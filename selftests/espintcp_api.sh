@@ -40,7 +40,7 @@ SPI=4:00000100 SPI0=4:00000000 FD=5:01000000 STATE=6:00
 MARK3=10:03000000 MASK1=11:01000000
 BIND=2 UNBIND=3 GET_BINDING=4 GET_CONN=5
 
-ktap_plan 31
+ktap_plan 32
 
 check_eq "features report the module's own espintcp" \
 	"$(show_json "$N" '.features | join(",")')" espintcp
@@ -83,6 +83,9 @@ check_eq "poll() is readable for a whole IKE message, not a partial one" \
 	"$(ip netns exec "$N" "$PEER" poll-partial)" "partial 0 whole 1 recv 998"
 check_eq "recv() after our own SHUT_WR waits for the peer's message, then EOF" \
 	"$(ip netns exec "$N" "$PEER" recv-half-closed)" "recv 38, then 0"
+check_eq "KCM cannot take an espintcp socket, nor the ULP a KCM one" \
+	"$(ip netns exec "$N" "$PEER" try-kcm)" \
+	"kcm after ulp: error EALREADY, ulp after kcm: error EBUSY"
 check_eq "attach the ULP without CAP_NET_ADMIN: EPERM" \
 	"$(ip netns exec "$N" capsh --drop=cap_net_admin -- -c "$PEER try-attach")" \
 	"error EPERM"

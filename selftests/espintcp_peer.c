@@ -8,6 +8,7 @@
  *	espintcp_peer try-disconnect
  *	espintcp_peer poll-partial
  *	espintcp_peer recv-half-closed
+ *	espintcp_peer try-kcm
  *
  * listen/connect: open the TCP connection, exchange the "IKETCP" prefix
  * (the connecting side sends it, the listening side checks it), attach
@@ -40,6 +41,8 @@
  * recv-half-closed: attach the ULP, shut down the sending side, block in
  * recv() and only then let the (plain TCP) peer send one IKE message and
  * close; prints what the two recv() calls returned.
+ * try-kcm: attach KCM to a socket that has the ULP, and the ULP to a
+ * socket that KCM has; prints both outcomes ("ok" or "error ERRNAME").
  * poll-partial: a record whose first bytes the parser has taken and whose
  * next bytes wait in TCP, then the rest; prints what poll() said each
  * time ("partial N whole N", 1 = readable) and the length recv() got.
@@ -59,9 +62,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 #include <linux/genetlink.h>
+#include <linux/kcm.h>
 #include <linux/sockios.h>
 #include <linux/ipsecme.h>
 
@@ -565,6 +571,49 @@ static int recv_half_closed(void)
 	return !WIFEXITED(status) || WEXITSTATUS(status);
 }
 
+/* A socket filter that KCM can use as its message parser: "return 0". */
+static int kcm_parser(void)
+{
+	struct bpf_insn prog[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr = {
+		.prog_type = BPF_PROG_TYPE_SOCKET_FILTER,
+		.insns = (uintptr_t)prog,
+		.insn_cnt = 2,
+		.license = (uintptr_t)"GPL",
+	};
+	int fd = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+
+	if (fd < 0)
+		die("BPF_PROG_LOAD");
+	return fd;
+}
+
+static int kcm_attach(int fd, int parser)
+{
+	struct kcm_attach a = { .fd = fd, .bpf_fd = parser };
+	int kcm = socket(AF_KCM, SOCK_DGRAM, KCMPROTO_CONNECTED);
+
+	if (kcm < 0)
+		die("socket(AF_KCM)");
+	return ioctl(kcm, SIOCKCMATTACH, &a);
+}
+
+static int try_kcm(void)
+{
+	int parser = kcm_parser(), ulp = loopback_tcp(), kcm = loopback_tcp();
+
+	if (attach_ulp(ulp))
+		die("TCP_ULP espintcp");
+	printf("kcm after ulp: %s", outcome(kcm_attach(ulp, parser)));
+	if (kcm_attach(kcm, parser))
+		die("SIOCKCMATTACH");
+	printf(", ulp after kcm: %s\n", outcome(attach_ulp(kcm)));
+	return 0;
+}
+
 static int parse_nm(const char *s, int *n, int *size)
 {
 	return sscanf(s, "%d:%d", n, size) == 2 && *n >= 0 && *size > 0 &&
@@ -587,6 +636,8 @@ int main(int argc, char **argv)
 		return poll_partial();
 	if (argc == 2 && !strcmp(argv[1], "recv-half-closed"))
 		return recv_half_closed();
+	if (argc == 2 && !strcmp(argv[1], "try-kcm"))
+		return try_kcm();
 	while ((opt = getopt(argc, argv, "b:r:s:R:i:g:ewWn")) != -1) {
 		switch (opt) {
 		case 'b':

@@ -191,7 +191,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..81"
+echo "1..83"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -286,6 +286,49 @@ check "response cache: the real retransmission gets the cached answer" \
 unpair
 kill "$inj_pid"
 wait "$inj_pid" 2>/dev/null
+
+# relay_pair MODE [RW_CONN_EXTRA] [GW_CONN_EXTRA]: client and gateway
+# talking through ike_inject in MODE (see ike_inject.c), without NAT
+# traversal (the relay changes the ports).
+relay_pair() {
+	local p=aes128gcm16-prfsha256-x25519
+	conf rw $port 127.0.0.1 127.0.0.2 $inj $p "s3cret psk" gw.example \
+		client.example 10.1.0.0/16 10.2.0.0/16 "" "nat_traversal = no
+	${2:-}"
+	conf gw $((port + 10)) 127.0.0.2 127.0.0.1 $inj $p "s3cret psk" \
+		client.example gw.example 10.2.0.0/16 10.1.0.0/16 "" \
+		"nat_traversal = no
+	${3:-}"
+	"$INJECT" 127.0.0.1 $inj 127.0.0.2 $inj 127.0.0.1 $port "$1" \
+		>"$dir/inject.log" 2>&1 &
+	inj_pid=$!
+	pids+=($inj_pid)
+	wait_for 30 grep -q relaying "$dir/inject.log" ||
+		bail "ike_inject did not start: $(cat "$dir/inject.log")"
+	start rw
+	start gw
+}
+unrelay() {
+	unpair
+	kill "$inj_pid"
+	wait "$inj_pid" 2>/dev/null
+}
+
+# IKE_SA_INIT again (RFC 7296 2.1): ike_inject (replay) sends the
+# gateway the client's IKE_SA_INIT request twice; while the SA is half
+# open, the retransmission gets the same response. After IKE_AUTH it
+# sends that request once more, then a barrier the gateway answers:
+# nothing may come for the replay (the last response cached is then the
+# IKE_AUTH one, with certificates kilobytes for a few hundred bytes).
+relay_pair replay
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+wait_for 30 grep -q "barrier answered" "$dir/inject.log"
+check "IKE_SA_INIT retransmitted while half open: the same response again" \
+	eval '[ $rc = 0 ] && grep -q "IKE_SA_INIT response 2: identical to the first" '"$dir/inject.log"
+check "IKE_SA_INIT replayed after IKE_AUTH: no answer, the SA stays" \
+	eval 'grep -q "barrier answered" '"$dir/inject.log"' && grep -q "replay: no answer" '"$dir/inject.log"' && ! grep -q "replay answered" '"$dir/inject.log"' && agree'
+unrelay
 
 # Wrong PSK on the responder.
 pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "other psk"

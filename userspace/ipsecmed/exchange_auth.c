@@ -204,9 +204,13 @@ static bool same_id(const struct conf_id *a, const struct conf_id *b)
 		true : ipsec_addr_eq(&a->addr, &b->addr));
 }
 
-/* Another IKE SA (not ended) between the same identities as @sa: to
+/* Another established IKE SA between the same identities as @sa: to
  * the same peer address (where the peer's identity is not known yet)
- * with the same configured local and remote identities.
+ * with the same configured local and remote identities. Only an
+ * authenticated SA says the peer has state with us (RFC 7296 2.4):
+ * anyone can make us hold a half-open one, or start one that never
+ * authenticates, and that must not keep our INITIAL_CONTACT from a
+ * peer holding stale SAs of ours.
  */
 static bool other_sa_with_peer(const struct daemon *d, const struct ike_sa *sa)
 {
@@ -214,7 +218,7 @@ static bool other_sa_with_peer(const struct daemon *d, const struct ike_sa *sa)
 	const struct ike_sa *s;
 
 	for (s = d->sas; s; s = s->next)
-		if (s != sa && s->state != IKE_S_DEAD &&
+		if (s != sa && s->state == IKE_S_ESTABLISHED &&
 		    ipsec_addr_eq(&s->ep.remote, &sa->ep.remote) &&
 		    same_id(&s->conn->local.id, &c->local.id) &&
 		    same_id(&s->conn->remote.id, &c->remote.id))

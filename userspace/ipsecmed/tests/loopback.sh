@@ -191,7 +191,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..83"
+echo "1..84"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -679,6 +679,14 @@ dup_client() {
 }
 # ikes SIDE CONN: IKE SAs SIDE lists for CONN.
 ikes() { ctl "$1" status | grep -c "^$2 #"; }
+# restart_gw: the client vanishes (kill -9) and starts again, without
+# any state.
+restart_gw() {
+	kill -9 "$pid_gw"
+	wait "$pid_gw" 2>/dev/null
+	rm -f "$dir/gw.ctl"
+	start gw
+}
 p=aes128gcm16-prfsha256-x25519
 pair $p $p "" "" $'unique = no\n\tmax_ike_sas = 2'
 dup_client 2 3
@@ -711,6 +719,22 @@ start gw
 check "INITIAL_CONTACT: the restarted client gets up, the stale SA goes" \
 	eval 'ctl gw up gw >/dev/null && [ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" != "$first" ] && [ "$(ike_spi rw)" = "$(ike_spi gw)" ] && grep -q "IKE SA #1 replaced by #[0-9]* (INITIAL_CONTACT from" '"$dir/rw.log"
 unpair
+
+# Only authenticated IKE SAs speak against INITIAL_CONTACT (RFC 7296
+# 2.4): ike_inject (reflect) sends each IKE_SA_INIT request of the
+# client back to it from the gateway's address, so the restarted client
+# holds a spoofed half-open IKE SA of the connection while it sets up
+# the real one. It must still send INITIAL_CONTACT, and the gateway
+# (unique = keep) replace the stale SA instead of refusing the new one.
+relay_pair reflect "unique = keep"
+ctl gw up gw >/dev/null
+first=$(ike_spi rw)
+restart_gw
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "INITIAL_CONTACT despite a spoofed half-open SA: the stale SA goes" \
+	eval '[ $rc = 0 ] && ctl gw status | grep -q "^gw #[0-9]*: HALF_OPEN" && [ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" != "$first" ] && grep -q "IKE SA #1 replaced by #[0-9]* (INITIAL_CONTACT from" '"$dir/rw.log"
+unrelay
 
 pair $p $p
 dup_client 2

@@ -17,8 +17,11 @@
 #include "ipsecmed/nat.h"
 
 #define NONCE_LEN 32
-/* Bounds on what unauthenticated IKE_SA_INIT answers make us do. */
-#define INIT_COOKIES_MAX 1
+/* Bounds on what unauthenticated IKE_SA_INIT answers make us do: new
+ * cookies taken (a responder may ask again after rotating its secret,
+ * or under load), DH group switches.
+ */
+#define INIT_COOKIES_MAX 4
 #define INIT_KE_SWITCHES_MAX 3
 
 static uint8_t *dup_msg(const uint8_t *p, size_t len)
@@ -221,10 +224,13 @@ static void init_hint(struct ike_sa *sa, const char *why)
 }
 
 /* A COOKIE: retry with it, unless it is the one we sent (a duplicate
- * of the answer we acted on) or we have one already: anyone can forge a
- * COOKIE answer, and taking every one of them would let a forger keep
- * us retrying with its cookie forever. (A responder that rotates its
- * secret keeps accepting the previous one for a while.)
+ * of the answer we acted on) or we took INIT_COOKIES_MAX already. A
+ * responder may ask for a new cookie (RFC 7296 2.6: it rotated its
+ * secret, the previous one expired, it is under load), so one is not
+ * enough; but anyone can forge a COOKIE answer, and each retry starts
+ * the retransmissions afresh, so taking every one would let a forger
+ * keep us retrying forever. (A forged one that overtakes the real
+ * answer cannot be told from a real one: Documentation/ike.rst.)
  */
 static void init_cookie(struct daemon *d, struct ike_sa *sa,
 			const struct ike_notify *n)

@@ -10,8 +10,11 @@
  *     payload (a stale duplicate),
  *   - INVALID_KE_PAYLOAD naming the group of the previous request (a
  *     group the responder refused already), from the second one on,
- *   - NO_PROPOSAL_CHOSEN,
- *   - a second COOKIE (other bytes) when the request carries one.
+ *   - NO_PROPOSAL_CHOSEN.
+ *
+ * (Not a COOKIE: the initiator cannot tell a forged one from a
+ * responder's new one, and must take it, RFC 7296 2.6. What it bounds is
+ * how many it takes: see cookies-forever.)
  *
  * MODE is one of:
  *
@@ -203,7 +206,6 @@ static const uint8_t *cookie_of(const uint8_t *m, size_t len, size_t *clen)
 
 static void forge_hints(struct relay *r, const uint8_t *m, size_t len)
 {
-	static const uint8_t cookie[16] = "not your cookie";
 	uint8_t g[2];
 	size_t blen;
 	const uint8_t *ke = find_pl(m, len, PL_KE, &blen);
@@ -221,9 +223,6 @@ static void forge_hints(struct relay *r, const uint8_t *m, size_t len)
 		      "INVALID_KE_PAYLOAD for a refused group");
 	}
 	forge(r, m, N_NO_PROPOSAL_CHOSEN, NULL, 0, "NO_PROPOSAL_CHOSEN");
-	if (cookie_of(m, len, &blen))
-		forge(r, m, N_COOKIE, cookie, sizeof(cookie),
-		      "a second COOKIE");
 	r->prev_group = group;
 }
 

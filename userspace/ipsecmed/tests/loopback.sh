@@ -191,7 +191,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..84"
+echo "1..86"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -226,9 +226,9 @@ unpair
 # are hints). ike_inject relays the client's requests to the gateway and
 # answers each one first itself: INVALID_KE_PAYLOAD naming the group the
 # request uses, from the second on one naming the group refused before,
-# NO_PROPOSAL_CHOSEN, and a second COOKIE once the request has one. The
-# client must ignore them all and complete with the gateway's real
-# answers (a COOKIE, then INVALID_KE_PAYLOAD asking for curve25519).
+# and NO_PROPOSAL_CHOSEN. The client must ignore them all and complete
+# with the gateway's real answers (a COOKIE, then INVALID_KE_PAYLOAD
+# asking for curve25519).
 inj=$((port + 20))
 conf rw $port 127.0.0.1 127.0.0.2 $inj aes128gcm16-prfsha256-x25519 \
 	"s3cret psk" gw.example client.example 10.1.0.0/16 10.2.0.0/16 \
@@ -248,8 +248,8 @@ ctl gw up gw >"$dir/out" 2>&1
 rc=$?
 check "forged IKE_SA_INIT answers: ignored, the SA completes" \
 	eval '[ $rc = 0 ] && agree && [ "$(json_field "$(ctl gw -j status)" algorithms)" = AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519 ]'
-check "forged IKE_SA_INIT answers: all four kinds were sent and ignored" \
-	eval 'grep -q "for the group in use" '"$dir/inject.log"' && grep -q "for a refused group" '"$dir/inject.log"' && grep -q NO_PROPOSAL_CHOSEN '"$dir/inject.log"' && grep -q "a second COOKIE" '"$dir/inject.log"' && grep -q "peer sent yet another cookie, ignored" '"$dir/gw.log"' && grep -q "peer asked for DH group 19 (sent already), ignored" '"$dir/gw.log"
+check "forged IKE_SA_INIT answers: all three kinds were sent and ignored" \
+	eval 'grep -q "for the group in use" '"$dir/inject.log"' && grep -q "for a refused group" '"$dir/inject.log"' && grep -q NO_PROPOSAL_CHOSEN '"$dir/inject.log"' && grep -q "peer asked for DH group 19 (sent already), ignored" '"$dir/gw.log"' && grep -q "peer answered IKE_SA_INIT with error notify 14; still waiting" '"$dir/gw.log"
 check "forged IKE_SA_INIT answers: the real COOKIE and group followed" \
 	eval '[ "$(grep -c "retrying with the peer.s cookie" '"$dir/gw.log"')" = 1 ] && [ "$(grep -c "peer wants DH group" '"$dir/gw.log"')" = 1 ] && grep -q "peer wants DH group 31" '"$dir/gw.log"
 unpair
@@ -328,6 +328,26 @@ check "IKE_SA_INIT retransmitted while half open: the same response again" \
 	eval '[ $rc = 0 ] && grep -q "IKE_SA_INIT response 2: identical to the first" '"$dir/inject.log"
 check "IKE_SA_INIT replayed after IKE_AUTH: no answer, the SA stays" \
 	eval 'grep -q "barrier answered" '"$dir/inject.log"' && grep -q "replay: no answer" '"$dir/inject.log"' && ! grep -q "replay answered" '"$dir/inject.log"' && agree'
+unrelay
+
+# A responder that asks for a cookie twice in a row (it rotated its
+# secret in between, or asks again under load; RFC 7296 2.6):
+# ike_inject (cookies) answers COOKIE 1, then COOKIE 2 twice, and lets
+# only a request with COOKIE 2 through. The client retries with each new
+# one, once for the duplicate, and gets up.
+relay_pair cookies
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "COOKIE twice with new values: a retry for each, the SA comes up" \
+	eval '[ $rc = 0 ] && agree && grep -q "forged COOKIE 2" '"$dir/inject.log"' && [ "$(grep -c "retrying with the peer.s cookie" '"$dir/gw.log"')" = 2 ]'
+unrelay
+# A forger answering every cookie with a new one: the client takes four,
+# then ignores the next and gives up when its retransmissions do.
+relay_pair cookies-forever
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "COOKIE without end: four retries, then up fails with the hint" \
+	eval '[ $rc = 3 ] && [ "$(grep -c "retrying with the peer.s cookie" '"$dir/gw.log"')" = 4 ] && grep -q "forged COOKIE 5" '"$dir/inject.log"' && grep -q "peer sent yet another cookie, ignored" '"$dir/out"' && no_sas gw'
 unrelay
 
 # Wrong PSK on the responder.

@@ -593,7 +593,8 @@ static bool duplicate(const struct ike_sa *s, const struct ike_sa *sa)
 /* Whether the newly authenticated @sa may stand next to the IKE SAs
  * its peer identity has already: NULL, or why not (answered with
  * AUTHENTICATION_FAILED, the one notify that makes the initiator give
- * up).
+ * up). With INITIAL_CONTACT the peer has lost those, whatever "unique"
+ * says: they are about to end, and do not count.
  */
 static const char *unique_refuse(const struct daemon *d,
 				 const struct ike_sa *sa, bool initial_contact)
@@ -602,6 +603,8 @@ static const char *unique_refuse(const struct daemon *d,
 	const struct ike_sa *s, *old = NULL;
 	uint32_t n = 0;
 
+	if (initial_contact)
+		return NULL;
 	for (s = d->sas; s; s = s->next)
 		if (duplicate(s, sa) && n++ == 0)
 			old = s;
@@ -609,9 +612,6 @@ static const char *unique_refuse(const struct daemon *d,
 		return NULL;
 	switch (sa->conn->unique) {
 	case CONF_UNIQUE_KEEP:
-		/* INITIAL_CONTACT: the peer lost the old ones. */
-		if (initial_contact)
-			return NULL;
 		snprintf(why, sizeof(why), "it has IKE SA #%u already and "
 			 "%s has unique = keep", old->id, sa->conn->name);
 		return why;
@@ -627,16 +627,16 @@ static const char *unique_refuse(const struct daemon *d,
 }
 
 /* After @sa went up (its CHILD_SA's policies taken over first, so no
- * packet passes in clear): end the duplicates that "unique" or the
- * peer's INITIAL_CONTACT (RFC 7296 2.4) say are stale.
+ * packet passes in clear): end the duplicates that the peer's
+ * INITIAL_CONTACT (RFC 7296 2.4, whatever "unique" is) or
+ * unique = replace say are stale.
  */
 static void unique_enforce(struct daemon *d, struct ike_sa *sa,
 			   bool initial_contact)
 {
-	enum conf_unique u = sa->conn->unique;
 	struct ike_sa *s;
 
-	if (u == CONF_UNIQUE_NO || (u == CONF_UNIQUE_KEEP && !initial_contact))
+	if (!initial_contact && sa->conn->unique != CONF_UNIQUE_REPLACE)
 		return;
 	for (s = d->sas; s; s = s->next) {
 		if (!duplicate(s, sa))

@@ -191,7 +191,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..86"
+echo "1..87"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -718,6 +718,14 @@ rc=$?
 check "max_ike_sas = 2: the third refused with AUTHENTICATION_FAILED" \
 	eval '[ $rc = 3 ] && grep -q "error notify 24" '"$dir/out"' && grep -q "has 2 IKE SAs already, the max_ike_sas of rw" '"$dir/rw.log"
 check "max_ike_sas: the two IKE SAs stay" eval '[ "$(ikes rw rw)" = 2 ]'
+# The client vanishes and comes back with INITIAL_CONTACT: it has lost
+# every IKE SA, so even with unique = no both old ones end at once
+# (without a Delete), and max_ike_sas does not count them.
+restart_gw
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "unique = no: INITIAL_CONTACT ends both stale IKE SAs at once" \
+	eval '[ $rc = 0 ] && [ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" = "$(ike_spi gw)" ] && [ "$(grep -c "IKE SA #[12] replaced by #[0-9]* (INITIAL_CONTACT from" '"$dir/rw.log"')" = 2 ]'
 unpair
 
 pair $p $p "" "" "unique = keep"

@@ -580,14 +580,26 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 	return err;
 }
 
-/* An established IKE SA other than @sa of the same connection and
- * remote identity: a duplicate in the sense of "unique". IKE SAs that a
- * rekey replaced are on their way out and do not count.
+/* An authenticated IKE SA other than @sa of the same connection and
+ * remote identity, in any stage of its life from there: established,
+ * replaced by a rekey and waiting for its Delete, the successor of a
+ * rekey whose predecessor is not gone yet, or being deleted.
+ */
+static bool same_peer(const struct ike_sa *s, const struct ike_sa *sa)
+{
+	return s != sa && (s->state == IKE_S_ESTABLISHED ||
+			   s->state == IKE_S_DELETING) &&
+	       !strcmp(s->conn->name, sa->conn->name) && same_peer_id(s, sa);
+}
+
+/* A duplicate in the sense of "unique", which counts IKE SAs: one that
+ * is established and not replaced by a rekey (an SA and its successor
+ * count once).
  */
 static bool duplicate(const struct ike_sa *s, const struct ike_sa *sa)
 {
-	return s != sa && s->state == IKE_S_ESTABLISHED && !s->successor_id &&
-	       !strcmp(s->conn->name, sa->conn->name) && same_peer_id(s, sa);
+	return same_peer(s, sa) && s->state == IKE_S_ESTABLISHED &&
+	       !s->successor_id;
 }
 
 /* Whether the newly authenticated @sa may stand next to the IKE SAs
@@ -627,9 +639,12 @@ static const char *unique_refuse(const struct daemon *d,
 }
 
 /* After @sa went up (its CHILD_SA's policies taken over first, so no
- * packet passes in clear): end the duplicates that the peer's
- * INITIAL_CONTACT (RFC 7296 2.4, whatever "unique" is) or
- * unique = replace say are stale.
+ * packet passes in clear): end the older IKE SAs of its peer that the
+ * peer's INITIAL_CONTACT (RFC 7296 2.4, whatever "unique" is) or
+ * unique = replace say are stale. Every one goes, rekeyed ones too: a
+ * predecessor left waiting for a Delete, or a successor whose rekey we
+ * answered, would otherwise linger; a rekey of our own in flight on one
+ * of them is taken care of when its answer comes (daemon.c).
  */
 static void unique_enforce(struct daemon *d, struct ike_sa *sa,
 			   bool initial_contact)
@@ -639,7 +654,7 @@ static void unique_enforce(struct daemon *d, struct ike_sa *sa,
 	if (!initial_contact && sa->conn->unique != CONF_UNIQUE_REPLACE)
 		return;
 	for (s = d->sas; s; s = s->next) {
-		if (!duplicate(s, sa))
+		if (!same_peer(s, sa))
 			continue;
 		if (initial_contact) {
 			/* The peer has no state for it: no Delete. */
@@ -647,7 +662,8 @@ static void unique_enforce(struct daemon *d, struct ike_sa *sa,
 				 "from %s)", sa->conn->name, s->id, sa->id,
 				 sa->remote_id);
 			sa_terminate(d, s, "replaced after INITIAL_CONTACT");
-		} else {
+		} else if (s->state == IKE_S_ESTABLISHED) {
+			/* (One being deleted has its Delete out already.) */
 			log_info("%s: IKE SA #%u replaced by #%u of the same "
 				 "peer %s (unique = replace)", sa->conn->name,
 				 s->id, sa->id, sa->remote_id);

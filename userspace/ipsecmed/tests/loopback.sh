@@ -191,7 +191,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..87"
+echo "1..90"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -776,6 +776,49 @@ done
 check "unique = replace (default): the new IKE SA wins, the old deleted" \
 	eval '[ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" != "$first" ] && [ "$(ikes gw gw)" = 0 ] && [ "$(ikes gw gw2)" = 1 ] && grep -q "replaced by #2 of the same peer" '"$dir/rw.log"
 unpair
+
+# unique = replace while the gateway's own IKE SA rekey is in flight:
+# ike_inject (hold-rekey) keeps the client's answer from the gateway
+# until the client's second IKE SA is up. Then a retransmission gets it
+# through, and the rekey completes on an IKE SA being deleted: the
+# successor it makes must be deleted too, on both sides, leaving gw2's
+# IKE SA and one CHILD_SA.
+RETR_TIMEOUT=1s RETR_TRIES=6 relay_pair hold-rekey "$ike2s"
+ctl gw up gw >/dev/null
+wait_for 60 grep -q "dropped a CREATE_CHILD_SA response" "$dir/inject.log"
+dup_client 2
+ctl gw up gw2 >"$dir/out" 2>&1
+rc=$?
+wait_for 60 grep -q "IKE SA #1 deleted" "$dir/rw.log"
+calm
+wait_for 60 eval '[ "$(ikes rw rw)" = 1 ] && [ "$(ikes gw gw)" = 0 ] &&
+	[ "$(ikes gw gw2)" = 1 ]'
+check "unique = replace during our IKE SA rekey: its successor deleted too" \
+	eval '[ $rc = 0 ] && grep -q "rekeying IKE SA #1" '"$dir/rw.log"' && grep -q "IKE SA #1 replaced by #2 of the same peer" '"$dir/rw.log"' && [ "$(ikes rw rw)" = 1 ] && [ "$(ikes gw gw)" = 0 ] && [ "$(ikes gw gw2)" = 1 ] && [ "$(nchild rw)" = 1 ] && [ "$(nchild gw)" = 1 ] && agree'
+unrelay
+
+# INITIAL_CONTACT while the client's IKE SA rekey is half done: the
+# gateway answered it (the new IKE SA holds the CHILD_SA, the old one
+# waits for the client's Delete), but ike_inject (drop-rekey) kept the
+# answer from the client, which then vanishes and comes back. The old
+# IKE SA and its successor both end at once: the gateway lists the new
+# IKE SA alone.
+RETR_TIMEOUT=1s RETR_TRIES=6 relay_pair drop-rekey "" "$ike2s"
+ctl gw up gw >/dev/null
+answered_lost() {
+	grep -q "dropped a CREATE_CHILD_SA response" "$dir/inject.log" &&
+	grep -q "IKE SA #1 (.*) replaced by #2 (" "$dir/rw.log" &&
+	[ "$(ikes rw rw)" = 2 ]
+}
+wait_for 60 answered_lost
+check "IKE SA rekey answered by the gateway, the answer lost" answered_lost
+sed -i 's/rekey_time = 2s/rekey_time = 50s/' "$dir/gw.conf"
+restart_gw
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "INITIAL_CONTACT during an IKE SA rekey: old SA and successor end" \
+	eval '[ $rc = 0 ] && [ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" = "$(ike_spi gw)" ] && [ "$(nchild rw)" = 1 ] && [ "$(grep -c "replaced by #3 (INITIAL_CONTACT from" '"$dir/rw.log"')" = 2 ]'
+unrelay
 
 # Identities compare whole, not as their display text, which a long one
 # fills: two clients whose 252-character names differ only at the end

@@ -10,6 +10,7 @@
 
 #include <openssl/rand.h>
 
+#include "ipsecmed/control.h"
 #include "ipsecmed/daemon.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
@@ -53,6 +54,16 @@ struct ike_sa *daemon_find_sa(struct daemon *d, const uint8_t *spi_i,
 		if (sa->state != IKE_S_DEAD &&
 		    !memcmp(sa->spi_i, spi_i, IKE_SPI_LEN) &&
 		    (!spi_r || !memcmp(sa->spi_r, spi_r, IKE_SPI_LEN)))
+			return sa;
+	return NULL;
+}
+
+static struct ike_sa *find_sa_by_id(struct daemon *d, uint32_t id)
+{
+	struct ike_sa *sa;
+
+	for (sa = d->sas; id && sa; sa = sa->next)
+		if (sa->id == id && sa->state != IKE_S_DEAD)
 			return sa;
 	return NULL;
 }
@@ -284,6 +295,27 @@ static void handle_request(struct daemon *d, struct ike_sa *sa,
 	}
 }
 
+/* An IKE SA rekey finished on @sa after we had decided to delete it
+ * (its Delete waiting behind a request of ours, as "down" and
+ * unique = replace leave it): ours in flight was answered, or we
+ * answered the peer's. The successor it made, holding the CHILD_SAs
+ * that already left our kernel, goes too, or it would live on at both
+ * ends with nobody to end it.
+ */
+static void delete_successor(struct daemon *d, struct ike_sa *sa)
+{
+	struct ike_sa *n;
+
+	if (!sa->delete_queued || !sa->successor_id)
+		return;
+	n = find_sa_by_id(d, sa->successor_id);
+	if (!n || n->state != IKE_S_ESTABLISHED || n->delete_queued)
+		return;
+	log_info("%s: IKE SA #%u, rekeyed from #%u while that was being "
+		 "deleted, deleted too", n->conn->name, n->id, sa->id);
+	control_delete_sa(d, n);
+}
+
 void daemon_input(struct daemon *d, const struct endpoint *ep,
 		  const uint8_t *buf, size_t len)
 {
@@ -311,12 +343,14 @@ void daemon_input(struct daemon *d, const struct endpoint *ep,
 		return;
 	}
 	if (response) {
-		if (window_response_ok(sa, &h))
+		if (window_response_ok(sa, &h)) {
 			handle_response(d, sa, buf, len);
-		else
+			delete_successor(d, sa);
+		} else {
 			log_rl(LOG_DEBUG, "IKE SA #%u: response %u (exchange %u) does "
 			       "not answer our request, dropped", sa->id,
 			       h.msgid, h.exchange);
+		}
 		return;
 	}
 	if (h.msgid + 1 == sa->msgid_in && sa->resp) {
@@ -341,6 +375,7 @@ void daemon_input(struct daemon *d, const struct endpoint *ep,
 	}
 	handle_request(d, sa, ep, buf, len);
 	window_answered(sa, h.msgid, buf, len);
+	delete_successor(d, sa);
 }
 
 /* Behind a NAT, keep its mapping for port 4500 open (RFC 3948 section 4,

@@ -204,9 +204,13 @@ static bool same_id(const struct conf_id *a, const struct conf_id *b)
 		true : ipsec_addr_eq(&a->addr, &b->addr));
 }
 
-/* Another IKE SA (not ended) between the same identities as @sa: to
+/* Another established IKE SA between the same identities as @sa: to
  * the same peer address (where the peer's identity is not known yet)
- * with the same configured local and remote identities.
+ * with the same configured local and remote identities. Only an
+ * authenticated SA says the peer has state with us (RFC 7296 2.4):
+ * anyone can make us hold a half-open one, or start one that never
+ * authenticates, and that must not keep our INITIAL_CONTACT from a
+ * peer holding stale SAs of ours.
  */
 static bool other_sa_with_peer(const struct daemon *d, const struct ike_sa *sa)
 {
@@ -214,7 +218,7 @@ static bool other_sa_with_peer(const struct daemon *d, const struct ike_sa *sa)
 	const struct ike_sa *s;
 
 	for (s = d->sas; s; s = s->next)
-		if (s != sa && s->state != IKE_S_DEAD &&
+		if (s != sa && s->state == IKE_S_ESTABLISHED &&
 		    ipsec_addr_eq(&s->ep.remote, &sa->ep.remote) &&
 		    same_id(&s->conn->local.id, &c->local.id) &&
 		    same_id(&s->conn->remote.id, &c->remote.id))
@@ -576,20 +580,33 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 	return err;
 }
 
-/* An established IKE SA other than @sa of the same connection and
- * remote identity: a duplicate in the sense of "unique". IKE SAs that a
- * rekey replaced are on their way out and do not count.
+/* An authenticated IKE SA other than @sa of the same connection and
+ * remote identity, in any stage of its life from there: established,
+ * replaced by a rekey and waiting for its Delete, the successor of a
+ * rekey whose predecessor is not gone yet, or being deleted.
+ */
+static bool same_peer(const struct ike_sa *s, const struct ike_sa *sa)
+{
+	return s != sa && (s->state == IKE_S_ESTABLISHED ||
+			   s->state == IKE_S_DELETING) &&
+	       !strcmp(s->conn->name, sa->conn->name) && same_peer_id(s, sa);
+}
+
+/* A duplicate in the sense of "unique", which counts IKE SAs: one that
+ * is established and not replaced by a rekey (an SA and its successor
+ * count once).
  */
 static bool duplicate(const struct ike_sa *s, const struct ike_sa *sa)
 {
-	return s != sa && s->state == IKE_S_ESTABLISHED && !s->successor_id &&
-	       !strcmp(s->conn->name, sa->conn->name) && same_peer_id(s, sa);
+	return same_peer(s, sa) && s->state == IKE_S_ESTABLISHED &&
+	       !s->successor_id;
 }
 
 /* Whether the newly authenticated @sa may stand next to the IKE SAs
  * its peer identity has already: NULL, or why not (answered with
  * AUTHENTICATION_FAILED, the one notify that makes the initiator give
- * up).
+ * up). With INITIAL_CONTACT the peer has lost those, whatever "unique"
+ * says: they are about to end, and do not count.
  */
 static const char *unique_refuse(const struct daemon *d,
 				 const struct ike_sa *sa, bool initial_contact)
@@ -598,6 +615,8 @@ static const char *unique_refuse(const struct daemon *d,
 	const struct ike_sa *s, *old = NULL;
 	uint32_t n = 0;
 
+	if (initial_contact)
+		return NULL;
 	for (s = d->sas; s; s = s->next)
 		if (duplicate(s, sa) && n++ == 0)
 			old = s;
@@ -605,9 +624,6 @@ static const char *unique_refuse(const struct daemon *d,
 		return NULL;
 	switch (sa->conn->unique) {
 	case CONF_UNIQUE_KEEP:
-		/* INITIAL_CONTACT: the peer lost the old ones. */
-		if (initial_contact)
-			return NULL;
 		snprintf(why, sizeof(why), "it has IKE SA #%u already and "
 			 "%s has unique = keep", old->id, sa->conn->name);
 		return why;
@@ -623,19 +639,22 @@ static const char *unique_refuse(const struct daemon *d,
 }
 
 /* After @sa went up (its CHILD_SA's policies taken over first, so no
- * packet passes in clear): end the duplicates that "unique" or the
- * peer's INITIAL_CONTACT (RFC 7296 2.4) say are stale.
+ * packet passes in clear): end the older IKE SAs of its peer that the
+ * peer's INITIAL_CONTACT (RFC 7296 2.4, whatever "unique" is) or
+ * unique = replace say are stale. Every one goes, rekeyed ones too: a
+ * predecessor left waiting for a Delete, or a successor whose rekey we
+ * answered, would otherwise linger; a rekey of our own in flight on one
+ * of them is taken care of when its answer comes (daemon.c).
  */
 static void unique_enforce(struct daemon *d, struct ike_sa *sa,
 			   bool initial_contact)
 {
-	enum conf_unique u = sa->conn->unique;
 	struct ike_sa *s;
 
-	if (u == CONF_UNIQUE_NO || (u == CONF_UNIQUE_KEEP && !initial_contact))
+	if (!initial_contact && sa->conn->unique != CONF_UNIQUE_REPLACE)
 		return;
 	for (s = d->sas; s; s = s->next) {
-		if (!duplicate(s, sa))
+		if (!same_peer(s, sa))
 			continue;
 		if (initial_contact) {
 			/* The peer has no state for it: no Delete. */
@@ -643,7 +662,8 @@ static void unique_enforce(struct daemon *d, struct ike_sa *sa,
 				 "from %s)", sa->conn->name, s->id, sa->id,
 				 sa->remote_id);
 			sa_terminate(d, s, "replaced after INITIAL_CONTACT");
-		} else {
+		} else if (s->state == IKE_S_ESTABLISHED) {
+			/* (One being deleted has its Delete out already.) */
 			log_info("%s: IKE SA #%u replaced by #%u of the same "
 				 "peer %s (unique = replace)", sa->conn->name,
 				 s->id, sa->id, sa->remote_id);

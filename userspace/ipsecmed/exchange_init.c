@@ -17,8 +17,11 @@
 #include "ipsecmed/nat.h"
 
 #define NONCE_LEN 32
-/* Bounds on what unauthenticated IKE_SA_INIT answers make us do. */
-#define INIT_COOKIES_MAX 1
+/* Bounds on what unauthenticated IKE_SA_INIT answers make us do: new
+ * cookies taken (a responder may ask again after rotating its secret,
+ * or under load), DH group switches.
+ */
+#define INIT_COOKIES_MAX 4
 #define INIT_KE_SWITCHES_MAX 3
 
 static uint8_t *dup_msg(const uint8_t *p, size_t len)
@@ -221,10 +224,13 @@ static void init_hint(struct ike_sa *sa, const char *why)
 }
 
 /* A COOKIE: retry with it, unless it is the one we sent (a duplicate
- * of the answer we acted on) or we have one already: anyone can forge a
- * COOKIE answer, and taking every one of them would let a forger keep
- * us retrying with its cookie forever. (A responder that rotates its
- * secret keeps accepting the previous one for a while.)
+ * of the answer we acted on) or we took INIT_COOKIES_MAX already. A
+ * responder may ask for a new cookie (RFC 7296 2.6: it rotated its
+ * secret, the previous one expired, it is under load), so one is not
+ * enough; but anyone can forge a COOKIE answer, and each retry starts
+ * the retransmissions afresh, so taking every one would let a forger
+ * keep us retrying forever. (A forged one that overtakes the real
+ * answer cannot be told from a real one: Documentation/ike.rst.)
  */
 static void init_cookie(struct daemon *d, struct ike_sa *sa,
 			const struct ike_notify *n)
@@ -407,8 +413,12 @@ static const struct conf_conn *conn_for(const struct daemon *d,
 	return NULL;
 }
 
-static struct ike_sa *find_half_open(struct daemon *d, const uint8_t *spi_i,
-				     const struct endpoint *ep)
+/* The IKE SA that an IKE_SA_INIT request with @spi_i from @ep's address
+ * made us responder of, whatever its state is now (half open,
+ * established, being deleted, dead).
+ */
+static struct ike_sa *find_by_init(struct daemon *d, const uint8_t *spi_i,
+				   const struct endpoint *ep)
 {
 	struct ike_sa *sa;
 
@@ -417,6 +427,25 @@ static struct ike_sa *find_half_open(struct daemon *d, const uint8_t *spi_i,
 		    ipsec_addr_eq(&sa->ep.remote, &ep->remote))
 			return sa;
 	return NULL;
+}
+
+/* A request with the SPIi of @sa: while it is half open, a byte for byte
+ * retransmission of message 1 gets message 2 again. Anything else gets
+ * nothing: once IKE_AUTH ran, the initiator has its answer, and a
+ * replayed message 1 (its header and payloads travel in the clear) must
+ * not make us send anything, least of all the last response we cached,
+ * which is then another exchange's and larger (amplification).
+ */
+static void init_retransmitted(struct daemon *d, struct ike_sa *sa,
+			       const uint8_t *buf, size_t len)
+{
+	if (sa->state != IKE_S_HALF_OPEN || !sa->msg1 || !sa->msg2 ||
+	    sa->msg1_len != len || memcmp(sa->msg1, buf, len)) {
+		log_rl(LOG_DEBUG, "IKE SA #%u (%s): IKE_SA_INIT request with "
+		       "its SPIi dropped", sa->id, ike_state_str(sa->state));
+		return;
+	}
+	transport_send(&d->tr, &sa->ep, sa->msg2, sa->msg2_len);
 }
 
 static int init_respond(struct daemon *d, struct ike_sa *sa,
@@ -480,12 +509,9 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 					  err.code == IKE_E_CRITICAL ? 1 : 0);
 		return;
 	}
-	sa = find_half_open(d, m.hdr.spi_i, ep);
+	sa = find_by_init(d, m.hdr.spi_i, ep);
 	if (sa) {
-		/* A retransmission: the cached answer goes out again. */
-		if (sa->msg1_len == len && !memcmp(sa->msg1, buf, len) &&
-		    sa->resp)
-			transport_send(&d->tr, &sa->ep, sa->resp, sa->resp_len);
+		init_retransmitted(d, sa, buf, len);
 		return;
 	}
 	if (d->half_open >= d->conf->daemon.half_open_max) {

@@ -191,7 +191,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..81"
+echo "1..90"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -226,9 +226,9 @@ unpair
 # are hints). ike_inject relays the client's requests to the gateway and
 # answers each one first itself: INVALID_KE_PAYLOAD naming the group the
 # request uses, from the second on one naming the group refused before,
-# NO_PROPOSAL_CHOSEN, and a second COOKIE once the request has one. The
-# client must ignore them all and complete with the gateway's real
-# answers (a COOKIE, then INVALID_KE_PAYLOAD asking for curve25519).
+# and NO_PROPOSAL_CHOSEN. The client must ignore them all and complete
+# with the gateway's real answers (a COOKIE, then INVALID_KE_PAYLOAD
+# asking for curve25519).
 inj=$((port + 20))
 conf rw $port 127.0.0.1 127.0.0.2 $inj aes128gcm16-prfsha256-x25519 \
 	"s3cret psk" gw.example client.example 10.1.0.0/16 10.2.0.0/16 \
@@ -248,8 +248,8 @@ ctl gw up gw >"$dir/out" 2>&1
 rc=$?
 check "forged IKE_SA_INIT answers: ignored, the SA completes" \
 	eval '[ $rc = 0 ] && agree && [ "$(json_field "$(ctl gw -j status)" algorithms)" = AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519 ]'
-check "forged IKE_SA_INIT answers: all four kinds were sent and ignored" \
-	eval 'grep -q "for the group in use" '"$dir/inject.log"' && grep -q "for a refused group" '"$dir/inject.log"' && grep -q NO_PROPOSAL_CHOSEN '"$dir/inject.log"' && grep -q "a second COOKIE" '"$dir/inject.log"' && grep -q "peer sent yet another cookie, ignored" '"$dir/gw.log"' && grep -q "peer asked for DH group 19 (sent already), ignored" '"$dir/gw.log"
+check "forged IKE_SA_INIT answers: all three kinds were sent and ignored" \
+	eval 'grep -q "for the group in use" '"$dir/inject.log"' && grep -q "for a refused group" '"$dir/inject.log"' && grep -q NO_PROPOSAL_CHOSEN '"$dir/inject.log"' && grep -q "peer asked for DH group 19 (sent already), ignored" '"$dir/gw.log"' && grep -q "peer answered IKE_SA_INIT with error notify 14; still waiting" '"$dir/gw.log"
 check "forged IKE_SA_INIT answers: the real COOKIE and group followed" \
 	eval '[ "$(grep -c "retrying with the peer.s cookie" '"$dir/gw.log"')" = 1 ] && [ "$(grep -c "peer wants DH group" '"$dir/gw.log"')" = 1 ] && grep -q "peer wants DH group 31" '"$dir/gw.log"
 unpair
@@ -286,6 +286,69 @@ check "response cache: the real retransmission gets the cached answer" \
 unpair
 kill "$inj_pid"
 wait "$inj_pid" 2>/dev/null
+
+# relay_pair MODE [RW_CONN_EXTRA] [GW_CONN_EXTRA]: client and gateway
+# talking through ike_inject in MODE (see ike_inject.c), without NAT
+# traversal (the relay changes the ports).
+relay_pair() {
+	local p=aes128gcm16-prfsha256-x25519
+	conf rw $port 127.0.0.1 127.0.0.2 $inj $p "s3cret psk" gw.example \
+		client.example 10.1.0.0/16 10.2.0.0/16 "" "nat_traversal = no
+	${2:-}"
+	conf gw $((port + 10)) 127.0.0.2 127.0.0.1 $inj $p "s3cret psk" \
+		client.example gw.example 10.2.0.0/16 10.1.0.0/16 "" \
+		"nat_traversal = no
+	${3:-}"
+	"$INJECT" 127.0.0.1 $inj 127.0.0.2 $inj 127.0.0.1 $port "$1" \
+		>"$dir/inject.log" 2>&1 &
+	inj_pid=$!
+	pids+=($inj_pid)
+	wait_for 30 grep -q relaying "$dir/inject.log" ||
+		bail "ike_inject did not start: $(cat "$dir/inject.log")"
+	start rw
+	start gw
+}
+unrelay() {
+	unpair
+	kill "$inj_pid"
+	wait "$inj_pid" 2>/dev/null
+}
+
+# IKE_SA_INIT again (RFC 7296 2.1): ike_inject (replay) sends the
+# gateway the client's IKE_SA_INIT request twice; while the SA is half
+# open, the retransmission gets the same response. After IKE_AUTH it
+# sends that request once more, then a barrier the gateway answers:
+# nothing may come for the replay (the last response cached is then the
+# IKE_AUTH one, with certificates kilobytes for a few hundred bytes).
+relay_pair replay
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+wait_for 30 grep -q "barrier answered" "$dir/inject.log"
+check "IKE_SA_INIT retransmitted while half open: the same response again" \
+	eval '[ $rc = 0 ] && grep -q "IKE_SA_INIT response 2: identical to the first" '"$dir/inject.log"
+check "IKE_SA_INIT replayed after IKE_AUTH: no answer, the SA stays" \
+	eval 'grep -q "barrier answered" '"$dir/inject.log"' && grep -q "replay: no answer" '"$dir/inject.log"' && ! grep -q "replay answered" '"$dir/inject.log"' && agree'
+unrelay
+
+# A responder that asks for a cookie twice in a row (it rotated its
+# secret in between, or asks again under load; RFC 7296 2.6):
+# ike_inject (cookies) answers COOKIE 1, then COOKIE 2 twice, and lets
+# only a request with COOKIE 2 through. The client retries with each new
+# one, once for the duplicate, and gets up.
+relay_pair cookies
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "COOKIE twice with new values: a retry for each, the SA comes up" \
+	eval '[ $rc = 0 ] && agree && grep -q "forged COOKIE 2" '"$dir/inject.log"' && [ "$(grep -c "retrying with the peer.s cookie" '"$dir/gw.log"')" = 2 ]'
+unrelay
+# A forger answering every cookie with a new one: the client takes four,
+# then ignores the next and gives up when its retransmissions do.
+relay_pair cookies-forever
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "COOKIE without end: four retries, then up fails with the hint" \
+	eval '[ $rc = 3 ] && [ "$(grep -c "retrying with the peer.s cookie" '"$dir/gw.log"')" = 4 ] && grep -q "forged COOKIE 5" '"$dir/inject.log"' && grep -q "peer sent yet another cookie, ignored" '"$dir/out"' && no_sas gw'
+unrelay
 
 # Wrong PSK on the responder.
 pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "other psk"
@@ -636,6 +699,14 @@ dup_client() {
 }
 # ikes SIDE CONN: IKE SAs SIDE lists for CONN.
 ikes() { ctl "$1" status | grep -c "^$2 #"; }
+# restart_gw: the client vanishes (kill -9) and starts again, without
+# any state.
+restart_gw() {
+	kill -9 "$pid_gw"
+	wait "$pid_gw" 2>/dev/null
+	rm -f "$dir/gw.ctl"
+	start gw
+}
 p=aes128gcm16-prfsha256-x25519
 pair $p $p "" "" $'unique = no\n\tmax_ike_sas = 2'
 dup_client 2 3
@@ -647,6 +718,14 @@ rc=$?
 check "max_ike_sas = 2: the third refused with AUTHENTICATION_FAILED" \
 	eval '[ $rc = 3 ] && grep -q "error notify 24" '"$dir/out"' && grep -q "has 2 IKE SAs already, the max_ike_sas of rw" '"$dir/rw.log"
 check "max_ike_sas: the two IKE SAs stay" eval '[ "$(ikes rw rw)" = 2 ]'
+# The client vanishes and comes back with INITIAL_CONTACT: it has lost
+# every IKE SA, so even with unique = no both old ones end at once
+# (without a Delete), and max_ike_sas does not count them.
+restart_gw
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "unique = no: INITIAL_CONTACT ends both stale IKE SAs at once" \
+	eval '[ $rc = 0 ] && [ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" = "$(ike_spi gw)" ] && [ "$(grep -c "IKE SA #[12] replaced by #[0-9]* (INITIAL_CONTACT from" '"$dir/rw.log"')" = 2 ]'
 unpair
 
 pair $p $p "" "" "unique = keep"
@@ -669,6 +748,22 @@ check "INITIAL_CONTACT: the restarted client gets up, the stale SA goes" \
 	eval 'ctl gw up gw >/dev/null && [ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" != "$first" ] && [ "$(ike_spi rw)" = "$(ike_spi gw)" ] && grep -q "IKE SA #1 replaced by #[0-9]* (INITIAL_CONTACT from" '"$dir/rw.log"
 unpair
 
+# Only authenticated IKE SAs speak against INITIAL_CONTACT (RFC 7296
+# 2.4): ike_inject (reflect) sends each IKE_SA_INIT request of the
+# client back to it from the gateway's address, so the restarted client
+# holds a spoofed half-open IKE SA of the connection while it sets up
+# the real one. It must still send INITIAL_CONTACT, and the gateway
+# (unique = keep) replace the stale SA instead of refusing the new one.
+relay_pair reflect "unique = keep"
+ctl gw up gw >/dev/null
+first=$(ike_spi rw)
+restart_gw
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "INITIAL_CONTACT despite a spoofed half-open SA: the stale SA goes" \
+	eval '[ $rc = 0 ] && ctl gw status | grep -q "^gw #[0-9]*: HALF_OPEN" && [ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" != "$first" ] && grep -q "IKE SA #1 replaced by #[0-9]* (INITIAL_CONTACT from" '"$dir/rw.log"
+unrelay
+
 pair $p $p
 dup_client 2
 ctl gw up gw >/dev/null
@@ -681,6 +776,49 @@ done
 check "unique = replace (default): the new IKE SA wins, the old deleted" \
 	eval '[ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" != "$first" ] && [ "$(ikes gw gw)" = 0 ] && [ "$(ikes gw gw2)" = 1 ] && grep -q "replaced by #2 of the same peer" '"$dir/rw.log"
 unpair
+
+# unique = replace while the gateway's own IKE SA rekey is in flight:
+# ike_inject (hold-rekey) keeps the client's answer from the gateway
+# until the client's second IKE SA is up. Then a retransmission gets it
+# through, and the rekey completes on an IKE SA being deleted: the
+# successor it makes must be deleted too, on both sides, leaving gw2's
+# IKE SA and one CHILD_SA.
+RETR_TIMEOUT=1s RETR_TRIES=6 relay_pair hold-rekey "$ike2s"
+ctl gw up gw >/dev/null
+wait_for 60 grep -q "dropped a CREATE_CHILD_SA response" "$dir/inject.log"
+dup_client 2
+ctl gw up gw2 >"$dir/out" 2>&1
+rc=$?
+wait_for 60 grep -q "IKE SA #1 deleted" "$dir/rw.log"
+calm
+wait_for 60 eval '[ "$(ikes rw rw)" = 1 ] && [ "$(ikes gw gw)" = 0 ] &&
+	[ "$(ikes gw gw2)" = 1 ]'
+check "unique = replace during our IKE SA rekey: its successor deleted too" \
+	eval '[ $rc = 0 ] && grep -q "rekeying IKE SA #1" '"$dir/rw.log"' && grep -q "IKE SA #1 replaced by #2 of the same peer" '"$dir/rw.log"' && [ "$(ikes rw rw)" = 1 ] && [ "$(ikes gw gw)" = 0 ] && [ "$(ikes gw gw2)" = 1 ] && [ "$(nchild rw)" = 1 ] && [ "$(nchild gw)" = 1 ] && agree'
+unrelay
+
+# INITIAL_CONTACT while the client's IKE SA rekey is half done: the
+# gateway answered it (the new IKE SA holds the CHILD_SA, the old one
+# waits for the client's Delete), but ike_inject (drop-rekey) kept the
+# answer from the client, which then vanishes and comes back. The old
+# IKE SA and its successor both end at once: the gateway lists the new
+# IKE SA alone.
+RETR_TIMEOUT=1s RETR_TRIES=6 relay_pair drop-rekey "" "$ike2s"
+ctl gw up gw >/dev/null
+answered_lost() {
+	grep -q "dropped a CREATE_CHILD_SA response" "$dir/inject.log" &&
+	grep -q "IKE SA #1 (.*) replaced by #2 (" "$dir/rw.log" &&
+	[ "$(ikes rw rw)" = 2 ]
+}
+wait_for 60 answered_lost
+check "IKE SA rekey answered by the gateway, the answer lost" answered_lost
+sed -i 's/rekey_time = 2s/rekey_time = 50s/' "$dir/gw.conf"
+restart_gw
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "INITIAL_CONTACT during an IKE SA rekey: old SA and successor end" \
+	eval '[ $rc = 0 ] && [ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" = "$(ike_spi gw)" ] && [ "$(nchild rw)" = 1 ] && [ "$(grep -c "replaced by #3 (INITIAL_CONTACT from" '"$dir/rw.log"')" = 2 ]'
+unrelay
 
 # Identities compare whole, not as their display text, which a long one
 # fills: two clients whose 252-character names differ only at the end

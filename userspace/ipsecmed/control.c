@@ -23,9 +23,12 @@ static int cmd_up(void *data, struct ctl_client *cl,
 		ctl_reply_message(cl, "no connection named '%s'", req->name);
 		return CTL_E_NOENT;
 	}
+	/* A half-open SA the peer started is not the peer's yet: anyone
+	 * can make one from its address.
+	 */
 	for (sa = d->sas; sa; sa = sa->next) {
 		if (sa->conn == conn && sa->state != IKE_S_DEAD &&
-		    sa->state != IKE_S_DELETING) {
+		    sa->state != IKE_S_DELETING && sa->state != IKE_S_HALF_OPEN) {
 			ctl_reply_message(cl, "%s: IKE SA #%u is already %s",
 					  conn->name, sa->id,
 					  ike_state_str(sa->state));

@@ -191,7 +191,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..90"
+echo "1..91"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -762,6 +762,14 @@ ctl gw up gw >"$dir/out" 2>&1
 rc=$?
 check "INITIAL_CONTACT despite a spoofed half-open SA: the stale SA goes" \
 	eval '[ $rc = 0 ] && ctl gw status | grep -q "^gw #[0-9]*: HALF_OPEN" && [ "$(ikes rw rw)" = 1 ] && [ "$(ike_spi rw)" != "$first" ] && grep -q "IKE SA #1 replaced by #[0-9]* (INITIAL_CONTACT from" '"$dir/rw.log"
+# Nor does a spoofed half-open SA keep "up" from initiating: the real
+# IKE SA goes down (the gateway deletes it) and comes up again beside it.
+ctl rw down rw >/dev/null
+wait_for 30 eval '[ "$(ikes rw rw)" = 0 ] && ! ctl gw status | grep -q "^gw #[0-9]*: ESTABLISHED"'
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "up beside a spoofed half-open SA of the connection" \
+	eval '[ $rc = 0 ] && ctl gw status | grep -q "^gw #[0-9]*: HALF_OPEN" && [ "$(ikes rw rw)" = 1 ]'
 unrelay
 
 pair $p $p

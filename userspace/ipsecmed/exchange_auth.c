@@ -360,7 +360,8 @@ static const char *child_from_response(struct ike_sa *sa, struct child_sa *c,
 	ours = c->ts_remote;
 	if (ts_narrow(&ours, &tr, &c->ts_remote))
 		return "peer's TSr are not within ours";
-	if ((why = ts_exact(&c->ts_local, &c->ts_remote)))
+	if ((why = ts_exact(&c->ts_local, &c->ts_remote,
+			    c->mode == IPSEC_MODE_TRANSPORT)))
 		return why;
 	if (c->mode == IPSEC_MODE_TRANSPORT &&
 	    !ike_msg_has_notify(m, IKE_N_USE_TRANSPORT_MODE))
@@ -497,16 +498,16 @@ static const struct conf_conn *conn_by_id(const struct daemon *d,
 }
 
 /* Cut narrowed selectors (local @l, remote @r) to what the kernel
- * holds exactly (ts_fit_pair()); says so when that took some away.
- * Returns 0, or -1 if nothing is left.
+ * holds exactly in that mode (ts_fit_pair()); says so when that took
+ * some away. Returns 0, or -1 if nothing is left.
  */
 static int fit(const struct ike_sa *sa, struct ike_ts_payload *l,
-	       struct ike_ts_payload *r)
+	       struct ike_ts_payload *r, bool transport)
 {
 	struct ike_ts_payload l0 = *l, r0 = *r;
 	char ti[1024], tr[512];
 
-	if (ts_fit_pair(l, r))
+	if (ts_fit_pair(l, r, transport))
 		return -1;
 	if (l->n != l0.n || r->n != r0.n ||
 	    memcmp(l->ts, l0.ts, l->n * sizeof(l->ts[0])) ||
@@ -541,6 +542,9 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 		return IKE_N_INVALID_SYNTAX;
 	for (i = 0; i < sa->conn->n_children; i++) {
 		const struct conf_child *cfg = &sa->conn->children[i];
+		enum ipsec_mode mode = transport &&
+			cfg->mode == IPSEC_MODE_TRANSPORT ?
+			IPSEC_MODE_TRANSPORT : IPSEC_MODE_TUNNEL;
 		struct ike_suite suite;
 		struct child_sa *c;
 
@@ -552,7 +556,7 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 		 */
 		if (ts_narrow(&r, &ti, &nr) || ts_narrow(&l, &tr, &nl))
 			continue;
-		if (fit(sa, &nl, &nr))
+		if (fit(sa, &nl, &nr, mode == IPSEC_MODE_TRANSPORT))
 			continue;
 		if (prop_select(cfg->esp, cfg->n_esp, IKE_PROTO_ESP, false,
 				&sa_pl, &suite, chosen) ||
@@ -567,8 +571,7 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 		c->spi_out = ike_get_be32(chosen->spi);
 		c->ts_remote = nr;
 		c->ts_local = nl;
-		c->mode = transport && cfg->mode == IPSEC_MODE_TRANSPORT ?
-			  IPSEC_MODE_TRANSPORT : IPSEC_MODE_TUNNEL;
+		c->mode = mode;
 		ike_put_be32(chosen->spi, c->spi_in);
 		*out = c;
 		return 0;

@@ -197,7 +197,8 @@ static uint16_t child_fill(struct child_sa *c, const struct child_sa *old,
 
 	if (ts_narrow(&rem, &r->tsi, &c->ts_remote) ||
 	    ts_narrow(&l, &r->tsr, &c->ts_local) ||
-	    ts_fit_pair(&c->ts_local, &c->ts_remote))
+	    ts_fit_pair(&c->ts_local, &c->ts_remote,
+			c->mode == IPSEC_MODE_TRANSPORT))
 		return IKE_N_TS_UNACCEPTABLE;
 	if ((c->mode == IPSEC_MODE_TRANSPORT) != r->transport)
 		return IKE_N_NO_PROPOSAL_CHOSEN;
@@ -842,7 +843,8 @@ static const char *child_answer(struct ike_sa *sa, struct child_sa *c,
 	ours = c->ts_remote;
 	if (ts_narrow(&ours, &tr, &c->ts_remote))
 		return "peer's TSr are not within ours";
-	if ((why = ts_exact(&c->ts_local, &c->ts_remote)))
+	if ((why = ts_exact(&c->ts_local, &c->ts_remote,
+			    c->mode == IPSEC_MODE_TRANSPORT)))
 		return why;
 	if ((c->mode == IPSEC_MODE_TRANSPORT) !=
 	    ike_msg_has_notify(m, IKE_N_USE_TRANSPORT_MODE))

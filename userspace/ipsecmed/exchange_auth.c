@@ -6,7 +6,7 @@
  * selector narrowing, transport mode, KEYMAT and the kernel. The
  * connection's other children follow with CREATE_CHILD_SA.
  */
-#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 
 #include <openssl/crypto.h>
@@ -280,22 +280,11 @@ static void keep_peer_id(struct ike_sa *sa, const struct ike_id *id)
 	sa->peer_id_len = 1 + id->len;
 }
 
-/* The same identity: the same type and bytes, names without regard to
- * case (DNS and mail domains ignore it). An identity too long to keep
- * is never the same as another.
- */
+/* The same identity, as peer_id_eq() compares them. */
 static bool same_peer_id(const struct ike_sa *a, const struct ike_sa *b)
 {
-	uint16_t i, n = a->peer_id_len;
-
-	if (!n || n != b->peer_id_len || a->peer_id[0] != b->peer_id[0])
-		return false;
-	if (a->peer_id[0] != IKE_ID_FQDN && a->peer_id[0] != IKE_ID_RFC822_ADDR)
-		return !memcmp(a->peer_id, b->peer_id, n);
-	for (i = 1; i < n; i++)
-		if (tolower(a->peer_id[i]) != tolower(b->peer_id[i]))
-			return false;
-	return true;
+	return peer_id_eq(a->peer_id, a->peer_id_len, b->peer_id,
+			  b->peer_id_len);
 }
 
 static void established(struct daemon *d, struct ike_sa *sa,
@@ -319,15 +308,20 @@ static void established(struct daemon *d, struct ike_sa *sa,
 		 sa->id, sa->remote_id, algs);
 }
 
-/* Derive, install and link @c; returns 0 or -1. */
+/* Derive, install and link @c; returns 0, -EADDRINUSE if another
+ * peer's CHILD_SAs hold its selectors (kernel_install()), or -1.
+ */
 static int child_up(struct daemon *d, struct ike_sa *sa, struct child_sa *c)
 {
 	char algs[96];
+	int err;
 
 	if (child_sa_derive(sa, c, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
-			    NULL, 0) ||
-	    kernel_install(d, sa, c, true, true))
+			    NULL, 0))
 		return -1;
+	err = kernel_install(d, sa, c, true, true);
+	if (err)
+		return err == -EADDRINUSE ? err : -1;
 	child_attach(sa, c);
 	prop_suite_str(&c->suite, algs, sizeof(algs));
 	log_info("%s: CHILD_SA %s installed, SPIs %08x in %08x out, %s, %s",
@@ -376,7 +370,9 @@ void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 	struct child_sa *c = sa->pending;
 	uint16_t err = ike_msg_error(m);
 	const char *why = NULL;
+	char refused[64];
 	struct ike_id id;
+	int up;
 
 	if (sa->state != IKE_S_AUTH_SENT)
 		return;
@@ -406,13 +402,15 @@ void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 		return;
 	}
 	established(d, sa, idr);
-	why = err ? "peer refused the CHILD_SA" :
-		child_from_response(sa, c, m);
-	if (!why && child_up(d, sa, c))
-		why = "cannot install the CHILD_SA";
+	snprintf(refused, sizeof(refused), "peer refused the CHILD_SA with "
+		 "error notify %u", err);
+	why = err ? refused : child_from_response(sa, c, m);
+	if (!why && (up = child_up(d, sa, c)))
+		why = up == -EADDRINUSE ? "its selectors are held by CHILD_SAs "
+		      "of another peer or connection" :
+		      "cannot install the CHILD_SA";
 	if (why) {
-		log_warn("%s: %s%s", sa->conn->name, why,
-			 err ? " (error notify)" : "");
+		log_warn("%s: %s", sa->conn->name, why);
 		if (c && !err) {
 			/* The peer has it: delete it there too. */
 			child_discard(d, sa, c);
@@ -684,6 +682,7 @@ void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 	uint16_t err;
 	bool initial_contact = ike_msg_has_notify(m, IKE_N_INITIAL_CONTACT);
 	const char *why;
+	int up;
 
 	if (sa->state != IKE_S_HALF_OPEN || !idi ||
 	    ike_id_decode(idi, &iid, NULL) ||
@@ -720,11 +719,13 @@ void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 				    "cannot compute our own AUTH");
 		return;
 	}
-	if (!err && child_up(d, sa, c)) {
+	if (!err && (up = child_up(d, sa, c))) {
 		kernel_remove(d, sa, c, false);
 		child_sa_free(c);
 		c = NULL;
-		err = IKE_N_TEMPORARY_FAILURE;
+		/* Another peer's selectors: refused as for ours (2.9). */
+		err = up == -EADDRINUSE ? IKE_N_TS_UNACCEPTABLE :
+		      IKE_N_TEMPORARY_FAILURE;
 	}
 	if (err) {
 		log_warn("%s: no CHILD_SA for %s: notify %u", sa->conn->name,

@@ -18,6 +18,7 @@
  * same SA at once, the new SA with the lowest nonce is deleted by its
  * initiator (2.8.1, 2.8.2).
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include <openssl/crypto.h>
@@ -221,6 +222,7 @@ static uint16_t child_keys(struct daemon *d, struct ike_sa *sa,
 	size_t gir_len = 0;
 	struct ike_dh *dh = NULL;
 	uint16_t err = 0;
+	int ret;
 
 	if (r->has_ke) {
 		dh = ike_dh_new(r->suite.dh);
@@ -230,11 +232,14 @@ static uint16_t child_keys(struct daemon *d, struct ike_sa *sa,
 			err = IKE_N_INVALID_SYNTAX;	/* bad KE value */
 		ike_dh_free(dh);
 	}
-	if (!err && (child_sa_derive(sa, c, r->nonce, r->nonce_len, nr,
-				     OUR_NONCE_LEN, r->has_ke ? gir : NULL,
-				     gir_len) ||
-		     kernel_install(d, sa, c, fresh, fresh)))
+	if (!err && child_sa_derive(sa, c, r->nonce, r->nonce_len, nr,
+				   OUR_NONCE_LEN, r->has_ke ? gir : NULL,
+				   gir_len))
 		err = IKE_N_TEMPORARY_FAILURE;
+	/* Another peer's selectors are refused as for ours (2.9). */
+	if (!err && (ret = kernel_install(d, sa, c, fresh, fresh)))
+		err = ret == -EADDRINUSE ? IKE_N_TS_UNACCEPTABLE :
+		      IKE_N_TEMPORARY_FAILURE;
 	OPENSSL_cleanse(gir, sizeof(gir));
 	return err;
 }
@@ -987,17 +992,21 @@ static void child_create_done(struct daemon *d, struct ike_sa *sa,
 	uint16_t group = ccsa_invalid_ke_group(m), tried;
 	char algs[96], refused[64];
 	const char *why;
+	int ret;
 
 	sa->pending = NULL;
 	snprintf(refused, sizeof(refused), "peer refused it with error "
 		 "notify %u", err);
 	why = err ? refused :
 	      child_answer(sa, c, m, &nr, &nr_len, gir, &gir_len);
-	if (!why && (child_sa_derive(sa, c, sa->rekey_ni,
-				     sizeof(sa->rekey_ni), nr, nr_len,
-				     sa->rekey_dh ? gir : NULL, gir_len) ||
-		     kernel_install(d, sa, c, true, true)))
+	if (!why && child_sa_derive(sa, c, sa->rekey_ni, sizeof(sa->rekey_ni),
+				    nr, nr_len, sa->rekey_dh ? gir : NULL,
+				    gir_len))
 		why = "cannot install it";
+	if (!why && (ret = kernel_install(d, sa, c, true, true)))
+		why = ret == -EADDRINUSE ? "its selectors are held by "
+		      "CHILD_SAs of another peer or connection" :
+		      "cannot install it";
 	OPENSSL_cleanse(gir, sizeof(gir));
 	OPENSSL_cleanse(sa->rekey_ni, sizeof(sa->rekey_ni));
 	tried = sa->rekey_dh ? ike_dh_group(sa->rekey_dh)->id : 0;

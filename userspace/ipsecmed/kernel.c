@@ -136,10 +136,35 @@ static int sa_add(struct daemon *d, const struct xfrm_sa_spec *s, bool upd)
 	return err;
 }
 
+/* -EADDRINUSE, logged with both identities, if another peer's (or
+ * connection's) CHILD_SAs hold @p, which @c would share.
+ */
+static int refuse_taken(struct daemon *d, const struct ike_sa *sa,
+			const struct child_sa *c,
+			const struct xfrm_policy_spec *p,
+			const struct policy_owner *o)
+{
+	char who[CONF_ID_MAX + CONF_NAME_MAX + 16], tl[512], tr[512];
+
+	if (!policy_taken(d, p, o, who, sizeof(who)))
+		return 0;
+	ts_str(&c->ts_local, tl, sizeof(tl));
+	ts_str(&c->ts_remote, tr, sizeof(tr));
+	log_warn("%s: CHILD_SA %s of %s refused: its selectors %s === %s "
+		 "are held by CHILD_SAs of %s", sa->conn->name, c->cfg->name,
+		 sa->remote_id, tl, tr, who);
+	return -EADDRINUSE;
+}
+
+/* The policy of pieces @l, @r and @dir for @c: held, or with @check
+ * only refused if another owner holds it.
+ */
 static int policy(struct daemon *d, const struct ike_sa *sa,
 		  const struct child_sa *c, const struct ts_piece *l,
-		  const struct ts_piece *r, uint8_t dir)
+		  const struct ts_piece *r, uint8_t dir, bool check)
 {
+	struct policy_owner o = { sa->conn->name, sa->peer_id,
+				  sa->peer_id_len, sa->remote_id };
 	struct xfrm_policy_spec p = { .dir = dir, .priority = 1000 };
 	bool out = dir == XFRM_POLICY_OUT;
 
@@ -154,16 +179,18 @@ static int policy(struct daemon *d, const struct ike_sa *sa,
 		p.tmpl.src = out ? sa->ep.local : sa->ep.remote;
 		p.tmpl.dst = out ? sa->ep.remote : sa->ep.local;
 	}
-	return policy_hold(d, &p);
+	return check ? refuse_taken(d, sa, c, &p, &o) :
+		       policy_hold(d, &p, &o);
 }
 
 /* Policies for every pair of pieces of one family and their protocols
  * agree (our narrowing made them one protocol or any). Never anything
  * wider than negotiated: selectors XFRM cannot express exactly within
- * the caps fail the CHILD_SA.
+ * the caps fail the CHILD_SA. With @check nothing is installed: only
+ * policies that another owner holds are refused.
  */
 static int policies(struct daemon *d, const struct ike_sa *sa,
-		    const struct child_sa *c)
+		    const struct child_sa *c, bool check)
 {
 	struct ts_piece lp[TS_PIECES_MAX], rp[TS_PIECES_MAX];
 	const char *why = ts_exact(&c->ts_local, &c->ts_remote,
@@ -185,11 +212,13 @@ static int policies(struct daemon *d, const struct ike_sa *sa,
 			if (l->prefix.addr.family != r->prefix.addr.family ||
 			    (l->proto && r->proto && l->proto != r->proto))
 				continue;
-			err = policy(d, sa, c, l, r, XFRM_POLICY_OUT);
+			err = policy(d, sa, c, l, r, XFRM_POLICY_OUT, check);
 			if (!err)
-				err = policy(d, sa, c, l, r, XFRM_POLICY_IN);
+				err = policy(d, sa, c, l, r, XFRM_POLICY_IN,
+					     check);
 			if (!err && c->mode == IPSEC_MODE_TUNNEL)
-				err = policy(d, sa, c, l, r, XFRM_POLICY_FWD);
+				err = policy(d, sa, c, l, r, XFRM_POLICY_FWD,
+					     check);
 		}
 	}
 	return err;
@@ -220,15 +249,20 @@ int kernel_install(struct daemon *d, const struct ike_sa *sa,
 		c->installed = true;
 		return 0;
 	}
+	/* Selectors of another peer's CHILD_SAs are refused before
+	 * anything goes in.
+	 */
+	err = with_policies ? policies(d, sa, c, true) : 0;
 	/* Inbound first: the peer may send as soon as it has our answer. */
-	err = fill_sa(sa, c, true, &in);
+	if (!err)
+		err = fill_sa(sa, c, true, &in);
 	if (!err)
 		err = sa_add(d, &in, true);
 	memset(&in, 0, sizeof(in));
 	if (!err && outbound)
 		err = kernel_install_out(d, sa, c);
 	if (!err && with_policies)
-		err = policies(d, sa, c);
+		err = policies(d, sa, c, false);
 	if (err) {
 		kernel_remove(d, sa, c, with_policies);
 		return err;

@@ -340,6 +340,31 @@ static void test_ts_fit(void)
 	KT_EXPECT_STR(buf, "10.1.2.0/24[udp/53],2001:db8::1-2001:db8::4");
 }
 
+/* A rekey's selectors must cover the old ones (RFC 7296 2.9.2). */
+static void test_ts_covers(void)
+{
+	struct ike_ts_payload outer = { .n = 2 }, inner = { .n = 2 };
+
+	outer.ts[0] = ts4("10.0.0.0", "10.0.0.255", 0, 0, 65535);
+	outer.ts[1] = ts4("10.1.0.0", "10.1.0.255", 6, 1000, 2000);
+	inner.ts[0] = ts4("10.0.0.5", "10.0.0.9", 17, 53, 53);
+	inner.ts[1] = ts4("10.1.0.0", "10.1.0.255", 6, 1000, 2000);
+	KT_EXPECT(ts_covers(&outer, &inner));
+	KT_EXPECT(ts_covers(&outer, &outer));
+	KT_EXPECT(!ts_covers(&inner, &outer));
+	/* Each selector within one: a port, protocol or address beyond. */
+	inner.ts[1] = ts4("10.1.0.0", "10.1.0.255", 6, 999, 2000);
+	KT_EXPECT(!ts_covers(&outer, &inner));
+	inner.ts[1] = ts4("10.1.0.0", "10.1.0.255", 0, 1000, 2000);
+	KT_EXPECT(!ts_covers(&outer, &inner));
+	inner.ts[1] = ts4("10.0.0.255", "10.1.0.0", 6, 1000, 1000);
+	KT_EXPECT(!ts_covers(&outer, &inner));
+	/* Another family is never within. */
+	inner.n = 1;
+	inner.ts[0] = ts6("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	KT_EXPECT(!ts_covers(&outer, &inner));
+}
+
 /* Transport mode: one piece per side, of one family, so that the SA's
  * own selector holds the CHILD_SA exactly.
  */
@@ -390,6 +415,7 @@ int main(void)
 	kt_run("ts: ranges decompose into exact XFRM pieces", test_ts_pieces);
 	kt_run("ts: responder narrowing to the caps, status text",
 	       test_ts_fit);
+	kt_run("ts: a rekey's selectors cover the old ones", test_ts_covers);
 	kt_run("ts: transport mode takes one piece per side",
 	       test_ts_transport);
 	return kt_done();

@@ -90,6 +90,33 @@ int ts_narrow(const struct ike_ts_payload *ours,
 	return out->n ? 0 : -1;
 }
 
+static bool within(const struct ike_ts *in, const struct ike_ts *out)
+{
+	size_t l = alen(in->type);
+
+	return in->type == out->type &&
+	       (!out->proto || out->proto == in->proto) &&
+	       out->start_port <= in->start_port &&
+	       in->end_port <= out->end_port &&
+	       memcmp(out->start, in->start, l) <= 0 &&
+	       memcmp(in->end, out->end, l) <= 0;
+}
+
+bool ts_covers(const struct ike_ts_payload *outer,
+	       const struct ike_ts_payload *inner)
+{
+	uint8_t i, j;
+
+	for (i = 0; i < inner->n; i++) {
+		for (j = 0; j < outer->n; j++)
+			if (within(&inner->ts[i], &outer->ts[j]))
+				break;
+		if (j == outer->n)
+			return false;
+	}
+	return true;
+}
+
 /* Addresses as numbers: IPv4 in the low 32 bits. */
 typedef unsigned __int128 u128;
 

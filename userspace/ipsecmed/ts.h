@@ -20,6 +20,13 @@ void ts_from_conf(const struct conf_ts *ts, size_t n,
 int ts_narrow(const struct ike_ts_payload *ours,
 	      const struct ike_ts_payload *theirs, struct ike_ts_payload *out);
 
+/* Whether every selector of @inner lies within one selector of
+ * @outer (same type, @outer's protocol any or the same, its ports and
+ * addresses around @inner's).
+ */
+bool ts_covers(const struct ike_ts_payload *outer,
+	       const struct ike_ts_payload *inner);
+
 /*
  * XFRM selectors are a prefix per side, a protocol and a port block
  * (value and mask) per side, so a range of addresses or ports becomes

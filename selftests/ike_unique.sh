@@ -17,15 +17,18 @@
 # The road warrior's two connections per identity make a second IKE SA
 # of the same identity while the first one exists, so it sends no
 # INITIAL_CONTACT: gw_no keeps both, gw_keep refuses the second, gw_rep
-# deletes the first. Then the road warrior vanishes (kill -9, its kernel
-# state flushed as by a reboot) and reconnects, now with INITIAL_CONTACT,
-# which says it lost every IKE SA: gw_keep replaces its stale IKE SA at
-# once, and so does gw_no with its two (unique = no lets several IKE SAs
-# of an identity stand, not stale ones; no DPD here to do it instead),
-# all three with the same selectors as the new one. Then the gateway
-# must still have the live CHILD_SAs' policies (a dying SA once deleted
-# them by selector) and pings are ESP on the wire both ways, nothing in
-# clear (nft egress counters on both veth0).
+# deletes the first. (The road warrior itself refuses the second
+# connection's CHILD_SA while the first one's holds those selectors: a
+# policy is shared only within one connection. So "up" fails for it; its
+# IKE SA is what counts here.) Then the road warrior vanishes (kill -9,
+# its kernel state flushed as by a reboot) and reconnects, now with
+# INITIAL_CONTACT, which says it lost every IKE SA: gw_keep replaces its
+# stale IKE SA at once, and so does gw_no with its two (unique = no lets
+# several IKE SAs of an identity stand, not stale ones; no DPD here to do
+# it instead), all three with the same selectors as the new one. Then the
+# gateway must still have the live CHILD_SAs' policies (a dying SA once
+# deleted them by selector) and pings are ESP on the wire both ways,
+# nothing in clear (nft egress counters on both veth0).
 source "$(dirname "$0")/lib.sh"
 
 IPSECMED=${IPSECMED_BIN:-$TOPDIR/build/userspace/ipsecmed/ipsecmed}
@@ -173,8 +176,9 @@ for m in $MODES; do
 	ktap_result "${m}1: first IKE SA of rw-$m up" ctl b up "${m}1"
 done
 
-ktap_result "unique = no: a second IKE SA of the same identity is allowed" \
-	ctl b up no2
+ctl b up no2 >"$work/out" 2>&1
+check_eq "unique = no: a second IKE SA of the same identity is allowed" \
+	"$(ikes b no2)" 1
 check_eq "unique = no: the gateway holds both" "$(ikes a gw_no)" 2
 
 old_keep=$(ike_ids a gw_keep)
@@ -186,7 +190,8 @@ fi
 check_eq "unique = keep: the gateway keeps the first one alone" \
 	"$(ike_ids a gw_keep)" "$old_keep"
 
-ktap_result "unique = replace: a second IKE SA comes up" ctl b up rep2
+ctl b up rep2 >"$work/out" 2>&1
+check_eq "unique = replace: a second IKE SA comes up" "$(ikes b rep2)" 1
 ktap_result "unique = replace: the gateway deleted the first, on both sides" \
 	wait_for 10 eval '[ "$(ikes a gw_rep)" = 1 ] &&
 		[ "$(ikes b rep1)" = 0 ] && [ "$(ikes b rep2)" = 1 ]'

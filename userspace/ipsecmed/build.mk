@@ -150,6 +150,17 @@ $(O)/ipsecmed/loopback_test: ipsecmed/tests/loopback.sh \
 # policy.c against a fake of lib/xfrm.h's policy calls.
 UNIT_TESTS += $(O)/ipsecmed/policy_test
 $(O)/ipsecmed/policy_test: $(O)/ipsecmed/policy_test.o \
-		$(O)/ipsecmed/policy.o $(O)/ipsecmed/log.o $(O)/lib/addr.o \
-		$(KTEST_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^
+		$(O)/ipsecmed/policy.o $(O)/ipsecmed/log.o $(O)/ipsecmed/sa.o \
+		$(CONF_OBJS) $(O)/lib/addr.o $(IKE_CODEC_OBJS) \
+		$(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
+
+# CHILD_SA rekeys through exchange_create.c against fakes of the daemon
+# and the kernel.
+UNIT_TESTS += $(O)/ipsecmed/exchange_create_test
+$(O)/ipsecmed/exchange_create_test: $(O)/ipsecmed/exchange_create_test.o \
+		$(O)/ipsecmed/exchange_create.o $(O)/ipsecmed/rekey.o \
+		$(O)/ipsecmed/proposal.o $(O)/ipsecmed/ts.o $(O)/ipsecmed/sa.o \
+		$(O)/ipsecmed/log.o $(CONF_OBJS) $(O)/lib/addr.o \
+		$(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)

@@ -6,7 +6,7 @@
  * selector narrowing, transport mode, KEYMAT and the kernel. The
  * connection's other children follow with CREATE_CHILD_SA.
  */
-#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 
 #include <openssl/crypto.h>
@@ -284,22 +284,11 @@ static void keep_peer_id(struct ike_sa *sa, const struct ike_id *id)
 	sa->peer_id_len = 1 + id->len;
 }
 
-/* The same identity: the same type and bytes, names without regard to
- * case (DNS and mail domains ignore it). An identity too long to keep
- * is never the same as another.
- */
+/* The same identity, as peer_id_eq() compares them. */
 static bool same_peer_id(const struct ike_sa *a, const struct ike_sa *b)
 {
-	uint16_t i, n = a->peer_id_len;
-
-	if (!n || n != b->peer_id_len || a->peer_id[0] != b->peer_id[0])
-		return false;
-	if (a->peer_id[0] != IKE_ID_FQDN && a->peer_id[0] != IKE_ID_RFC822_ADDR)
-		return !memcmp(a->peer_id, b->peer_id, n);
-	for (i = 1; i < n; i++)
-		if (tolower(a->peer_id[i]) != tolower(b->peer_id[i]))
-			return false;
-	return true;
+	return peer_id_eq(a->peer_id, a->peer_id_len, b->peer_id,
+			  b->peer_id_len);
 }
 
 static void established(struct daemon *d, struct ike_sa *sa,
@@ -323,15 +312,20 @@ static void established(struct daemon *d, struct ike_sa *sa,
 		 sa->id, sa->remote_id, algs);
 }
 
-/* Derive, install and link @c; returns 0 or -1. */
+/* Derive, install and link @c; returns 0, -EADDRINUSE if another
+ * peer's CHILD_SAs hold its selectors (kernel_install()), or -1.
+ */
 static int child_up(struct daemon *d, struct ike_sa *sa, struct child_sa *c)
 {
 	char algs[96];
+	int err;
 
 	if (child_sa_derive(sa, c, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
-			    NULL, 0) ||
-	    kernel_install(d, sa, c, true, true))
+			    NULL, 0))
 		return -1;
+	err = kernel_install(d, sa, c, true, true);
+	if (err)
+		return err == -EADDRINUSE ? err : -1;
 	child_attach(sa, c);
 	prop_suite_str(&c->suite, algs, sizeof(algs));
 	log_info("%s: CHILD_SA %s installed, SPIs %08x in %08x out, %s, %s",
@@ -364,7 +358,8 @@ static const char *child_from_response(struct ike_sa *sa, struct child_sa *c,
 	ours = c->ts_remote;
 	if (ts_narrow(&ours, &tr, &c->ts_remote))
 		return "peer's TSr are not within ours";
-	if ((why = ts_exact(&c->ts_local, &c->ts_remote)))
+	if ((why = ts_exact(&c->ts_local, &c->ts_remote,
+			    c->mode == IPSEC_MODE_TRANSPORT)))
 		return why;
 	if (c->mode == IPSEC_MODE_TRANSPORT &&
 	    !ike_msg_has_notify(m, IKE_N_USE_TRANSPORT_MODE))
@@ -379,7 +374,9 @@ void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 	struct child_sa *c = sa->pending;
 	uint16_t err = ike_msg_error(m);
 	const char *why = NULL;
+	char refused[64];
 	struct ike_id id;
+	int up;
 
 	if (sa->state != IKE_S_AUTH_SENT)
 		return;
@@ -409,13 +406,15 @@ void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 		return;
 	}
 	established(d, sa, idr);
-	why = err ? "peer refused the CHILD_SA" :
-		child_from_response(sa, c, m);
-	if (!why && child_up(d, sa, c))
-		why = "cannot install the CHILD_SA";
+	snprintf(refused, sizeof(refused), "peer refused the CHILD_SA with "
+		 "error notify %u", err);
+	why = err ? refused : child_from_response(sa, c, m);
+	if (!why && (up = child_up(d, sa, c)))
+		why = up == -EADDRINUSE ? "its selectors are held by CHILD_SAs "
+		      "of another peer or connection" :
+		      "cannot install the CHILD_SA";
 	if (why) {
-		log_warn("%s: %s%s", sa->conn->name, why,
-			 err ? " (error notify)" : "");
+		log_warn("%s: %s", sa->conn->name, why);
 		if (c && !err) {
 			/* The peer has it: delete it there too. */
 			child_discard(d, sa, c);
@@ -501,16 +500,16 @@ static const struct conf_conn *conn_by_id(const struct daemon *d,
 }
 
 /* Cut narrowed selectors (local @l, remote @r) to what the kernel
- * holds exactly (ts_fit_pair()); says so when that took some away.
- * Returns 0, or -1 if nothing is left.
+ * holds exactly in that mode (ts_fit_pair()); says so when that took
+ * some away. Returns 0, or -1 if nothing is left.
  */
 static int fit(const struct ike_sa *sa, struct ike_ts_payload *l,
-	       struct ike_ts_payload *r)
+	       struct ike_ts_payload *r, bool transport)
 {
 	struct ike_ts_payload l0 = *l, r0 = *r;
 	char ti[1024], tr[512];
 
-	if (ts_fit_pair(l, r))
+	if (ts_fit_pair(l, r, transport))
 		return -1;
 	if (l->n != l0.n || r->n != r0.n ||
 	    memcmp(l->ts, l0.ts, l->n * sizeof(l->ts[0])) ||
@@ -545,6 +544,9 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 		return IKE_N_INVALID_SYNTAX;
 	for (i = 0; i < sa->conn->n_children; i++) {
 		const struct conf_child *cfg = &sa->conn->children[i];
+		enum ipsec_mode mode = transport &&
+			cfg->mode == IPSEC_MODE_TRANSPORT ?
+			IPSEC_MODE_TRANSPORT : IPSEC_MODE_TUNNEL;
 		struct ike_suite suite;
 		struct child_sa *c;
 
@@ -556,7 +558,7 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 		 */
 		if (ts_narrow(&r, &ti, &nr) || ts_narrow(&l, &tr, &nl))
 			continue;
-		if (fit(sa, &nl, &nr))
+		if (fit(sa, &nl, &nr, mode == IPSEC_MODE_TRANSPORT))
 			continue;
 		if (prop_select(cfg->esp, cfg->n_esp, IKE_PROTO_ESP, false,
 				&sa_pl, &suite, chosen) ||
@@ -571,8 +573,7 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 		c->spi_out = ike_get_be32(chosen->spi);
 		c->ts_remote = nr;
 		c->ts_local = nl;
-		c->mode = transport && cfg->mode == IPSEC_MODE_TRANSPORT ?
-			  IPSEC_MODE_TRANSPORT : IPSEC_MODE_TUNNEL;
+		c->mode = mode;
 		ike_put_be32(chosen->spi, c->spi_in);
 		*out = c;
 		return 0;
@@ -701,6 +702,7 @@ void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 	uint16_t err;
 	bool initial_contact = ike_msg_has_notify(m, IKE_N_INITIAL_CONTACT);
 	const char *why;
+	int up;
 
 	if (sa->state != IKE_S_HALF_OPEN || !idi ||
 	    ike_id_decode(idi, &iid, NULL) ||
@@ -737,11 +739,13 @@ void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 				    "cannot compute our own AUTH");
 		return;
 	}
-	if (!err && child_up(d, sa, c)) {
+	if (!err && (up = child_up(d, sa, c))) {
 		kernel_remove(d, sa, c, false);
 		child_sa_free(c);
 		c = NULL;
-		err = IKE_N_TEMPORARY_FAILURE;
+		/* Another peer's selectors: refused as for ours (2.9). */
+		err = up == -EADDRINUSE ? IKE_N_TS_UNACCEPTABLE :
+		      IKE_N_TEMPORARY_FAILURE;
 	}
 	if (err) {
 		log_warn("%s: no CHILD_SA for %s: notify %u", sa->conn->name,

@@ -18,6 +18,7 @@
  * same SA at once, the new SA with the lowest nonce is deleted by its
  * initiator (2.8.1, 2.8.2).
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include <openssl/crypto.h>
@@ -189,15 +190,26 @@ static void send_child_answer(struct daemon *d, struct ike_sa *sa,
 	sa_send_response(d, sa, IKE_CREATE_CHILD_SA, msgid, &b);
 }
 
+/*
+ * The selectors of a rekey (RFC 7296 2.9.2). The new CHILD_SA replaces
+ * the old one and must not be narrower; its SAs take the old one's reqid
+ * and so its policies, which stay as they are. So its selectors are the
+ * old ones, exactly: child_successor() copies them, and they are what
+ * we answer or install. The initiator SHOULD propose them or a superset;
+ * we answer the old ones, and a request that leaves out any of them is
+ * TS_UNACCEPTABLE. As initiator, an answer that leaves out any of them
+ * is not installed and the new CHILD_SA is deleted (the old one lives
+ * on until its hard lifetime; the next rekey is tried one rekey_time
+ * later). Either way the peer's new SA would have been narrower than
+ * the policies that send into it: traffic it did not agree to.
+ */
+
 /* Check @r against the old CHILD_SA and fill its successor @c. */
 static uint16_t child_fill(struct child_sa *c, const struct child_sa *old,
 			   struct ccsa_req *r)
 {
-	struct ike_ts_payload l = old->ts_local, rem = old->ts_remote;
-
-	if (ts_narrow(&rem, &r->tsi, &c->ts_remote) ||
-	    ts_narrow(&l, &r->tsr, &c->ts_local) ||
-	    ts_fit_pair(&c->ts_local, &c->ts_remote))
+	if (!ts_covers(&r->tsi, &old->ts_remote) ||
+	    !ts_covers(&r->tsr, &old->ts_local))
 		return IKE_N_TS_UNACCEPTABLE;
 	if ((c->mode == IPSEC_MODE_TRANSPORT) != r->transport)
 		return IKE_N_NO_PROPOSAL_CHOSEN;
@@ -220,6 +232,7 @@ static uint16_t child_keys(struct daemon *d, struct ike_sa *sa,
 	size_t gir_len = 0;
 	struct ike_dh *dh = NULL;
 	uint16_t err = 0;
+	int ret;
 
 	if (r->has_ke) {
 		dh = ike_dh_new(r->suite.dh);
@@ -229,11 +242,14 @@ static uint16_t child_keys(struct daemon *d, struct ike_sa *sa,
 			err = IKE_N_INVALID_SYNTAX;	/* bad KE value */
 		ike_dh_free(dh);
 	}
-	if (!err && (child_sa_derive(sa, c, r->nonce, r->nonce_len, nr,
-				     OUR_NONCE_LEN, r->has_ke ? gir : NULL,
-				     gir_len) ||
-		     kernel_install(d, sa, c, fresh, fresh)))
+	if (!err && child_sa_derive(sa, c, r->nonce, r->nonce_len, nr,
+				   OUR_NONCE_LEN, r->has_ke ? gir : NULL,
+				   gir_len))
 		err = IKE_N_TEMPORARY_FAILURE;
+	/* Another peer's selectors are refused as for ours (2.9). */
+	if (!err && (ret = kernel_install(d, sa, c, fresh, fresh)))
+		err = ret == -EADDRINUSE ? IKE_N_TS_UNACCEPTABLE :
+		      IKE_N_TEMPORARY_FAILURE;
 	OPENSSL_cleanse(gir, sizeof(gir));
 	return err;
 }
@@ -804,13 +820,36 @@ int ike_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
 
 /* --- initiator: answers ---------------------------------------------- */
 
-/* Check the answer to our new or rekeyed CHILD_SA and fill @c; NULL or
- * why not.
+/* The answer's selectors @ti/@tr for @c: a new CHILD_SA takes them
+ * narrowed to ours, a rekey must keep the old ones, which @c has (see
+ * child_fill()). NULL or why not.
+ */
+static const char *answer_ts(struct child_sa *c,
+			     const struct ike_ts_payload *ti,
+			     const struct ike_ts_payload *tr, bool rekey)
+{
+	struct ike_ts_payload ours;
+
+	if (rekey)
+		return ts_covers(ti, &c->ts_local) &&
+		       ts_covers(tr, &c->ts_remote) ? NULL :
+		       "peer narrowed the selectors of the rekeyed CHILD_SA";
+	ours = c->ts_local;
+	if (ts_narrow(&ours, ti, &c->ts_local))
+		return "peer's TSi are not within ours";
+	ours = c->ts_remote;
+	if (ts_narrow(&ours, tr, &c->ts_remote))
+		return "peer's TSr are not within ours";
+	return NULL;
+}
+
+/* Check the answer to our new or (@rekey) rekeyed CHILD_SA and fill
+ * @c; NULL or why not.
  */
 static const char *child_answer(struct ike_sa *sa, struct child_sa *c,
-				const struct ike_msg *m, const uint8_t **nr,
-				uint16_t *nr_len, uint8_t *gir,
-				size_t *gir_len)
+				const struct ike_msg *m, bool rekey,
+				const uint8_t **nr, uint16_t *nr_len,
+				uint8_t *gir, size_t *gir_len)
 {
 	const struct ike_payload *sap = ike_msg_first(m, IKE_PL_SA);
 	const struct ike_payload *np = ike_msg_first(m, IKE_PL_NONCE);
@@ -818,7 +857,7 @@ static const char *child_answer(struct ike_sa *sa, struct child_sa *c,
 	const struct ike_payload *tsi = ike_msg_first(m, IKE_PL_TSI);
 	const struct ike_payload *tsr = ike_msg_first(m, IKE_PL_TSR);
 	static struct ike_sa_payload sa_pl;
-	struct ike_ts_payload ti, tr, ours;
+	struct ike_ts_payload ti, tr;
 	bool pfs = sa->rekey_dh != NULL;
 	struct ike_ke ke;
 	const char *why;
@@ -836,13 +875,10 @@ static const char *child_answer(struct ike_sa *sa, struct child_sa *c,
 		    shared_secret(sa->rekey_dh, &ke, gir, gir_len)))
 		return "missing, wrong or invalid KE payload";
 	c->spi_out = ike_get_be32(sa_pl.prop[0].spi);
-	ours = c->ts_local;
-	if (ts_narrow(&ours, &ti, &c->ts_local))
-		return "peer's TSi are not within ours";
-	ours = c->ts_remote;
-	if (ts_narrow(&ours, &tr, &c->ts_remote))
-		return "peer's TSr are not within ours";
-	if ((why = ts_exact(&c->ts_local, &c->ts_remote)))
+	if ((why = answer_ts(c, &ti, &tr, rekey)))
+		return why;
+	if ((why = ts_exact(&c->ts_local, &c->ts_remote,
+			    c->mode == IPSEC_MODE_TRANSPORT)))
 		return why;
 	if ((c->mode == IPSEC_MODE_TRANSPORT) !=
 	    ike_msg_has_notify(m, IKE_N_USE_TRANSPORT_MODE))
@@ -925,7 +961,7 @@ static void child_rekey_done(struct daemon *d, struct ike_sa *sa,
 	old = child_by_spi_in(sa, sa->rekey_old_spi);
 	sa->rekey_old_spi = 0;
 	why = err ? "peer refused the rekey" :
-	      child_answer(sa, c, m, &nr, &nr_len, gir, &gir_len);
+	      child_answer(sa, c, m, true, &nr, &nr_len, gir, &gir_len);
 	if (!why) {
 		lost = child_collision_lost(sa, nr, nr_len);
 		if (child_sa_derive(sa, c, sa->rekey_ni, sizeof(sa->rekey_ni),
@@ -943,6 +979,13 @@ static void child_rekey_done(struct daemon *d, struct ike_sa *sa,
 		sa->coll = false;
 		log_warn("%s: CHILD_SA rekey failed: %s (notify %u)",
 			 sa->conn->name, why, err);
+		if (!err) {
+			/* The peer has it: delete it there too. The old
+			 * CHILD_SA stays.
+			 */
+			child_discard(d, sa, c);
+			return;
+		}
 		kernel_remove(d, sa, c, false);
 		child_sa_free(c);
 		/* The peer wants another DH group that we allow: retry
@@ -985,17 +1028,21 @@ static void child_create_done(struct daemon *d, struct ike_sa *sa,
 	uint16_t group = ccsa_invalid_ke_group(m), tried;
 	char algs[96], refused[64];
 	const char *why;
+	int ret;
 
 	sa->pending = NULL;
 	snprintf(refused, sizeof(refused), "peer refused it with error "
 		 "notify %u", err);
 	why = err ? refused :
-	      child_answer(sa, c, m, &nr, &nr_len, gir, &gir_len);
-	if (!why && (child_sa_derive(sa, c, sa->rekey_ni,
-				     sizeof(sa->rekey_ni), nr, nr_len,
-				     sa->rekey_dh ? gir : NULL, gir_len) ||
-		     kernel_install(d, sa, c, true, true)))
+	      child_answer(sa, c, m, false, &nr, &nr_len, gir, &gir_len);
+	if (!why && child_sa_derive(sa, c, sa->rekey_ni, sizeof(sa->rekey_ni),
+				    nr, nr_len, sa->rekey_dh ? gir : NULL,
+				    gir_len))
 		why = "cannot install it";
+	if (!why && (ret = kernel_install(d, sa, c, true, true)))
+		why = ret == -EADDRINUSE ? "its selectors are held by "
+		      "CHILD_SAs of another peer or connection" :
+		      "cannot install it";
 	OPENSSL_cleanse(gir, sizeof(gir));
 	OPENSSL_cleanse(sa->rekey_ni, sizeof(sa->rekey_ni));
 	tried = sa->rekey_dh ? ike_dh_group(sa->rekey_dh)->id : 0;

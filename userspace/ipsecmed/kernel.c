@@ -28,13 +28,69 @@ int kernel_alloc_spi(struct daemon *d, const struct ike_sa *sa,
 	return err;
 }
 
-static void fill_sa(const struct ike_sa *sa, const struct child_sa *c,
-		    bool inbound, struct xfrm_sa_spec *s)
+/* Every piece of @tsp's selectors, in order; ts_exact() capped them. */
+static int pieces(const struct ike_ts_payload *tsp, struct ts_piece *out)
+{
+	int n = 0, k;
+	uint8_t i;
+
+	for (i = 0; i < tsp->n; i++) {
+		k = ts_pieces(&tsp->ts[i], out + n, (size_t)(TS_PIECES_MAX - n));
+		if (k < 0 || k > TS_PIECES_MAX - n)
+			return -1;
+		n += k;
+	}
+	return n;
+}
+
+static void sel(const struct ts_piece *src, const struct ts_piece *dst,
+		struct xfrm_sel_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->family = src->prefix.addr.family;
+	s->src = src->prefix;
+	s->dst = dst->prefix;
+	s->proto = src->proto ? src->proto : dst->proto;
+	s->sport = src->port;
+	s->sport_mask = src->port_mask;
+	s->dport = dst->port;
+	s->dport_mask = dst->port_mask;
+}
+
+/* A transport mode SA's selector: its CHILD_SA's one pair of pieces
+ * (ts_exact() allows no more). The kernel checks what arrives through
+ * the SA against it; the "dir in" policies alone do not stop a packet
+ * outside them that came through a transport SA (see ts.h).
+ */
+static int transport_sel(const struct child_sa *c, bool inbound,
+			 struct xfrm_sel_spec *s)
+{
+	struct ts_piece l[TS_PIECES_MAX], r[TS_PIECES_MAX];
+
+	if (ts_exact(&c->ts_local, &c->ts_remote, true) ||
+	    pieces(&c->ts_local, l) != 1 || pieces(&c->ts_remote, r) != 1)
+		return -1;
+	if (inbound)
+		sel(&r[0], &l[0], s);
+	else
+		sel(&l[0], &r[0], s);
+	return 0;
+}
+
+static int fill_sa(const struct ike_sa *sa, const struct child_sa *c,
+		   bool inbound, struct xfrm_sa_spec *s)
 {
 	const struct conf_child *cfg = c->cfg;
 	const uint8_t *ekey, *akey;
 
 	memset(s, 0, sizeof(*s));
+	if (c->mode == IPSEC_MODE_TRANSPORT &&
+	    transport_sel(c, inbound, &s->sel)) {
+		log_err("%s: CHILD_SA %s: transport mode selectors that are "
+			"not one XFRM selector per side", sa->conn->name,
+			cfg ? cfg->name : "?");
+		return -EINVAL;
+	}
 	child_sa_keys(c, inbound, &ekey, &akey);
 	s->src = inbound ? sa->ep.remote : sa->ep.local;
 	s->dst = inbound ? sa->ep.local : sa->ep.remote;
@@ -66,6 +122,7 @@ static void fill_sa(const struct ike_sa *sa, const struct child_sa *c,
 		s->lifetime.soft_packets = cfg->rekey_packets;
 		s->lifetime.hard_packets = cfg->life_packets;
 	}
+	return 0;
 }
 
 static int sa_add(struct daemon *d, const struct xfrm_sa_spec *s, bool upd)
@@ -79,39 +136,35 @@ static int sa_add(struct daemon *d, const struct xfrm_sa_spec *s, bool upd)
 	return err;
 }
 
-/* Every piece of @tsp's selectors, in order; ts_exact() capped them. */
-static int pieces(const struct ike_ts_payload *tsp, struct ts_piece *out)
+/* -EADDRINUSE, logged with both identities, if another peer's (or
+ * connection's) CHILD_SAs hold @p, which @c would share.
+ */
+static int refuse_taken(struct daemon *d, const struct ike_sa *sa,
+			const struct child_sa *c,
+			const struct xfrm_policy_spec *p,
+			const struct policy_owner *o)
 {
-	int n = 0, k;
-	uint8_t i;
+	char who[CONF_ID_MAX + CONF_NAME_MAX + 16], tl[512], tr[512];
 
-	for (i = 0; i < tsp->n; i++) {
-		k = ts_pieces(&tsp->ts[i], out + n, (size_t)(TS_PIECES_MAX - n));
-		if (k < 0 || k > TS_PIECES_MAX - n)
-			return -1;
-		n += k;
-	}
-	return n;
+	if (!policy_taken(d, p, o, who, sizeof(who)))
+		return 0;
+	ts_str(&c->ts_local, tl, sizeof(tl));
+	ts_str(&c->ts_remote, tr, sizeof(tr));
+	log_warn("%s: CHILD_SA %s of %s refused: its selectors %s === %s "
+		 "are held by CHILD_SAs of %s", sa->conn->name, c->cfg->name,
+		 sa->remote_id, tl, tr, who);
+	return -EADDRINUSE;
 }
 
-static void sel(const struct ts_piece *src, const struct ts_piece *dst,
-		struct xfrm_sel_spec *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->family = src->prefix.addr.family;
-	s->src = src->prefix;
-	s->dst = dst->prefix;
-	s->proto = src->proto ? src->proto : dst->proto;
-	s->sport = src->port;
-	s->sport_mask = src->port_mask;
-	s->dport = dst->port;
-	s->dport_mask = dst->port_mask;
-}
-
+/* The policy of pieces @l, @r and @dir for @c: held, or with @check
+ * only refused if another owner holds it.
+ */
 static int policy(struct daemon *d, const struct ike_sa *sa,
 		  const struct child_sa *c, const struct ts_piece *l,
-		  const struct ts_piece *r, uint8_t dir)
+		  const struct ts_piece *r, uint8_t dir, bool check)
 {
+	struct policy_owner o = { sa->conn->name, sa->peer_id,
+				  sa->peer_id_len, sa->remote_id };
 	struct xfrm_policy_spec p = { .dir = dir, .priority = 1000 };
 	bool out = dir == XFRM_POLICY_OUT;
 
@@ -126,19 +179,22 @@ static int policy(struct daemon *d, const struct ike_sa *sa,
 		p.tmpl.src = out ? sa->ep.local : sa->ep.remote;
 		p.tmpl.dst = out ? sa->ep.remote : sa->ep.local;
 	}
-	return policy_hold(d, &p);
+	return check ? refuse_taken(d, sa, c, &p, &o) :
+		       policy_hold(d, &p, &o);
 }
 
 /* Policies for every pair of pieces of one family and their protocols
  * agree (our narrowing made them one protocol or any). Never anything
  * wider than negotiated: selectors XFRM cannot express exactly within
- * the caps fail the CHILD_SA.
+ * the caps fail the CHILD_SA. With @check nothing is installed: only
+ * policies that another owner holds are refused.
  */
 static int policies(struct daemon *d, const struct ike_sa *sa,
-		    const struct child_sa *c)
+		    const struct child_sa *c, bool check)
 {
 	struct ts_piece lp[TS_PIECES_MAX], rp[TS_PIECES_MAX];
-	const char *why = ts_exact(&c->ts_local, &c->ts_remote);
+	const char *why = ts_exact(&c->ts_local, &c->ts_remote,
+				   c->mode == IPSEC_MODE_TRANSPORT);
 	int nl, nr, i, j, err = 0;
 
 	nl = why ? -1 : pieces(&c->ts_local, lp);
@@ -156,11 +212,13 @@ static int policies(struct daemon *d, const struct ike_sa *sa,
 			if (l->prefix.addr.family != r->prefix.addr.family ||
 			    (l->proto && r->proto && l->proto != r->proto))
 				continue;
-			err = policy(d, sa, c, l, r, XFRM_POLICY_OUT);
+			err = policy(d, sa, c, l, r, XFRM_POLICY_OUT, check);
 			if (!err)
-				err = policy(d, sa, c, l, r, XFRM_POLICY_IN);
+				err = policy(d, sa, c, l, r, XFRM_POLICY_IN,
+					     check);
 			if (!err && c->mode == IPSEC_MODE_TUNNEL)
-				err = policy(d, sa, c, l, r, XFRM_POLICY_FWD);
+				err = policy(d, sa, c, l, r, XFRM_POLICY_FWD,
+					     check);
 		}
 	}
 	return err;
@@ -174,8 +232,9 @@ int kernel_install_out(struct daemon *d, const struct ike_sa *sa,
 
 	if (!d->kernel)
 		return 0;
-	fill_sa(sa, c, false, &out);
-	err = sa_add(d, &out, false);
+	err = fill_sa(sa, c, false, &out);
+	if (!err)
+		err = sa_add(d, &out, false);
 	memset(&out, 0, sizeof(out));
 	return err;
 }
@@ -190,14 +249,20 @@ int kernel_install(struct daemon *d, const struct ike_sa *sa,
 		c->installed = true;
 		return 0;
 	}
-	fill_sa(sa, c, true, &in);
+	/* Selectors of another peer's CHILD_SAs are refused before
+	 * anything goes in.
+	 */
+	err = with_policies ? policies(d, sa, c, true) : 0;
 	/* Inbound first: the peer may send as soon as it has our answer. */
-	err = sa_add(d, &in, true);
+	if (!err)
+		err = fill_sa(sa, c, true, &in);
+	if (!err)
+		err = sa_add(d, &in, true);
 	memset(&in, 0, sizeof(in));
 	if (!err && outbound)
 		err = kernel_install_out(d, sa, c);
 	if (!err && with_policies)
-		err = policies(d, sa, c);
+		err = policies(d, sa, c, false);
 	if (err) {
 		kernel_remove(d, sa, c, with_policies);
 		return err;

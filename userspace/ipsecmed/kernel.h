@@ -15,7 +15,10 @@ int kernel_alloc_spi(struct daemon *d, const struct ike_sa *sa,
 
 /* Install @c's SAs (the outbound one only with @outbound); with
  * @policies also its policies (not on a rekey, where the old ones stay
- * and the templates match by reqid).
+ * and the templates match by reqid). Returns 0, -EADDRINUSE if CHILD_SAs
+ * of another connection or peer identity hold policies of @c's
+ * selectors (policy.h; logged, nothing installed: the caller refuses
+ * the CHILD_SA with TS_UNACCEPTABLE), or another negative errno.
  */
 int kernel_install(struct daemon *d, const struct ike_sa *sa,
 		   struct child_sa *c, bool policies, bool outbound);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,11 @@ struct kpolicy {
 	 * Each is the whole spec, so a hand-over re-installs it as is.
 	 */
 	struct xfrm_policy_spec *h;
+	/* The owner of every holder (struct policy_owner, copied). */
+	char conn[CONF_NAME_MAX + 1];
+	uint8_t peer_id[1 + SA_PEER_ID_MAX];
+	uint16_t peer_id_len;
+	char peer[CONF_ID_MAX];
 };
 
 static bool prefix_eq(const struct ipsec_prefix *a,
@@ -44,6 +50,34 @@ static struct kpolicy *find(const struct daemon *d,
 		if (same(&k->h[0], p))
 			return k;
 	return NULL;
+}
+
+static void set_owner(struct kpolicy *k, const struct policy_owner *o)
+{
+	snprintf(k->conn, sizeof(k->conn), "%s", o->conn);
+	snprintf(k->peer, sizeof(k->peer), "%s", o->peer);
+	k->peer_id_len = o->peer_id_len <= sizeof(k->peer_id) ?
+			 o->peer_id_len : 0;
+	if (k->peer_id_len)
+		memcpy(k->peer_id, o->peer_id, k->peer_id_len);
+}
+
+static bool same_owner(const struct kpolicy *k, const struct policy_owner *o)
+{
+	return !strcmp(k->conn, o->conn) &&
+	       peer_id_eq(k->peer_id, k->peer_id_len, o->peer_id,
+			  o->peer_id_len);
+}
+
+bool policy_taken(const struct daemon *d, const struct xfrm_policy_spec *p,
+		  const struct policy_owner *o, char *who, size_t len)
+{
+	const struct kpolicy *k = find(d, p);
+
+	if (!k || same_owner(k, o))
+		return false;
+	snprintf(who, len, "%s (connection %s)", k->peer, k->conn);
+	return true;
 }
 
 static const char *ext(const struct daemon *d)
@@ -77,7 +111,8 @@ static int add_holder(struct kpolicy *k, const struct xfrm_policy_spec *p)
 	return 0;
 }
 
-int policy_hold(struct daemon *d, const struct xfrm_policy_spec *p)
+int policy_hold(struct daemon *d, const struct xfrm_policy_spec *p,
+		const struct policy_owner *o)
 {
 	struct kpolicy *k = find(d, p);
 	size_t i;
@@ -87,7 +122,11 @@ int policy_hold(struct daemon *d, const struct xfrm_policy_spec *p)
 		for (i = 0; i < k->n; i++)
 			if (k->h[i].tmpl.reqid == p->tmpl.reqid)
 				return 0;
-		/* The newest CHILD_SA takes the traffic over. */
+		if (policy_taken(d, p, o, NULL, 0))
+			return -EADDRINUSE;
+		/* The newest CHILD_SA of the owner takes the traffic
+		 * over.
+		 */
 		err = install(d, p);
 		if (!err)
 			err = add_holder(k, p);
@@ -101,6 +140,7 @@ int policy_hold(struct daemon *d, const struct xfrm_policy_spec *p)
 		free(k);
 		return -ENOMEM;
 	}
+	set_owner(k, o);
 	err = install(d, p);
 	if (err) {
 		free(k->h);

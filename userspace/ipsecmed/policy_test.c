@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Policies shared by CHILD_SAs (policy.c) against a recording fake of
  * lib/xfrm.h: the newest holder's template is installed, a holder that
- * goes hands the policy on, only the last one deletes it, by index.
+ * goes hands the policy on, only the last one deletes it, by index;
+ * only CHILD_SAs of one connection and peer identity share a policy.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -59,6 +60,23 @@ int xfrm_policy_del(struct nl_conn *c, const struct xfrm_sel_spec *sel,
 	return 0;
 }
 
+/* Owners: the road warrior "rw-a.example" (an FQDN ID: type 2), another
+ * one, rw-a again in capitals (the same identity), and rw-a on another
+ * connection.
+ */
+static const uint8_t id_a[] = "\002rw-a.example", id_b[] = "\002rw-b.example";
+static const uint8_t id_a_caps[] = "\002RW-A.Example";
+static const struct policy_owner rw_a = { "rw", id_a, sizeof(id_a) - 1,
+					  "rw-a.example" };
+static const struct policy_owner rw_b = { "rw", id_b, sizeof(id_b) - 1,
+					  "rw-b.example" };
+static const struct policy_owner rw_a_caps = { "rw", id_a_caps,
+					       sizeof(id_a_caps) - 1,
+					       "RW-A.Example" };
+static const struct policy_owner other_a = { "other", id_a,
+					     sizeof(id_a) - 1,
+					     "rw-a.example" };
+
 static struct xfrm_policy_spec spec(uint32_t reqid)
 {
 	struct xfrm_policy_spec p = { .dir = XFRM_POLICY_OUT,
@@ -80,13 +98,13 @@ static void test_stale_sa_leaves(void)
 	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2);
 
 	memset(&k, 0, sizeof(k));
-	KT_EXPECT(policy_hold(&d, &p1) == 0);
+	KT_EXPECT(policy_hold(&d, &p1, &rw_a) == 0);
 	KT_EXPECT(k.present && k.reqid == 1 && k.updates == 1);
-	KT_EXPECT(policy_hold(&d, &p2) == 0);
+	KT_EXPECT(policy_hold(&d, &p2, &rw_a) == 0);
 	KT_EXPECT(k.reqid == 2 && k.updates == 2);	/* the new SA's now */
 	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_OUT) == 2);
 	/* Holding again changes nothing. */
-	KT_EXPECT(policy_hold(&d, &p2) == 0 && k.updates == 2);
+	KT_EXPECT(policy_hold(&d, &p2, &rw_a) == 0 && k.updates == 2);
 	/* The stale SA dies: the live one keeps its policy untouched. */
 	policy_release(&d, 1);
 	KT_EXPECT(k.present && k.reqid == 2);
@@ -110,8 +128,9 @@ static void test_hand_over(void)
 	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2), p3 = spec(3);
 
 	memset(&k, 0, sizeof(k));
-	KT_EXPECT(!policy_hold(&d, &p1) && !policy_hold(&d, &p2) &&
-		  !policy_hold(&d, &p3));
+	KT_EXPECT(!policy_hold(&d, &p1, &rw_a) &&
+		  !policy_hold(&d, &p2, &rw_a) &&
+		  !policy_hold(&d, &p3, &rw_a));
 	KT_EXPECT(k.reqid == 3 && k.updates == 3);
 	policy_release(&d, 3);
 	KT_EXPECT(k.present && k.reqid == 2 && k.updates == 4);
@@ -131,7 +150,8 @@ static void test_distinct(void)
 	p2.sel.dport = 1000;
 	p2.sel.dport_mask = 0xfff8;
 	p2.sel.proto = IPPROTO_TCP;
-	KT_EXPECT(!policy_hold(&d, &p1) && !policy_hold(&d, &p2));
+	KT_EXPECT(!policy_hold(&d, &p1, &rw_a) &&
+		  !policy_hold(&d, &p2, &rw_a));
 	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_OUT) == 1);
 	KT_EXPECT(policy_holders(&d, &p2.sel, XFRM_POLICY_OUT) == 1);
 	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_IN) == 0);
@@ -148,9 +168,9 @@ static void test_install_fails(void)
 	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2);
 
 	memset(&k, 0, sizeof(k));
-	KT_EXPECT(policy_hold(&d, &p1) == 0);
+	KT_EXPECT(policy_hold(&d, &p1, &rw_a) == 0);
 	k.fail_update = 1;
-	KT_EXPECT(policy_hold(&d, &p2) == -ENOBUFS);
+	KT_EXPECT(policy_hold(&d, &p2, &rw_a) == -ENOBUFS);
 	k.fail_update = 0;
 	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_OUT) == 1);
 	KT_EXPECT(k.reqid == 1);
@@ -160,7 +180,63 @@ static void test_install_fails(void)
 	KT_EXPECT(!k.present && d.policies == NULL);
 	/* A first install that fails leaves no entry behind. */
 	k.fail_update = 1;
-	KT_EXPECT(policy_hold(&d, &p1) == -ENOBUFS && d.policies == NULL);
+	KT_EXPECT(policy_hold(&d, &p1, &rw_a) == -ENOBUFS &&
+		  d.policies == NULL);
+}
+
+/* Another identity's CHILD_SA with the same selectors is refused and
+ * changes nothing, now or when the holder goes; the same identity (a
+ * reconnect) shares, its name in other case too.
+ */
+static void test_other_identity(void)
+{
+	struct daemon d = { 0 };
+	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2), p3 = spec(3);
+	char who[128] = "";
+
+	memset(&k, 0, sizeof(k));
+	KT_EXPECT(policy_hold(&d, &p1, &rw_a) == 0);
+	KT_EXPECT(policy_taken(&d, &p2, &rw_b, who, sizeof(who)));
+	KT_EXPECT_STR(who, "rw-a.example (connection rw)");
+	KT_EXPECT(policy_hold(&d, &p2, &rw_b) == -EADDRINUSE);
+	KT_EXPECT(k.reqid == 1 && k.updates == 1);
+	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_OUT) == 1);
+	/* The same identity on another connection does not share. */
+	KT_EXPECT(policy_taken(&d, &p2, &other_a, NULL, 0));
+	KT_EXPECT(policy_hold(&d, &p2, &other_a) == -EADDRINUSE);
+	/* The same identity reconnected does. */
+	KT_EXPECT(!policy_taken(&d, &p3, &rw_a_caps, NULL, 0));
+	KT_EXPECT(policy_hold(&d, &p3, &rw_a_caps) == 0 && k.reqid == 3);
+	/* The refused ones never held it: nothing is handed to them. */
+	policy_release(&d, 2);
+	KT_EXPECT(k.reqid == 3 && k.updates == 2);
+	policy_release(&d, 3);
+	KT_EXPECT(k.present && k.reqid == 1 && k.updates == 3);
+	policy_release(&d, 1);
+	KT_EXPECT(!k.present && k.deletes == 1 && d.policies == NULL);
+	/* Once it is gone, anyone may have the selectors. */
+	KT_EXPECT(policy_hold(&d, &p2, &rw_b) == 0 && k.reqid == 2);
+	policy_release(&d, 2);
+	KT_EXPECT(d.policies == NULL);
+}
+
+/* An identity too long to keep (length 0) shares with nobody, not even
+ * with itself.
+ */
+static void test_unknown_identity(void)
+{
+	struct daemon d = { 0 };
+	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2);
+	struct policy_owner nobody = { "rw", id_a, 0, "(too long)" };
+
+	memset(&k, 0, sizeof(k));
+	KT_EXPECT(policy_hold(&d, &p1, &nobody) == 0);
+	KT_EXPECT(policy_hold(&d, &p2, &nobody) == -EADDRINUSE);
+	KT_EXPECT(policy_hold(&d, &p2, &rw_a) == -EADDRINUSE);
+	/* Holding its own again is fine. */
+	KT_EXPECT(policy_hold(&d, &p1, &nobody) == 0 && k.updates == 1);
+	policy_release(&d, 1);
+	KT_EXPECT(!k.present && d.policies == NULL);
 }
 
 int main(void)
@@ -173,5 +249,9 @@ int main(void)
 	kt_run("policy: selectors with other ports are other policies",
 	       test_distinct);
 	kt_run("policy: a failed install changes nothing", test_install_fails);
+	kt_run("policy: another identity's CHILD_SA is refused, never a holder",
+	       test_other_identity);
+	kt_run("policy: an identity too long to keep shares with nobody",
+	       test_unknown_identity);
 	return kt_done();
 }

@@ -304,40 +304,100 @@ static void test_ts_fit(void)
 	/* Representable: left as the range it is. */
 	l.ts[0] = ts4("10.9.0.1", "10.9.0.5", 6, 1000, 1010);
 	r.ts[0] = ts4("10.9.1.0", "10.9.1.255", 0, 0, 65535);
-	KT_EXPECT(ts_exact(&l, &r) == NULL);
-	KT_EXPECT(ts_fit_pair(&l, &r) == 0 && l.n == 1 && r.n == 1);
+	KT_EXPECT(ts_exact(&l, &r, false) == NULL);
+	KT_EXPECT(ts_fit_pair(&l, &r, false) == 0 && l.n == 1 && r.n == 1);
 	ts_str(&l, buf, sizeof(buf));
 	KT_EXPECT_STR(buf, "10.9.0.1-10.9.0.5[tcp/1000-1010]");
 	ts_str(&r, buf, sizeof(buf));
 	KT_EXPECT_STR(buf, "10.9.1.0/24");
 	/* Too many pieces: the first 16, each a selector of its own. */
 	l.ts[0] = ts4("0.0.0.1", "255.255.255.254", 0, 0, 65535);
-	KT_EXPECT(ts_exact(&l, &r) != NULL);
+	KT_EXPECT(ts_exact(&l, &r, false) != NULL);
 	KT_EXPECT(ts_fit(&l, 16) == 16 && l.n == 16);
-	KT_EXPECT(ts_exact(&l, &r) == NULL);
+	KT_EXPECT(ts_exact(&l, &r, false) == NULL);
 	ts_str(&l, buf, sizeof(buf));
 	KT_EXPECT(!strncmp(buf, "0.0.0.1/32,0.0.0.2/31,0.0.0.4/30,", 33));
 	/* Pairs beyond 64: the side with more pieces is cut. */
 	r.ts[0] = ts4("10.0.0.1", "10.0.0.14", 0, 0, 65535);	/* 6 */
-	KT_EXPECT(ts_fit_pair(&l, &r) == 0);
+	KT_EXPECT(ts_fit_pair(&l, &r, false) == 0);
 	KT_EXPECT(ts_count(&l, 0) == 10 && ts_count(&r, 0) == 6);
-	KT_EXPECT(ts_exact(&l, &r) == NULL);
+	KT_EXPECT(ts_exact(&l, &r, false) == NULL);
 	/* An entry that cannot be had is left out, the others stay. */
 	l.n = 2;
 	l.ts[0] = ts4("10.0.0.9", "10.0.0.1", 0, 0, 65535);
 	l.ts[1] = ts4("10.0.0.0", "10.0.0.255", 0, 0, 65535);
-	KT_EXPECT(ts_exact(&l, &r) != NULL);
+	KT_EXPECT(ts_exact(&l, &r, false) != NULL);
 	KT_EXPECT(ts_fit(&l, 16) == 1 && l.n == 1);
 	ts_str(&l, buf, sizeof(buf));
 	KT_EXPECT_STR(buf, "10.0.0.0/24");
 	l.ts[0] = ts4("10.0.0.0", "10.0.0.255", 1, 0x0800, 0x0800);
-	KT_EXPECT(ts_fit_pair(&l, &r) == -1);
+	KT_EXPECT(ts_fit_pair(&l, &r, false) == -1);
 	/* Status text: protocol names, single ports, IPv6 ranges. */
 	l.n = 2;
 	l.ts[0] = ts4("10.1.2.0", "10.1.2.255", 17, 53, 53);
 	l.ts[1] = ts6("2001:db8::1", "2001:db8::4");
 	ts_str(&l, buf, sizeof(buf));
 	KT_EXPECT_STR(buf, "10.1.2.0/24[udp/53],2001:db8::1-2001:db8::4");
+}
+
+/* A rekey's selectors must cover the old ones (RFC 7296 2.9.2). */
+static void test_ts_covers(void)
+{
+	struct ike_ts_payload outer = { .n = 2 }, inner = { .n = 2 };
+
+	outer.ts[0] = ts4("10.0.0.0", "10.0.0.255", 0, 0, 65535);
+	outer.ts[1] = ts4("10.1.0.0", "10.1.0.255", 6, 1000, 2000);
+	inner.ts[0] = ts4("10.0.0.5", "10.0.0.9", 17, 53, 53);
+	inner.ts[1] = ts4("10.1.0.0", "10.1.0.255", 6, 1000, 2000);
+	KT_EXPECT(ts_covers(&outer, &inner));
+	KT_EXPECT(ts_covers(&outer, &outer));
+	KT_EXPECT(!ts_covers(&inner, &outer));
+	/* Each selector within one: a port, protocol or address beyond. */
+	inner.ts[1] = ts4("10.1.0.0", "10.1.0.255", 6, 999, 2000);
+	KT_EXPECT(!ts_covers(&outer, &inner));
+	inner.ts[1] = ts4("10.1.0.0", "10.1.0.255", 0, 1000, 2000);
+	KT_EXPECT(!ts_covers(&outer, &inner));
+	inner.ts[1] = ts4("10.0.0.255", "10.1.0.0", 6, 1000, 1000);
+	KT_EXPECT(!ts_covers(&outer, &inner));
+	/* Another family is never within. */
+	inner.n = 1;
+	inner.ts[0] = ts6("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	KT_EXPECT(!ts_covers(&outer, &inner));
+}
+
+/* Transport mode: one piece per side, of one family, so that the SA's
+ * own selector holds the CHILD_SA exactly.
+ */
+static void test_ts_transport(void)
+{
+	struct ike_ts_payload l = { .n = 1 }, r = { .n = 1 };
+	char buf[512];
+
+	l.ts[0] = ts4("10.0.0.1", "10.0.0.1", 6, 5001, 5001);
+	r.ts[0] = ts4("10.0.0.2", "10.0.0.2", 0, 0, 65535);
+	KT_EXPECT(ts_exact(&l, &r, true) == NULL);
+	KT_EXPECT(ts_fit_pair(&l, &r, true) == 0 && l.n == 1 && r.n == 1);
+	/* 5001-5002 is two port blocks: fine in tunnel mode only. */
+	l.ts[0] = ts4("10.0.0.1", "10.0.0.1", 6, 5001, 5002);
+	KT_EXPECT(ts_exact(&l, &r, false) == NULL);
+	KT_EXPECT(ts_exact(&l, &r, true) != NULL);
+	/* The responder answers the first piece alone. */
+	KT_EXPECT(ts_fit_pair(&l, &r, true) == 0 && l.n == 1);
+	ts_str(&l, buf, sizeof(buf));
+	KT_EXPECT_STR(buf, "10.0.0.1/32[tcp/5001]");
+	KT_EXPECT(ts_exact(&l, &r, true) == NULL);
+	/* Two selectors on a side: the first one. */
+	l.n = 2;
+	l.ts[0] = ts4("10.0.0.1", "10.0.0.1", 17, 53, 53);
+	l.ts[1] = ts4("10.0.0.1", "10.0.0.1", 6, 80, 80);
+	KT_EXPECT(ts_exact(&l, &r, true) != NULL);
+	KT_EXPECT(ts_fit_pair(&l, &r, true) == 0 && l.n == 1);
+	ts_str(&l, buf, sizeof(buf));
+	KT_EXPECT_STR(buf, "10.0.0.1/32[udp/53]");
+	/* Pieces of two families are no pair. */
+	r.ts[0] = ts6("2001:db8::2", "2001:db8::2");
+	KT_EXPECT(ts_exact(&l, &r, true) != NULL);
+	KT_EXPECT(ts_fit_pair(&l, &r, true) == -1);
 }
 
 int main(void)
@@ -355,5 +415,8 @@ int main(void)
 	kt_run("ts: ranges decompose into exact XFRM pieces", test_ts_pieces);
 	kt_run("ts: responder narrowing to the caps, status text",
 	       test_ts_fit);
+	kt_run("ts: a rekey's selectors cover the old ones", test_ts_covers);
+	kt_run("ts: transport mode takes one piece per side",
+	       test_ts_transport);
 	return kt_done();
 }

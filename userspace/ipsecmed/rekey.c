@@ -132,13 +132,15 @@ uint16_t ccsa_match_child(const struct ike_msg *m,
 		return IKE_N_INVALID_SYNTAX;
 	for (i = 0; i < n; i++) {
 		const struct conf_child *cfg = &children[i];
+		bool transport = r->transport &&
+				 cfg->mode == IPSEC_MODE_TRANSPORT;
 
 		ts_from_conf(cfg->local_ts, cfg->n_local_ts, local, &l);
 		ts_from_conf(cfg->remote_ts, cfg->n_remote_ts, remote, &rem);
 		/* The initiator's TSi are its side, our remote one. */
 		if (ts_narrow(&rem, &r->tsi, ts_remote) ||
 		    ts_narrow(&l, &r->tsr, ts_local) ||
-		    ts_fit_pair(ts_local, ts_remote))
+		    ts_fit_pair(ts_local, ts_remote, transport))
 			continue;
 		err = ccsa_parse_request(m, NULL, 0, cfg->esp, cfg->n_esp, r);
 		if (!err) {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <stdlib.h>
 
 #include <openssl/crypto.h>
@@ -193,4 +194,19 @@ void child_sa_keys(const struct child_sa *c, bool inbound,
 
 	*ekey = base;
 	*akey = base + c->enc_len;
+}
+
+bool peer_id_eq(const uint8_t *a, uint16_t alen, const uint8_t *b,
+		uint16_t blen)
+{
+	uint16_t i;
+
+	if (!alen || alen != blen || a[0] != b[0])
+		return false;
+	if (a[0] != IKE_ID_FQDN && a[0] != IKE_ID_RFC822_ADDR)
+		return !memcmp(a, b, alen);
+	for (i = 1; i < alen; i++)
+		if (tolower(a[i]) != tolower(b[i]))
+			return false;
+	return true;
 }

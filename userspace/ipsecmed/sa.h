@@ -164,6 +164,15 @@ struct ike_sa {
 	char failure[128];		/* why it failed, for the waiter */
 };
 
+/* Whether two peer IDs as struct ike_sa keeps them (@a/@alen, @b/@blen:
+ * type byte, then the data) are one identity: the same type and bytes,
+ * names without regard to case (DNS and mail domains ignore it). An
+ * empty one (an identity too long to keep whole) is never the same as
+ * another.
+ */
+bool peer_id_eq(const uint8_t *a, uint16_t alen, const uint8_t *b,
+		uint16_t blen);
+
 /* A new SA with fresh nonce space; the caller links it in. */
 struct ike_sa *ike_sa_new(const struct conf_conn *conn, bool initiator);
 /* Wipe every key and free, children included. */

@@ -90,6 +90,33 @@ int ts_narrow(const struct ike_ts_payload *ours,
 	return out->n ? 0 : -1;
 }
 
+static bool within(const struct ike_ts *in, const struct ike_ts *out)
+{
+	size_t l = alen(in->type);
+
+	return in->type == out->type &&
+	       (!out->proto || out->proto == in->proto) &&
+	       out->start_port <= in->start_port &&
+	       in->end_port <= out->end_port &&
+	       memcmp(out->start, in->start, l) <= 0 &&
+	       memcmp(in->end, out->end, l) <= 0;
+}
+
+bool ts_covers(const struct ike_ts_payload *outer,
+	       const struct ike_ts_payload *inner)
+{
+	uint8_t i, j;
+
+	for (i = 0; i < inner->n; i++) {
+		for (j = 0; j < outer->n; j++)
+			if (within(&inner->ts[i], &outer->ts[j]))
+				break;
+		if (j == outer->n)
+			return false;
+	}
+	return true;
+}
+
 /* Addresses as numbers: IPv4 in the low 32 bits. */
 typedef unsigned __int128 u128;
 
@@ -265,13 +292,16 @@ static int pairs(const struct ike_ts_payload *l, const struct ike_ts_payload *r)
 }
 
 const char *ts_exact(const struct ike_ts_payload *l,
-		     const struct ike_ts_payload *r)
+		     const struct ike_ts_payload *r, bool transport)
 {
 	int nl = ts_count(l, 0), nr = ts_count(r, 0);
 
 	if (nl < 0 || nr < 0)
 		return "a selector is not a valid range, or restricts ports "
 		       "of a protocol without ports";
+	if (transport && (nl != 1 || nr != 1 || pairs(l, r) != 1))
+		return "transport mode takes one XFRM selector per side, of "
+		       "one family (the SA's own selector)";
 	if (nl > TS_PIECES_MAX || nr > TS_PIECES_MAX)
 		return "a side's selectors take more than 16 XFRM selectors";
 	if (pairs(l, r) > TS_PAIRS_MAX)
@@ -307,12 +337,16 @@ int ts_fit(struct ike_ts_payload *tsp, size_t max)
 	return out.n ? (int)used : -1;
 }
 
-int ts_fit_pair(struct ike_ts_payload *l, struct ike_ts_payload *r)
+int ts_fit_pair(struct ike_ts_payload *l, struct ike_ts_payload *r,
+		bool transport)
 {
-	int nl = ts_fit(l, TS_PIECES_MAX), nr = ts_fit(r, TS_PIECES_MAX);
+	size_t max = transport ? 1 : TS_PIECES_MAX;
+	int nl = ts_fit(l, max), nr = ts_fit(r, max);
 
 	if (nl < 0 || nr < 0)
 		return -1;
+	if (transport)
+		return pairs(l, r) == 1 ? 0 : -1;
 	while (pairs(l, r) > TS_PAIRS_MAX) {
 		if (nl >= nr)
 			nl = ts_fit(l, (size_t)nl - 1);

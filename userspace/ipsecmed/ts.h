@@ -20,6 +20,13 @@ void ts_from_conf(const struct conf_ts *ts, size_t n,
 int ts_narrow(const struct ike_ts_payload *ours,
 	      const struct ike_ts_payload *theirs, struct ike_ts_payload *out);
 
+/* Whether every selector of @inner lies within one selector of
+ * @outer (same type, @outer's protocol any or the same, its ports and
+ * addresses around @inner's).
+ */
+bool ts_covers(const struct ike_ts_payload *outer,
+	       const struct ike_ts_payload *inner);
+
 /*
  * XFRM selectors are a prefix per side, a protocol and a port block
  * (value and mask) per side, so a range of addresses or ports becomes
@@ -53,13 +60,22 @@ void ts_from_piece(const struct ts_piece *pc, struct ike_ts *ts);
  */
 int ts_count(const struct ike_ts_payload *tsp, int family);
 
+/*
+ * A transport mode SA gets its CHILD_SA's selector: the kernel lets a
+ * packet that arrives through a transport SA in even when no "dir in"
+ * policy matches it, and only the SA's own selector (one XFRM
+ * selector) stops what the peer sends outside the negotiated
+ * protocol and ports. So a transport CHILD_SA takes one piece per side,
+ * of one family.
+ */
+
 /* NULL if the pair of local @l and remote @r selectors goes into the
- * kernel exactly within the caps, else why not (initiator: the
- * responder's narrowed selectors must be installed as negotiated or
- * not at all).
+ * kernel exactly within the caps (for @transport: one piece per side),
+ * else why not (initiator: the responder's narrowed selectors must be
+ * installed as negotiated or not at all).
  */
 const char *ts_exact(const struct ike_ts_payload *l,
-		     const struct ike_ts_payload *r);
+		     const struct ike_ts_payload *r, bool transport);
 
 /* Responder: narrow @tsp to at most @max pieces (capped at
  * TS_PIECES_MAX): selectors that cannot be expressed are left out, the
@@ -70,10 +86,13 @@ const char *ts_exact(const struct ike_ts_payload *l,
 int ts_fit(struct ike_ts_payload *tsp, size_t max);
 
 /* Responder: ts_fit() both sides so that they take at most
- * TS_PAIRS_MAX pairs, cutting the side with more pieces first.
- * Returns 0, or -1 if a side is left empty.
+ * TS_PAIRS_MAX pairs, cutting the side with more pieces first; for
+ * @transport to the first piece of each side. Returns 0, or -1 if a
+ * side is left empty (or, for @transport, the two pieces are of
+ * different families).
  */
-int ts_fit_pair(struct ike_ts_payload *l, struct ike_ts_payload *r);
+int ts_fit_pair(struct ike_ts_payload *l, struct ike_ts_payload *r,
+		bool transport);
 
 /* "10.1.0.0/16,10.9.0.1-10.9.0.5[tcp/1000-1010],fd00::/64[udp/53]"
  * text of a payload, for status and logs.

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CHILD_SA rekeys through exchange_create.c, against fakes of the
+ * daemon (the messages it would send) and of the kernel (what it would
+ * install): the successor has exactly the old CHILD_SA's selectors, as
+ * the old policies stay (RFC 7296 2.9.2). As responder, a request that
+ * leaves out part of them is answered with TS_UNACCEPTABLE and nothing
+ * changes, a wider one is answered with the old selectors; as
+ * initiator, an answer that leaves out part of them is not installed,
+ * the new CHILD_SA is deleted at the peer and the old one stays.
+ */
+#include <arpa/inet.h>
+
+#include "ipsecmed/daemon.h"
+#include "ipsecmed/kernel.h"
+#include "ipsecmed/log.h"
+#include "ipsecmed/testutil.h"
+
+/* --- fakes of the daemon and the kernel ------------------------------ */
+
+/* The last message of each kind that the exchange sent, decoded. */
+struct sent {
+	uint8_t exchange;
+	uint8_t buf[IKE_MAX_MSG];
+	struct ike_msg m;
+	int count;
+};
+static struct sent req, resp;
+
+static struct {
+	int installs, installs_with_policies, removes;
+	uint32_t installed_spi;		/* inbound SPI of the last install */
+	uint32_t next_spi;
+} kern;
+
+static void record(struct sent *s, uint8_t exchange, struct ike_builder *b)
+{
+	struct ike_err err;
+	int len = ikb_finish(b);
+
+	s->count++;
+	s->exchange = exchange;
+	memset(&s->m, 0, sizeof(s->m));
+	if (len < 0 || (size_t)len > sizeof(s->buf))
+		abort();
+	memcpy(s->buf, b->w.p, (size_t)len);
+	if (ike_chain_decode(&s->m, b->first_np, s->buf, (size_t)len, &err))
+		abort();
+}
+
+int sa_send_request(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
+		    struct ike_builder *b)
+{
+	record(&req, exchange, b);
+	sa->req_pending = true;
+	sa->req_exchange = exchange;
+	return 0;
+}
+
+int sa_send_response(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
+		     uint32_t msgid, struct ike_builder *b)
+{
+	record(&resp, exchange, b);
+	return 0;
+}
+
+int kernel_alloc_spi(struct daemon *d, const struct ike_sa *sa,
+		     uint32_t reqid, uint32_t *spi)
+{
+	*spi = kern.next_spi++;
+	return 0;
+}
+
+int kernel_install(struct daemon *d, const struct ike_sa *sa,
+		   struct child_sa *c, bool policies, bool outbound)
+{
+	kern.installs++;
+	kern.installs_with_policies += policies;
+	kern.installed_spi = c->spi_in;
+	c->installed = true;
+	return 0;
+}
+
+int kernel_install_out(struct daemon *d, const struct ike_sa *sa,
+		       struct child_sa *c)
+{
+	return 0;
+}
+
+void kernel_remove(struct daemon *d, const struct ike_sa *sa,
+		   struct child_sa *c, bool policies)
+{
+	kern.removes++;
+	c->installed = false;
+}
+
+uint64_t now_ms(void)
+{
+	return 1000000;
+}
+
+void rand_bytes(void *out, size_t len)
+{
+	memset(out, 0x5a, len);
+}
+
+void sa_report(struct ike_sa *sa, const char *why) {}
+void daemon_add_sa(struct daemon *d, struct ike_sa *sa) {}
+int info_send_delete(struct daemon *d, struct ike_sa *sa) { return 0; }
+void control_delete_sa(struct daemon *d, struct ike_sa *sa) {}
+
+struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
+			   const struct conf_child *cfg, bool initiator)
+{
+	return NULL;	/* no new CHILD_SAs in these tests */
+}
+
+/* --- an IKE SA with one installed CHILD_SA --------------------------- */
+
+static const char conf_text[] =
+	"connection gw {\n"
+	"	remote_addrs = 10.0.0.2\n"
+	"	proposals = aes128gcm16-prfsha256-x25519\n"
+	"	psk_file = /nonexistent\n"
+	"	local {\n"
+	"		auth = psk\n"
+	"	}\n"
+	"	remote {\n"
+	"		auth = psk\n"
+	"	}\n"
+	"	child net {\n"
+	"		local_ts = 192.168.1.0/24\n"
+	"		remote_ts = 10.9.0.0/24\n"
+	"		esp_proposals = aes128gcm16\n"
+	"	}\n"
+	"}\n";
+
+#define OLD_IN 0x1000
+#define OLD_OUT 0x2000
+#define PEER_SPI 0x3000
+
+static struct conf *conf;
+static struct daemon d;
+static struct ike_sa *sa;
+static struct child_sa *old;
+
+static struct ike_ts ts4(const char *a, const char *b)
+{
+	struct ike_ts t = { .type = IKE_TS_IPV4_ADDR_RANGE,
+			    .end_port = 65535 };
+
+	inet_pton(AF_INET, a, t.start);
+	inet_pton(AF_INET, b, t.end);
+	return t;
+}
+
+static struct ike_ts_payload one(const char *a, const char *b)
+{
+	struct ike_ts_payload p = { .n = 1 };
+
+	p.ts[0] = ts4(a, b);
+	return p;
+}
+
+static const struct ike_ts_payload *local_ts(void)
+{
+	static struct ike_ts_payload p;
+
+	p = one("192.168.1.0", "192.168.1.255");
+	return &p;
+}
+
+static const struct ike_ts_payload *remote_ts(void)
+{
+	static struct ike_ts_payload p;
+
+	p = one("10.9.0.0", "10.9.0.255");
+	return &p;
+}
+
+static void setup(void)
+{
+	char err[256];
+
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	memset(&kern, 0, sizeof(kern));
+	kern.next_spi = 0x4000;
+	if (conf_parse(conf_text, sizeof(conf_text) - 1, "test.conf",
+		       CONF_NO_FILES, &conf, err, sizeof(err))) {
+		printf("# %s\n", err);
+		fflush(stdout);
+		abort();
+	}
+	memset(&d, 0, sizeof(d));
+	d.conf = conf;
+	d.kernel = true;
+	sa = ike_sa_new(&conf->conns[0], true);
+	sa->state = IKE_S_ESTABLISHED;
+	sa->suite.prf = ike_prf_find(IKE_PRF_HMAC_SHA2_256);
+	sa->k.d_len = 32;
+	old = calloc(1, sizeof(*old));
+	child_sa_set_cfg(old, &conf->conns[0].children[0]);
+	old->reqid = 7;
+	old->spi_in = OLD_IN;
+	old->spi_out = OLD_OUT;
+	old->mode = IPSEC_MODE_TUNNEL;
+	old->suite.encr = ike_encr_find(IKE_ENCR_AES_GCM_16, 128);
+	old->ts_local = *local_ts();
+	old->ts_remote = *remote_ts();
+	old->state = CHILD_S_INSTALLED;
+	old->installed = true;
+	sa->children = old;
+}
+
+static void teardown(void)
+{
+	ike_sa_free(sa);	/* with its children */
+	conf_free(conf);
+}
+
+static bool ts_eq(const struct ike_ts_payload *a,
+		  const struct ike_ts_payload *b)
+{
+	return a->n == b->n && !memcmp(a->ts, b->ts, a->n * sizeof(a->ts[0]));
+}
+
+static uint8_t msgbuf[4096];
+static struct ike_msg msg;
+
+/* A CREATE_CHILD_SA message with a REKEY_SA for @rekey_spi (0: none),
+ * an ESP proposal with @spi, a nonce, and these selectors, decoded
+ * into msg.
+ */
+static void build(bool response, uint32_t rekey_spi, uint32_t spi,
+		  const struct ike_ts_payload *tsi,
+		  const struct ike_ts_payload *tsr)
+{
+	struct ike_hdr h = { .spi_i = { 1 }, .spi_r = { 2 },
+			     .exchange = IKE_CREATE_CHILD_SA,
+			     .flags = response ? IKE_FLAG_RESPONSE : 0,
+			     .msgid = response ? 0 : 5 };
+	const struct conf_child *cfg = &conf->conns[0].children[0];
+	uint8_t s[4], nonce[32];
+	struct ike_sa_payload offer;
+	struct ike_builder b;
+	struct ike_err err;
+	int len;
+
+	memset(nonce, 0x17, sizeof(nonce));
+	ikb_init_msg(&b, msgbuf, sizeof(msgbuf), &h);
+	if (rekey_spi) {
+		ike_put_be32(s, rekey_spi);
+		ikb_notify(&b, IKE_PROTO_ESP, s, 4, IKE_N_REKEY_SA, NULL, 0);
+	}
+	ike_put_be32(s, spi);
+	prop_offer(cfg->esp, cfg->n_esp, IKE_PROTO_ESP, s, 4, false, 0,
+		   &offer);
+	ikb_sa(&b, &offer);
+	ikb_nonce(&b, nonce, sizeof(nonce));
+	ikb_ts(&b, IKE_PL_TSI, tsi);
+	ikb_ts(&b, IKE_PL_TSR, tsr);
+	len = ikb_finish(&b);
+	if (len < 0 || ike_msg_decode(&msg, msgbuf, (size_t)len, &err))
+		abort();
+}
+
+/* The TS payload @type of a message we sent. */
+static struct ike_ts_payload sent_ts(const struct sent *s, uint8_t type)
+{
+	struct ike_ts_payload p = { 0 };
+	const struct ike_payload *pl = ike_msg_first(&s->m, type);
+
+	if (!pl || ike_ts_decode(pl, &p, NULL))
+		p.n = 0xff;
+	return p;
+}
+
+/* The one ESP SPI a Delete we sent names, 0 if none. */
+static uint32_t sent_delete(const struct sent *s)
+{
+	const struct ike_payload *pl = ike_msg_first(&s->m, IKE_PL_DELETE);
+	struct ike_delete del;
+
+	if (s->exchange != IKE_INFORMATIONAL || !pl ||
+	    ike_delete_decode(pl, &del, NULL) || del.proto != IKE_PROTO_ESP ||
+	    del.spi_size != 4 || del.nspi != 1)
+		return 0;
+	return ike_get_be32(del.spis);
+}
+
+static size_t n_children(void)
+{
+	const struct child_sa *c;
+	size_t n = 0;
+
+	for (c = sa->children; c; c = c->next)
+		n++;
+	return n;
+}
+
+/* --- responder -------------------------------------------------------- */
+
+/* The peer's TSi are its side: our remote selectors. */
+static void test_responder_same(void)
+{
+	struct ike_ts_payload ti, tr;
+
+	setup();
+	build(false, OLD_OUT, PEER_SPI, remote_ts(), local_ts());
+	child_handle_request(&d, sa, &msg);
+	ti = sent_ts(&resp, IKE_PL_TSI);
+	tr = sent_ts(&resp, IKE_PL_TSR);
+	KT_EXPECT(resp.count == 1 && !ike_msg_error(&resp.m));
+	KT_EXPECT(ts_eq(&ti, remote_ts()) && ts_eq(&tr, local_ts()));
+	KT_EXPECT(n_children() == 2 && old->state == CHILD_S_REKEYED);
+	KT_EXPECT(ts_eq(&sa->children->ts_local, local_ts()) &&
+		  ts_eq(&sa->children->ts_remote, remote_ts()));
+	/* The new SAs only: the old policies stay. */
+	KT_EXPECT(kern.installs == 1 && kern.installs_with_policies == 0);
+	teardown();
+}
+
+static void test_responder_narrower(void)
+{
+	struct ike_ts_payload half = one("10.9.0.0", "10.9.0.127");
+	struct ike_ts_payload other = one("10.9.1.0", "10.9.1.255");
+
+	setup();
+	build(false, OLD_OUT, PEER_SPI, &half, local_ts());
+	child_handle_request(&d, sa, &msg);
+	KT_EXPECT(resp.count == 1 &&
+		  ike_msg_error(&resp.m) == IKE_N_TS_UNACCEPTABLE);
+	KT_EXPECT(!ike_msg_first(&resp.m, IKE_PL_SA));
+	KT_EXPECT(n_children() == 1 && old->state == CHILD_S_INSTALLED);
+	KT_EXPECT(kern.installs == 0 && kern.removes == 1);
+	/* Our side narrowed, or other selectors altogether: the same. */
+	build(false, OLD_OUT, PEER_SPI, remote_ts(), &half);
+	child_handle_request(&d, sa, &msg);
+	KT_EXPECT(ike_msg_error(&resp.m) == IKE_N_TS_UNACCEPTABLE);
+	build(false, OLD_OUT, PEER_SPI, &other, local_ts());
+	child_handle_request(&d, sa, &msg);
+	KT_EXPECT(ike_msg_error(&resp.m) == IKE_N_TS_UNACCEPTABLE);
+	KT_EXPECT(n_children() == 1 && old->state == CHILD_S_INSTALLED &&
+		  kern.installs == 0);
+	teardown();
+}
+
+/* A superset (what 2.9.2 allows the initiator) is answered with the
+ * old selectors.
+ */
+static void test_responder_wider(void)
+{
+	struct ike_ts_payload wide = one("10.9.0.0", "10.9.255.255");
+	struct ike_ts_payload ti, tr;
+
+	setup();
+	wide.n = 2;
+	wide.ts[1] = ts4("172.16.0.0", "172.16.0.255");
+	build(false, OLD_OUT, PEER_SPI, &wide, local_ts());
+	child_handle_request(&d, sa, &msg);
+	ti = sent_ts(&resp, IKE_PL_TSI);
+	tr = sent_ts(&resp, IKE_PL_TSR);
+	KT_EXPECT(!ike_msg_error(&resp.m));
+	KT_EXPECT(ts_eq(&ti, remote_ts()) && ts_eq(&tr, local_ts()));
+	KT_EXPECT(ts_eq(&sa->children->ts_remote, remote_ts()));
+	teardown();
+}
+
+/* --- initiator -------------------------------------------------------- */
+
+/* Our rekey of the old CHILD_SA, sent; returns its new inbound SPI. */
+static uint32_t start_rekey(void)
+{
+	struct ike_ts_payload ti, tr;
+
+	old->rekey_at_ms = 1;
+	if (!child_rekey_due(&d, sa, now_ms()))
+		return 0;
+	ti = sent_ts(&req, IKE_PL_TSI);
+	tr = sent_ts(&req, IKE_PL_TSR);
+	if (req.exchange != IKE_CREATE_CHILD_SA || !sa->pending ||
+	    !ts_eq(&ti, local_ts()) || !ts_eq(&tr, remote_ts()))
+		return 0;
+	sa->req_pending = false;	/* as the daemon, on the answer */
+	return sa->pending->spi_in;
+}
+
+static void test_initiator_same(void)
+{
+	uint32_t spi;
+
+	setup();
+	spi = start_rekey();
+	KT_EXPECT(spi != 0);
+	build(true, 0, PEER_SPI, local_ts(), remote_ts());
+	child_handle_response(&d, sa, &msg);
+	KT_EXPECT(kern.installs == 1 && kern.installed_spi == spi &&
+		  kern.installs_with_policies == 0);
+	KT_EXPECT(n_children() == 2 && sa->children->spi_in == spi &&
+		  sa->children->state == CHILD_S_INSTALLED);
+	/* The old one goes. */
+	KT_EXPECT(old->state == CHILD_S_DELETING &&
+		  sent_delete(&req) == OLD_IN);
+	teardown();
+}
+
+static void test_initiator_narrowed(void)
+{
+	struct ike_ts_payload half = one("192.168.1.0", "192.168.1.127");
+	uint32_t spi;
+
+	setup();
+	spi = start_rekey();
+	KT_EXPECT(spi != 0);
+	build(true, 0, PEER_SPI, &half, remote_ts());
+	child_handle_response(&d, sa, &msg);
+	/* Nothing of it installed, the new one deleted at the peer. */
+	KT_EXPECT(kern.installs == 0);
+	KT_EXPECT(sent_delete(&req) == spi);
+	KT_EXPECT(n_children() == 2 && sa->children->spi_in == spi &&
+		  sa->children->state == CHILD_S_DELETING);
+	/* The old one stays as it was. */
+	KT_EXPECT(old->state == CHILD_S_INSTALLED && old->installed &&
+		  ts_eq(&old->ts_local, local_ts()));
+	teardown();
+}
+
+int main(void)
+{
+	log_level = LOG_ERR - 1;	/* quiet */
+	kt_run("rekey responder: the same selectors, answered as they are",
+	       test_responder_same);
+	kt_run("rekey responder: narrower or other selectors: TS_UNACCEPTABLE",
+	       test_responder_narrower);
+	kt_run("rekey responder: wider selectors answered with the old ones",
+	       test_responder_wider);
+	kt_run("rekey initiator: the same selectors, installed, old deleted",
+	       test_initiator_same);
+	kt_run("rekey initiator: narrowed answer deleted, the old SA stays",
+	       test_initiator_narrowed);
+	return kt_done();
+}

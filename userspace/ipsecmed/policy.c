@@ -69,15 +69,62 @@ static bool same_owner(const struct kpolicy *k, const struct policy_owner *o)
 			  o->peer_id_len);
 }
 
+/* A port or block of ports as a mask: 0 is any port (see xfrm.h). */
+static uint16_t port_bits(uint16_t port, uint16_t mask)
+{
+	return mask ? mask : port ? 0xffff : 0;
+}
+
+static bool ports_meet(uint16_t a, uint16_t am, uint16_t b, uint16_t bm)
+{
+	return !((a ^ b) & port_bits(a, am) & port_bits(b, bm));
+}
+
+static bool prefixes_meet(const struct ipsec_prefix *a,
+			  const struct ipsec_prefix *b)
+{
+	return ipsec_prefix_contains(a, &b->addr) ||
+	       ipsec_prefix_contains(b, &a->addr);
+}
+
+/* Could one packet match both selectors (in one direction)? */
+static bool overlap(const struct xfrm_policy_spec *a,
+		    const struct xfrm_policy_spec *b)
+{
+	const struct xfrm_sel_spec *x = &a->sel, *y = &b->sel;
+
+	return a->dir == b->dir && x->family == y->family &&
+	       prefixes_meet(&x->src, &y->src) &&
+	       prefixes_meet(&x->dst, &y->dst) &&
+	       (!x->proto || !y->proto || x->proto == y->proto) &&
+	       ports_meet(x->sport, x->sport_mask, y->sport, y->sport_mask) &&
+	       ports_meet(x->dport, x->dport_mask, y->dport, y->dport_mask);
+}
+
+/* Equal selectors are one kernel policy, whose traffic goes to its
+ * newest holder. Overlapping ones are two policies of one priority, the
+ * kernel choosing by the order they came in: peers of one connection (a
+ * group of road warriors) must not overlap either, or a peer could take
+ * part of another's traffic (a port of its address, say) whenever the
+ * other reconnects. Overlaps between connections are the operator's
+ * (a site's /8 beside its road warriors' /24).
+ */
 bool policy_taken(const struct daemon *d, const struct xfrm_policy_spec *p,
 		  const struct policy_owner *o, char *who, size_t len)
 {
-	const struct kpolicy *k = find(d, p);
+	const struct kpolicy *k;
 
-	if (!k || same_owner(k, o))
-		return false;
-	snprintf(who, len, "%s (connection %s)", k->peer, k->conn);
-	return true;
+	for (k = d->policies; k; k = k->next) {
+		if (same_owner(k, o))
+			continue;
+		if (same(&k->h[0], p) ||
+		    (!strcmp(k->conn, o->conn) && overlap(&k->h[0], p))) {
+			snprintf(who, len, "%s (connection %s)", k->peer,
+				 k->conn);
+			return true;
+		}
+	}
+	return false;
 }
 
 static const char *ext(const struct daemon *d)

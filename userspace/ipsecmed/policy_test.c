@@ -239,6 +239,44 @@ static void test_unknown_identity(void)
 	KT_EXPECT(!k.present && d.policies == NULL);
 }
 
+/* Road warriors of one connection may not overlap: B's TCP to A's
+ * address, or a block of ports, would be a second policy of A's traffic.
+ * Other connections may (the operator's layout); disjoint ones are fine.
+ */
+static void test_overlap(void)
+{
+	struct daemon d = { 0 };
+	struct xfrm_policy_spec a = spec(1), b = spec(2);
+
+	memset(&k, 0, sizeof(k));
+	KT_EXPECT(policy_hold(&d, &a, &rw_a) == 0);
+	b.sel.proto = IPPROTO_TCP;
+	b.sel.dport = 80;
+	KT_EXPECT(policy_taken(&d, &b, &rw_b, NULL, 0));
+	ipsec_prefix_parse("10.9.0.3/32", &b.sel.dst);	/* inside A's /31 */
+	KT_EXPECT(policy_taken(&d, &b, &rw_b, NULL, 0));
+	KT_EXPECT(!policy_taken(&d, &b, &rw_a, NULL, 0));	/* A's own */
+	KT_EXPECT(!policy_taken(&d, &b, &other_a, NULL, 0));
+	ipsec_prefix_parse("10.9.0.4/32", &b.sel.dst);	/* beside it */
+	KT_EXPECT(!policy_taken(&d, &b, &rw_b, NULL, 0));
+	/* Ports: A's block 1024-1031 meets 1030, not 1040. */
+	policy_release(&d, 1);
+	a.sel.proto = b.sel.proto = IPPROTO_UDP;
+	a.sel.dport = 1024;
+	a.sel.dport_mask = 0xfff8;
+	KT_EXPECT(policy_hold(&d, &a, &rw_a) == 0);
+	ipsec_prefix_parse("10.9.0.2/32", &b.sel.dst);
+	b.sel.dport = 1030;
+	KT_EXPECT(policy_taken(&d, &b, &rw_b, NULL, 0));
+	b.sel.dport = 1040;
+	KT_EXPECT(!policy_taken(&d, &b, &rw_b, NULL, 0));
+	b.dir = XFRM_POLICY_IN;
+	b.sel.dport = 1030;
+	KT_EXPECT(!policy_taken(&d, &b, &rw_b, NULL, 0));	/* other dir */
+	policy_release(&d, 1);
+	KT_EXPECT(d.policies == NULL);
+}
+
 int main(void)
 {
 	log_level = LOG_ERR - 1;	/* quiet */
@@ -249,6 +287,8 @@ int main(void)
 	kt_run("policy: selectors with other ports are other policies",
 	       test_distinct);
 	kt_run("policy: a failed install changes nothing", test_install_fails);
+	kt_run("policy: peers of one connection may not overlap",
+	       test_overlap);
 	kt_run("policy: another identity's CHILD_SA is refused, never a holder",
 	       test_other_identity);
 	kt_run("policy: an identity too long to keep shares with nobody",

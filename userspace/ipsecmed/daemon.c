@@ -58,16 +58,6 @@ struct ike_sa *daemon_find_sa(struct daemon *d, const uint8_t *spi_i,
 	return NULL;
 }
 
-static struct ike_sa *find_sa_by_id(struct daemon *d, uint32_t id)
-{
-	struct ike_sa *sa;
-
-	for (sa = d->sas; id && sa; sa = sa->next)
-		if (sa->id == id && sa->state != IKE_S_DEAD)
-			return sa;
-	return NULL;
-}
-
 void daemon_add_sa(struct daemon *d, struct ike_sa *sa)
 {
 	sa->id = ++d->next_sa_id;
@@ -308,7 +298,7 @@ static void delete_successor(struct daemon *d, struct ike_sa *sa)
 
 	if (!sa->delete_queued || !sa->successor_id)
 		return;
-	n = find_sa_by_id(d, sa->successor_id);
+	n = ike_sa_by_id(d->sas, sa->successor_id);
 	if (!n || n->state != IKE_S_ESTABLISHED || n->delete_queued)
 		return;
 	log_info("%s: IKE SA #%u, rekeyed from #%u while that was being "

@@ -78,16 +78,6 @@ static unsigned long long spi64(const uint8_t *p)
 	return (unsigned long long)ike_get_be32(p) << 32 | ike_get_be32(p + 4);
 }
 
-static struct ike_sa *sa_by_id(struct daemon *d, uint32_t id)
-{
-	struct ike_sa *sa;
-
-	for (sa = d->sas; id && sa; sa = sa->next)
-		if (sa->id == id && sa->state != IKE_S_DEAD)
-			return sa;
-	return NULL;
-}
-
 static struct child_sa *child_by_spi_out(struct ike_sa *sa, uint32_t spi)
 {
 	struct child_sa *c;
@@ -453,7 +443,7 @@ void ike_rekey_hand_over(struct daemon *d, struct ike_sa *old)
 
 	if (!old->coll || !old->coll_ike_id)
 		return;
-	n = sa_by_id(d, old->coll_ike_id);
+	n = ike_sa_by_id(d->sas, old->coll_ike_id);
 	old->coll = false;
 	if (n)
 		hand_over(old, n);
@@ -1126,7 +1116,7 @@ static void ike_collision(struct daemon *d, struct ike_sa *sa,
 	struct ike_nonces ours = { n->ni, n->ni_len, n->nr, n->nr_len };
 	struct ike_nonces theirs = { sa->coll_ni, sa->coll_ni_len,
 				     sa->coll_nr, sizeof(sa->coll_nr) };
-	struct ike_sa *peers = sa_by_id(d, sa->coll_ike_id);
+	struct ike_sa *peers = ike_sa_by_id(d->sas, sa->coll_ike_id);
 	bool lost = peers && rekey_ours_redundant(&ours, &theirs);
 
 	sa->coll = false;

@@ -210,3 +210,13 @@ bool peer_id_eq(const uint8_t *a, uint16_t alen, const uint8_t *b,
 			return false;
 	return true;
 }
+
+struct ike_sa *ike_sa_by_id(struct ike_sa *list, uint32_t id)
+{
+	struct ike_sa *sa;
+
+	for (sa = list; id && sa; sa = sa->next)
+		if (sa->id == id && sa->state != IKE_S_DEAD)
+			return sa;
+	return NULL;
+}

@@ -175,6 +175,10 @@ bool peer_id_eq(const uint8_t *a, uint16_t alen, const uint8_t *b,
 
 /* A new SA with fresh nonce space; the caller links it in. */
 struct ike_sa *ike_sa_new(const struct conf_conn *conn, bool initiator);
+/* The live (not dead) IKE SA with local number @id in @list, or NULL
+ * (also for id 0, which no SA has).
+ */
+struct ike_sa *ike_sa_by_id(struct ike_sa *list, uint32_t id);
 /* Wipe every key and free, children included. */
 void ike_sa_free(struct ike_sa *sa);
 

@@ -61,6 +61,10 @@ install_module() {
 	mkdir -p "/lib/modules/$kver/updates"
 	cp "$modroot/updates/ipsecme.ko" "/lib/modules/$kver/updates/"
 	cp "$modroot"/modules.* "/lib/modules/$kver/"
+	# A kernel not installed on the host (scripts/debug-kernel's) has its
+	# modules where the staged tree points.
+	[ -e "/lib/modules/$kver/kernel" ] ||
+		ln -s "$modroot/kernel" "/lib/modules/$kver/kernel"
 }
 
 # unload_module: remove ipsecme.ko if a test left it loaded, so every test

@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [-k KERNEL]... [-t SECONDS] [-j JOBS] [TEST.sh]...
+# run.sh [-r ROOT] [-k KERNEL]... [-t SECONDS] [-j JOBS] [TEST.sh]...
 #
 # Boot stock Debian kernels under qemu and run ipsecme selftests in them.
 # KERNEL is a release (6.1.0-56-amd64), a prefix of one (6.12) or "all"
 # (default: every kernel with both /boot/vmlinuz-* and a build tree).
+# -r looks for kernels under ROOT instead of / (ROOT/boot/vmlinuz-*,
+# ROOT/lib/modules/*/build), as scripts/debug-kernel installs its kernel.
 # TESTs default to TEST_PROGS of selftests/Makefile. -t is the time limit
 # of one test (default 300 s). -j boots up to JOBS kernels at once; their
 # output is then printed kernel by kernel as each finishes (default 1:
@@ -25,14 +27,17 @@ BUILD=$TOPDIR/build
 TEST_TIMEOUT=300
 JOBS=1
 KERNEL_ARGS=()
+# Where kernels are installed: "" for the host's own, else a directory.
+KROOT=
 
 usage() {
-	sed -n '4,10s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,12s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
-while getopts "k:t:j:h" opt; do
+while getopts "r:k:t:j:h" opt; do
 	case $opt in
+	r) KROOT=$(cd "$OPTARG" 2>/dev/null && pwd) || usage ;;
 	k) KERNEL_ARGS+=("$OPTARG") ;;
 	t) TEST_TIMEOUT=$OPTARG ;;
 	j) JOBS=$OPTARG ;;
@@ -45,9 +50,9 @@ shift $((OPTIND - 1))
 # Kernels with an image and headers, newest last.
 installed_kernels() {
 	local img kver
-	for img in /boot/vmlinuz-*; do
-		kver=${img#/boot/vmlinuz-}
-		[ -d "/lib/modules/$kver/build" ] && echo "$kver"
+	for img in "$KROOT"/boot/vmlinuz-*; do
+		kver=${img#"$KROOT"/boot/vmlinuz-}
+		[ -d "$KROOT/lib/modules/$kver/build" ] && echo "$kver"
 	done | sort -V
 }
 
@@ -74,7 +79,9 @@ resolve_kernels() {
 build_all() {
 	local kver
 	for kver in "$@"; do
-		make -s -C "$TOPDIR" module KVER="$kver" >"$BUILD/vm/build-$kver.log" 2>&1 || {
+		make -s -C "$TOPDIR" module KVER="$kver" \
+			KDIR="$KROOT/lib/modules/$kver/build" \
+			>"$BUILD/vm/build-$kver.log" 2>&1 || {
 			cat "$BUILD/vm/build-$kver.log" >&2
 			return 1
 		}
@@ -91,8 +98,8 @@ stage_modules() {
 	local kver=$1 dir=$BUILD/vm/modroot-$1/lib/modules/$1
 	rm -rf "$BUILD/vm/modroot-$kver"
 	mkdir -p "$dir/updates"
-	ln -s "/lib/modules/$kver/kernel" "$dir/kernel"
-	cp "/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$dir/"
+	ln -s "$KROOT/lib/modules/$kver/kernel" "$dir/kernel"
+	cp "$KROOT/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$dir/"
 	cp "$BUILD/$kver/mod/kernel/ipsecme.ko" "$dir/updates/"
 	depmod -b "$BUILD/vm/modroot-$kver" "$kver"
 }
@@ -100,8 +107,9 @@ stage_modules() {
 initrd_for() {
 	local kver=$1 initrd=$BUILD/vm/initrd-$1.img
 	if [ ! -f "$initrd" ] || [ "$VM_DIR/initramfs-init" -nt "$initrd" ] ||
-	   [ "$VM_DIR/mkinitrd.sh" -nt "$initrd" ]; then
-		"$VM_DIR/mkinitrd.sh" "$kver" "$initrd" || return 1
+	   [ "$VM_DIR/mkinitrd.sh" -nt "$initrd" ] ||
+	   [ "$KROOT/lib/modules/$kver/modules.dep" -nt "$initrd" ]; then
+		"$VM_DIR/mkinitrd.sh" "$kver" "$initrd" "$KROOT" || return 1
 	fi
 	echo "$initrd"
 }
@@ -128,7 +136,7 @@ start_guest() {
 	timeout -k 5 "$budget" qemu-system-x86_64 \
 		-machine q35,accel=tcg -cpu max -smp 2 -m 2048 \
 		-nodefaults -display none -no-reboot -pidfile "$QEMU_PIDFILE" \
-		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
+		-kernel "$KROOT/boot/vmlinuz-$kver" -initrd "$initrd" \
 		-append "console=ttyS0 loglevel=4 panic=-1 \
 ipsecme_vm.guest_init=$VM_DIR/guest-init.sh ipsecme_vm.top=$TOPDIR \
 ipsecme_vm.modroot=$BUILD/vm/modroot-$kver/lib/modules/$kver \

@@ -2,6 +2,8 @@
 #
 # make              module for KVER + userspace programs
 # make check        host unit tests, then guest selftests on every kernel
+# make check-debug  guest selftests on a KASAN/lockdep/kmemleak kernel
+#                   (scripts/debug-kernel; TESTS="a.sh b.sh" for some)
 # make demo         gateway and road warrior, both ipsecmed, in a guest
 # make install      module into /lib/modules/$(KVER)/updates, programs
 # make deps         install the build and test dependencies with apt
@@ -21,7 +23,7 @@ MODULE := $(MODDIR)/kernel/ipsecme.ko
 PREFIX ?= /usr
 DESTDIR ?=
 
-.PHONY: all module userspace check unit-check demo install \
+.PHONY: all module userspace check check-debug unit-check demo install \
 	install-module install-userspace deps clean
 
 all: module userspace
@@ -40,6 +42,9 @@ userspace:
 
 check:
 	@scripts/check
+
+check-debug:
+	@scripts/check-debug $(TESTS)
 
 unit-check:
 	$(MAKE) -C userspace check

@@ -9,6 +9,7 @@
 #	NAME.dmesg  the kernel log of the test and of unloading the module
 #	NAME.unload "ok", or why the module would not unload
 #	NAME.ktap   the test's own output, for the plan check
+#	NAME.kmemleak  what kmemleak found after the test (debug kernels)
 # Test output goes to ttyS1, which the host streams; each test ends with a
 # line "@@ipsecme-vm done NAME" so the host knows when to read its results.
 
@@ -61,6 +62,41 @@ install_module() {
 	mkdir -p "/lib/modules/$kver/updates"
 	cp "$modroot/updates/ipsecme.ko" "/lib/modules/$kver/updates/"
 	cp "$modroot"/modules.* "/lib/modules/$kver/"
+	# A kernel not installed on the host (scripts/debug-kernel's) has its
+	# modules where the staged tree points.
+	[ -e "/lib/modules/$kver/kernel" ] ||
+		ln -s "$modroot/kernel" "/lib/modules/$kver/kernel"
+}
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# kmemleak_report: the objects kmemleak finds unreferenced now, then
+# forget them so that the next call reports only newer ones. kmemleak
+# reports an object only once it is 5 s old and its contents did not
+# change between two scans: wait, then scan twice.
+kmemleak_report() {
+	sleep 6
+	if ! { echo scan >"$KMEMLEAK" && echo scan >"$KMEMLEAK"; } 2>/dev/null; then
+		echo "kmemleak: the scan failed (kmemleak switched itself off?)"
+		return
+	fi
+	cat "$KMEMLEAK"
+	echo clear >"$KMEMLEAK"
+}
+
+# kmemleak_settle: what boot leaves unreferenced is nobody's test's.
+kmemleak_settle() {
+	local n
+	[ -e "$KMEMLEAK" ] || return 0
+	n=$(kmemleak_report | grep -c "^unreferenced object")
+	echo "# guest: kmemleak: $n objects unreferenced at boot, ignored"
+}
+
+# checkers_off: lockdep stops after its first report (and after any taint
+# that makes it unreliable, such as a KASAN report): the tests after that
+# need a fresh boot to be checked.
+checkers_off() {
+	grep -qE "^ *debug_locks: +0$" /proc/lockdep_stats 2>/dev/null
 }
 
 # unload_module: remove ipsecme.ko if a test left it loaded, so every test
@@ -93,6 +129,9 @@ run_test() {
 		sed -u "s/^/  /"
 	rc=${PIPESTATUS[0]}
 	unload_module >"$RESULTS/$name.unload"
+	# After the unload, so that what unloading leaks counts too; before
+	# reading the log, which then holds the scan's own one-line summary.
+	[ -e "$KMEMLEAK" ] && kmemleak_report >"$RESULTS/$name.kmemleak"
 	dmesg >"$RESULTS/$name.dmesg"
 	echo "$rc" >"$RESULTS/$name.rc"
 	sync
@@ -100,7 +139,7 @@ run_test() {
 }
 
 main() {
-	local tests name
+	local tests name boot_off=
 	setup_system
 	exec >/dev/ttyS1 2>&1
 	TOPDIR=$(cmdline_arg top)
@@ -112,9 +151,18 @@ main() {
 		return
 	fi
 	echo "# guest: $(uname -r) ready after $(cut -d" " -f1 /proc/uptime) s"
+	kmemleak_settle
+	# Rebooting helps only if the checkers were on after this boot.
+	checkers_off && boot_off=1 &&
+		echo "# guest: lockdep is off already after boot"
 	echo "@@ipsecme-vm ready $(uname -r)"
 	for name in ${tests//,/ }; do
 		run_test "$name"
+		if [ -z "$boot_off" ] && checkers_off; then
+			echo "# guest: lockdep is off after $name: rebooting"
+			echo "@@ipsecme-vm reboot"
+			return
+		fi
 	done
 }
 

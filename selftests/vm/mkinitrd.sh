@@ -1,13 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# mkinitrd.sh KVER OUTPUT: a tiny initramfs for the selftest guest. It holds
-# a static busybox, the modules Debian builds as modules that the guest
-# needs before it can reach the host root (virtio PCI on 6.1, 9p, overlay),
-# decompressed and in dependency order, and initramfs-init as /init.
+# mkinitrd.sh KVER OUTPUT [ROOT]: a tiny initramfs for the selftest guest.
+# It holds a static busybox, the modules Debian builds as modules that the
+# guest needs before it can reach the host root (virtio PCI on 6.1, 9p,
+# overlay), decompressed and in dependency order, and initramfs-init as
+# /init. The modules are those of ROOT/lib/modules/KVER (default: /).
 set -eu
 kver=$1
 out=$2
+root=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
 busybox=/bin/busybox
@@ -26,7 +28,7 @@ ln -s busybox "$tmp/bin/sh"
 # modprobe takes one module per call (later words would be parameters).
 : >"$tmp/lib/modules/load-order"
 for mod in virtio_pci 9pnet_virtio 9p overlay; do
-	modprobe -S "$kver" --show-depends "$mod" | awk '$1 == "insmod" { print $2 }'
+	modprobe ${root:+-d "$root"} -S "$kver" --show-depends "$mod" | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' | while read -r path; do
 	name=$(basename "$path")
 	case $name in

@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [-k KERNEL]... [-t SECONDS] [-j JOBS] [TEST.sh]...
+# run.sh [-r ROOT] [-k KERNEL]... [-t SECONDS] [-j JOBS] [TEST.sh]...
 #
 # Boot stock Debian kernels under qemu and run ipsecme selftests in them.
 # KERNEL is a release (6.1.0-56-amd64), a prefix of one (6.12) or "all"
 # (default: every kernel with both /boot/vmlinuz-* and a build tree).
+# -r looks for kernels under ROOT instead of / (ROOT/boot/vmlinuz-*,
+# ROOT/lib/modules/*/build), as scripts/debug-kernel installs its kernel.
 # TESTs default to TEST_PROGS of selftests/Makefile. -t is the time limit
 # of one test (default 300 s). -j boots up to JOBS kernels at once; their
 # output is then printed kernel by kernel as each finishes (default 1:
@@ -25,14 +27,17 @@ BUILD=$TOPDIR/build
 TEST_TIMEOUT=300
 JOBS=1
 KERNEL_ARGS=()
+# Where kernels are installed: "" for the host's own, else a directory.
+KROOT=
 
 usage() {
-	sed -n '4,10s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,12s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
-while getopts "k:t:j:h" opt; do
+while getopts "r:k:t:j:h" opt; do
 	case $opt in
+	r) KROOT=$(cd "$OPTARG" 2>/dev/null && pwd) || usage ;;
 	k) KERNEL_ARGS+=("$OPTARG") ;;
 	t) TEST_TIMEOUT=$OPTARG ;;
 	j) JOBS=$OPTARG ;;
@@ -45,9 +50,9 @@ shift $((OPTIND - 1))
 # Kernels with an image and headers, newest last.
 installed_kernels() {
 	local img kver
-	for img in /boot/vmlinuz-*; do
-		kver=${img#/boot/vmlinuz-}
-		[ -d "/lib/modules/$kver/build" ] && echo "$kver"
+	for img in "$KROOT"/boot/vmlinuz-*; do
+		kver=${img#"$KROOT"/boot/vmlinuz-}
+		[ -d "$KROOT/lib/modules/$kver/build" ] && echo "$kver"
 	done | sort -V
 }
 
@@ -74,7 +79,9 @@ resolve_kernels() {
 build_all() {
 	local kver
 	for kver in "$@"; do
-		make -s -C "$TOPDIR" module KVER="$kver" >"$BUILD/vm/build-$kver.log" 2>&1 || {
+		make -s -C "$TOPDIR" module KVER="$kver" \
+			KDIR="$KROOT/lib/modules/$kver/build" \
+			>"$BUILD/vm/build-$kver.log" 2>&1 || {
 			cat "$BUILD/vm/build-$kver.log" >&2
 			return 1
 		}
@@ -91,8 +98,8 @@ stage_modules() {
 	local kver=$1 dir=$BUILD/vm/modroot-$1/lib/modules/$1
 	rm -rf "$BUILD/vm/modroot-$kver"
 	mkdir -p "$dir/updates"
-	ln -s "/lib/modules/$kver/kernel" "$dir/kernel"
-	cp "/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$dir/"
+	ln -s "$KROOT/lib/modules/$kver/kernel" "$dir/kernel"
+	cp "$KROOT/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$dir/"
 	cp "$BUILD/$kver/mod/kernel/ipsecme.ko" "$dir/updates/"
 	depmod -b "$BUILD/vm/modroot-$kver" "$kver"
 }
@@ -100,8 +107,9 @@ stage_modules() {
 initrd_for() {
 	local kver=$1 initrd=$BUILD/vm/initrd-$1.img
 	if [ ! -f "$initrd" ] || [ "$VM_DIR/initramfs-init" -nt "$initrd" ] ||
-	   [ "$VM_DIR/mkinitrd.sh" -nt "$initrd" ]; then
-		"$VM_DIR/mkinitrd.sh" "$kver" "$initrd" || return 1
+	   [ "$VM_DIR/mkinitrd.sh" -nt "$initrd" ] ||
+	   [ "$KROOT/lib/modules/$kver/modules.dep" -nt "$initrd" ]; then
+		"$VM_DIR/mkinitrd.sh" "$kver" "$initrd" "$KROOT" || return 1
 	fi
 	echo "$initrd"
 }
@@ -116,20 +124,43 @@ kill_qemu() {
 	QEMU_PIDFILE=
 }
 
+# kernel_has KVER CONFIG_X: the kernel was built with CONFIG_X=y.
+kernel_has() {
+	grep -qx "$2=y" "$KROOT/boot/config-$1" 2>/dev/null
+}
+
+# debug_args KVER: what a kernel built with the checkers of
+# scripts/debug-kernel needs on its command line: every KASAN report, not
+# only the first of a boot.
+debug_args() {
+	kernel_has "$1" CONFIG_KASAN && echo " kasan_multi_shot"
+}
+
+# guest_budget KVER TESTS: how long a guest may run. A KASAN kernel boots
+# and runs slower under TCG, and kmemleak scans after every test.
+guest_budget() {
+	local boot=60 after=30
+	if kernel_has "$1" CONFIG_KASAN || kernel_has "$1" CONFIG_DEBUG_KMEMLEAK; then
+		boot=600
+		after=300
+	fi
+	echo $((boot + $2 * (TEST_TIMEOUT + after)))
+}
+
 # start_guest KVER RESULTS TEST...: boot one guest in the background; its
 # ttyS1 (the tests' output) goes to the fifo RESULTS/stream.
 start_guest() {
 	local kver=$1 results=$2 initrd budget
 	shift 2
 	initrd=$(initrd_for "$kver") || return 1
-	budget=$((60 + $# * (TEST_TIMEOUT + 30)))
+	budget=$(guest_budget "$kver" $#)
 	mkfifo "$results/stream"
 	QEMU_PIDFILE=$results/qemu.pid
 	timeout -k 5 "$budget" qemu-system-x86_64 \
 		-machine q35,accel=tcg -cpu max -smp 2 -m 2048 \
 		-nodefaults -display none -no-reboot -pidfile "$QEMU_PIDFILE" \
-		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=4 panic=-1 \
+		-kernel "$KROOT/boot/vmlinuz-$kver" -initrd "$initrd" \
+		-append "console=ttyS0 loglevel=4 panic=-1$(debug_args "$kver") \
 ipsecme_vm.guest_init=$VM_DIR/guest-init.sh ipsecme_vm.top=$TOPDIR \
 ipsecme_vm.modroot=$BUILD/vm/modroot-$kver/lib/modules/$kver \
 ipsecme_vm.timeout=$TEST_TIMEOUT ipsecme_vm.tests=$(IFS=,; echo "$*")" \
@@ -142,15 +173,18 @@ ipsecme_vm.timeout=$TEST_TIMEOUT ipsecme_vm.tests=$(IFS=,; echo "$*")" \
 N=0
 
 # run_kernel KVER TEST...: every test on one kernel, rebooting after a
-# guest death so that one crash costs one test.
+# guest death so that one crash costs one test, and when the guest asks
+# for it (a checker of a debug kernel switched itself off).
 run_kernel() {
-	local kver=$1 results line name started
+	local kver=$1 results line name started fresh
 	shift
 	local todo=("$@")
 	echo "# kernel $kver"
+	rm -rf "$BUILD/vm/failed/$kver"
 	while [ ${#todo[@]} -gt 0 ]; do
 		results=$(mktemp -d "$BUILD/vm/results.XXXXXX")
 		started=$SECONDS
+		fresh=
 		if ! start_guest "$kver" "$results" "${todo[@]}"; then
 			for name in "${todo[@]}"; do
 				echo "not ok 0 $kver: $name # the guest could not start"
@@ -169,6 +203,7 @@ run_kernel() {
 				todo=("${todo[@]:1}")
 				;;
 			"@@ipsecme-vm ready "*) ;;
+			"@@ipsecme-vm reboot") fresh=1 ;;
 			"@@ipsecme-vm setup-failed")
 				echo "# guest set-up failed on $kver"
 				for name in "${todo[@]}"; do
@@ -181,7 +216,7 @@ run_kernel() {
 		done <"$results/stream"
 		wait
 		QEMU_PIDFILE=
-		if [ ${#todo[@]} -gt 0 ]; then
+		if [ ${#todo[@]} -gt 0 ] && [ -z "$fresh" ]; then
 			# The guest stopped before finishing todo[0].
 			report "$kver" "${todo[0]}" "$results/${todo[0]}"
 			echo "# last lines of the guest console:"
@@ -191,6 +226,18 @@ run_kernel() {
 		cp "$results/console.log" "$BUILD/vm/console-$kver.log"
 		rm -rf "$results"
 	done
+}
+
+# keep_failed KVER NAME RESULT-PREFIX: the whole kernel log (and kmemleak
+# report) of a failed test, in build/vm/failed/KVER/, for whoever decodes
+# the splat; the results share is deleted after each boot.
+keep_failed() {
+	local dir=$BUILD/vm/failed/$1 f
+	mkdir -p "$dir"
+	for f in dmesg kmemleak ktap; do
+		[ -f "$3.$f" ] && cp "$3.$f" "$dir/$2.$f"
+	done
+	return 0
 }
 
 report() {
@@ -204,6 +251,9 @@ report() {
 		echo "not ok $N $kver: $name # $v"
 		[ -f "$res.dmesg" ] && grep -E -B2 -A20 "$BAD_DMESG" \
 			"$res.dmesg" | head -n 60 | sed 's/^/# /'
+		[ -s "$res.kmemleak" ] && head -n 40 "$res.kmemleak" |
+			sed 's/^/# /'
+		keep_failed "$kver" "$name" "$res"
 		;;
 	esac
 }

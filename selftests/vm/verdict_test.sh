@@ -13,7 +13,7 @@ trap 'rm -rf "$dir"' EXIT
 n=0
 failed=0
 
-# case DESC RC UNLOAD DMESG WANT-PREFIX [KTAP]
+# case DESC RC UNLOAD DMESG WANT-PREFIX [KTAP [KMEMLEAK]]
 case_() {
 	local res=$dir/t$n got
 	n=$((n + 1))
@@ -22,6 +22,7 @@ case_() {
 		echo "$3" >"$res.unload"
 		printf '%b\n' "$4" >"$res.dmesg"
 		[ -n "${6:-}" ] && printf '%b\n' "$6" >"$res.ktap"
+		[ $# -ge 7 ] && printf '%b' "$7" >"$res.kmemleak"
 	fi
 	got=$(verdict "$res")
 	if [[ $got == "$5"* ]]; then
@@ -34,7 +35,7 @@ case_() {
 }
 
 echo "KTAP version 1"
-echo "1..19"
+echo "1..39"
 quiet='[    1.0] ipsecme: loading out-of-tree module taints kernel.\n'\
 '[    1.1] ipsecme: module verification failed: signature and/or required key missing - tainting kernel\n'\
 '[    1.2] ipsecme 0.1.0 loaded'
@@ -61,8 +62,34 @@ for log in "WARNING: CPU: 1 PID: 42 at net/ipv4/tcp.c:1 x+0x1/0x2" \
 	"unreferenced object 0xffff888003a1b200 (size 64):" \
 	"ipsecme: Unknown symbol xfrm_input (err -2)" \
 	"kmem_cache_destroy ipsecme_rec: Slab cache still has objects" \
-	"refcount_t: underflow; use-after-free."; do
+	"refcount_t: underflow; use-after-free." \
+	"BUG: KASAN: slab-use-after-free in ipsecme_rx+0x1c/0x90 [ipsecme]" \
+	"BUG: KFENCE: out-of-bounds read in ipsecme_rx+0x1c/0x90 [ipsecme]" \
+	"WARNING: possible recursive locking detected" \
+	"WARNING: inconsistent lock state" \
+	"WARNING: suspicious RCU usage" \
+	"WARNING: bad unlock balance detected!" \
+	"WARNING: held lock freed!" \
+	"WARNING: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected" \
+	"INFO: trying to register non-static key." \
+	"turning off the locking correctness validator." \
+	"ODEBUG: free active (active state 0) object: ffff888005a3c1e8 object type: timer_list hint: ipsecme_gc+0x0/0x40 [ipsecme]" \
+	"kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)" \
+	"ref_tracker: netdev@ffff888004c1a5d8 has 1/1 users at" \
+	"unregister_netdevice: waiting for veth0 to become free. Usage count = 2" \
+	"list_add corruption. prev->next should be next (ffff888004c1a5d8), but was 0000000000000000." \
+	"BUG: using smp_processor_id() in preemptible [00000000] code: ip/312" \
+	"rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:"; do
 	case_ "kernel log '${log:0:40}' fails even with exit 0" 0 ok \
 		"$quiet\n$log" "kernel log"
 done
+leak='unreferenced object 0xffff888003a1b200 (size 64):\n'\
+'  comm "espintcp_peer", pid 321, jiffies 4294938000\n'\
+'  backtrace (crc 0):\n    __kmalloc_noprof+0x1d4/0x400\n'
+case_ "an object kmemleak found after the test fails it" 0 ok "$quiet" \
+	"kmemleak: unreferenced object" "" "$leak"
+case_ "an empty kmemleak report passes" 0 ok "$quiet" ok "" ""
+case_ "a kmemleak scan that failed fails the test" 0 ok "$quiet" \
+	"kmemleak: kmemleak: the scan failed" "" \
+	"kmemleak: the scan failed (kmemleak switched itself off?)\n"
 exit $failed

@@ -11,7 +11,9 @@
  * listen/connect: open the TCP connection, exchange the "IKETCP" prefix
  * (the connecting side sends it, the listening side checks it), attach
  * the "espintcp" ULP, bind the SAs given with -b, create the -r file, then
- * run the actions in order: -s, -R, then -e or -w.
+ * run the actions in order: -s, -R, then -e or -w. connect retries a
+ * refused connection for up to a minute, so a listener started just
+ * before need not be waited for.
  *
  *	-b DADDR,SPI[,MARK/MASK]
  *			bind this SA (SPI, mark in hex) to the socket;
@@ -26,6 +28,8 @@
  *	-i MSEC		pause MSEC milliseconds between the -s messages
  *	-g FILE		wait until FILE exists before sending the -s messages
  *	-n		TCP_NODELAY
+ *	-L		close with SO_LINGER 0 (a reset), so that no socket
+ *			lingers for a peer that may vanish with its namespace
  *
  * try-bind: make a file descriptor of KIND (ulp: a loopback TCP socket
  * with the ULP, tcp: one without, udp, pipe, badfd) and ask the module to
@@ -67,6 +71,9 @@
 #endif
 
 #define MAX_BINDS 16
+/* Refused connections are retried for up to a minute. */
+#define CONNECT_TRIES	600
+#define CONNECT_GAP_MS	100
 
 struct opts {
 	const char *binds[MAX_BINDS];
@@ -75,7 +82,7 @@ struct opts {
 	const char *go;
 	int send_n, send_size, send_gap_ms;
 	int recv_n, recv_size;
-	bool wait_eof, hold, nodelay, shut_wr;
+	bool wait_eof, hold, nodelay, shut_wr, reset;
 };
 
 static void die(const char *what)
@@ -105,9 +112,21 @@ static int attach_ulp(int fd)
 			  sizeof("espintcp"));
 }
 
-/* Ask the module to bind DADDR/SPI to @fd; 0 or -errno, extack in @c. */
-static int genl_bind(struct nl_conn *c, int fd, const char *daddr,
-		     uint32_t spi, const char *mark)
+/* The id of the "ipsecme" genl family, looked up once per process. */
+static int ipsecme_family(struct nl_conn *c)
+{
+	static int id;
+
+	if (id <= 0)
+		id = genl_family_id(c, IPSECME_GENL_NAME);
+	return id;
+}
+
+/* Ask the module to bind DADDR/SPI to @fd, or to unbind it (@fd < 0);
+ * 0 or -errno, extack in @c.
+ */
+static int genl_sa_cmd(struct nl_conn *c, int fd, const char *daddr,
+		       uint32_t spi, const char *mark)
 {
 	char buf[NL_BUF_SIZE];
 	unsigned char a[16];
@@ -121,15 +140,17 @@ static int genl_bind(struct nl_conn *c, int fd, const char *daddr,
 		family = AF_INET6;
 	else
 		return -EINVAL;
-	id = genl_family_id(c, IPSECME_GENL_NAME);
+	id = ipsecme_family(c);
 	if (id < 0)
 		return id;
-	nlh = genl_msg_start(c, buf, id, IPSECME_CMD_BIND,
+	nlh = genl_msg_start(c, buf, id,
+			     fd < 0 ? IPSECME_CMD_UNBIND : IPSECME_CMD_BIND,
 			     IPSECME_GENL_VERSION, 0);
 	mnl_attr_put_u16(nlh, IPSECME_A_BIND_FAMILY, family);
 	mnl_attr_put(nlh, IPSECME_A_BIND_DADDR, family == AF_INET ? 4 : 16, a);
 	mnl_attr_put_u32(nlh, IPSECME_A_BIND_SPI, htonl(spi));
-	mnl_attr_put_u32(nlh, IPSECME_A_BIND_FD, (uint32_t)fd);
+	if (fd >= 0)
+		mnl_attr_put_u32(nlh, IPSECME_A_BIND_FD, (uint32_t)fd);
 	if (mark) {
 		char *slash;
 
@@ -142,24 +163,33 @@ static int genl_bind(struct nl_conn *c, int fd, const char *daddr,
 	return nl_talk(c, nlh, NULL, NULL);
 }
 
-static int bind_one(int fd, const char *spec)
+/* Bind (@fd >= 0) or unbind the SA of a -b spec "DADDR,SPI[,MARK/MASK]";
+ * 0 or -errno, extack in @c.
+ */
+static int spec_cmd(struct nl_conn *c, int fd, const char *spec)
 {
 	char daddr[64];
 	const char *comma = strchr(spec, ','), *mark;
-	struct nl_conn c;
-	int err;
 
 	if (!comma || comma - spec >= (int)sizeof(daddr)) {
 		fprintf(stderr, "espintcp_peer: bad -b '%s'\n", spec);
-		return -1;
+		exit(1);
 	}
 	memcpy(daddr, spec, comma - spec);
 	daddr[comma - spec] = '\0';
 	mark = strchr(comma + 1, ',');
+	return genl_sa_cmd(c, fd, daddr, strtoul(comma + 1, NULL, 16),
+			   mark ? mark + 1 : NULL);
+}
+
+static int bind_one(int fd, const char *spec)
+{
+	struct nl_conn c;
+	int err;
+
 	if (nl_open(&c, NETLINK_GENERIC))
 		die("netlink");
-	err = genl_bind(&c, fd, daddr, strtoul(comma + 1, NULL, 16),
-			mark ? mark + 1 : NULL);
+	err = spec_cmd(&c, fd, spec);
 	if (err)
 		fprintf(stderr, "espintcp_peer: bind %s: %s: %s\n", spec,
 			strerror(-err), c.ext_msg);
@@ -181,39 +211,93 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
-static int open_conn(bool listening, const char *addr, const char *port)
+static int tcp_socket(const char *addr, const char *port,
+		      struct sockaddr_storage *ss, socklen_t *len)
+{
+	int fd;
+
+	if (parse_sockaddr(addr, port, ss, len)) {
+		fprintf(stderr, "espintcp_peer: bad address %s port %s\n",
+			addr, port);
+		exit(1);
+	}
+	fd = socket(ss->ss_family, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket");
+	return fd;
+}
+
+/* A connected socket that has sent the "IKETCP" prefix. A refused
+ * connection is retried for a while: the listener may be starting still.
+ */
+static int connect_ike(const char *addr, const char *port)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char prefix[6];
-	int fd, lfd, one = 1;
+	int fd = tcp_socket(addr, port, &ss, &len), tries = 0;
 
-	if (parse_sockaddr(addr, port, &ss, &len))
-		return -1;
-	fd = socket(ss.ss_family, SOCK_STREAM, 0);
-	if (fd < 0)
-		die("socket");
-	if (!listening) {
-		if (connect(fd, (struct sockaddr *)&ss, len))
+	while (connect(fd, (struct sockaddr *)&ss, len)) {
+		if (errno != ECONNREFUSED || ++tries == CONNECT_TRIES)
 			die("connect");
-		if (write(fd, "IKETCP", 6) != 6)
-			die("write prefix");
-		return fd;
+		close(fd);
+		usleep(CONNECT_GAP_MS * 1000);
+		fd = tcp_socket(addr, port, &ss, &len);
 	}
-	lfd = fd;
+	if (write(fd, "IKETCP", 6) != 6)
+		die("write prefix");
+	return fd;
+}
+
+static int listen_on(const char *addr, const char *port, int backlog)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int lfd = tcp_socket(addr, port, &ss, &len), one = 1;
+
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 1))
+	if (bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, backlog))
 		die("listen");
+	return lfd;
+}
+
+/* The next connection whose first bytes are the "IKETCP" prefix. */
+static int accept_ike(int lfd)
+{
+	char prefix[6];
+	int fd;
+
 	fd = accept(lfd, NULL, NULL);
 	if (fd < 0)
 		die("accept");
-	close(lfd);
 	if (read_full(fd, prefix, sizeof(prefix)) ||
 	    memcmp(prefix, "IKETCP", 6)) {
 		fprintf(stderr, "espintcp_peer: no IKETCP prefix\n");
+		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+static int open_conn(bool listening, const char *addr, const char *port)
+{
+	int fd, lfd;
+
+	if (!listening)
+		return connect_ike(addr, port);
+	lfd = listen_on(addr, port, 1);
+	fd = accept_ike(lfd);
+	close(lfd);
+	return fd;
+}
+
+/* End the connection with a reset instead of a FIN. */
+static void close_reset(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)))
+		die("SO_LINGER");
+	close(fd);
 }
 
 /* Message @i of the -s/-R sequence: marker, index, then a pattern. */
@@ -278,6 +362,12 @@ static int wait_eof(int fd)
 	return r == 0 ? 0 : -1;
 }
 
+static void touch_ready(const struct opts *o)
+{
+	if (o->ready && close(open(o->ready, O_CREAT | O_WRONLY, 0644)))
+		die("ready file");
+}
+
 static int run_peer(const struct opts *o, bool listening, const char *addr,
 		    const char *port)
 {
@@ -294,8 +384,7 @@ static int run_peer(const struct opts *o, bool listening, const char *addr,
 	for (i = 0; i < o->n_binds; i++)
 		if (bind_one(fd, o->binds[i]))
 			return 1;
-	if (o->ready && close(open(o->ready, O_CREAT | O_WRONLY, 0644)))
-		die("ready file");
+	touch_ready(o);
 	fflush(stdout);
 	while (o->go && access(o->go, F_OK))
 		usleep(20000);
@@ -312,7 +401,10 @@ static int run_peer(const struct opts *o, bool listening, const char *addr,
 	if (o->hold)
 		while (read(0, &c, 1) > 0)
 			;
-	close(fd);
+	if (o->reset)
+		close_reset(fd);
+	else
+		close(fd);
 	return 0;
 }
 
@@ -381,7 +473,7 @@ static int try_bind(const char *kind, const char *daddr, const char *spi,
 	}
 	if (nl_open(&c, NETLINK_GENERIC))
 		die("netlink");
-	err = genl_bind(&c, fd, daddr, strtoul(spi, NULL, 16), mark);
+	err = genl_sa_cmd(&c, fd, daddr, strtoul(spi, NULL, 16), mark);
 	if (err)
 		printf("error %s: %s\n", strerrorname_np(-err), c.ext_msg);
 	else
@@ -520,7 +612,7 @@ int main(int argc, char **argv)
 		return try_disconnect();
 	if (argc == 2 && !strcmp(argv[1], "poll-partial"))
 		return poll_partial();
-	while ((opt = getopt(argc, argv, "b:r:s:R:i:g:ewWn")) != -1) {
+	while ((opt = getopt(argc, argv, "b:r:s:R:i:g:ewWnL")) != -1) {
 		switch (opt) {
 		case 'b':
 			if (o.n_binds == MAX_BINDS)
@@ -556,18 +648,21 @@ int main(int argc, char **argv)
 		case 'n':
 			o.nodelay = true;
 			break;
+		case 'L':
+			o.reset = true;
+			break;
 		default:
 			return 1;
 		}
 	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc - optind != 3 || (strcmp(argv[optind], "listen") &&
 				   strcmp(argv[optind], "connect"))) {
 		fprintf(stderr, "usage: espintcp_peer [-b DADDR,SPI]... [-r FILE] "
 			"[-s N:SIZE] [-i MSEC] [-g FILE] [-R N:SIZE] [-e] [-w] [-W] [-n] "
-			"listen|connect ADDR PORT\n");
+			"[-L] listen|connect ADDR PORT\n");
 		return 1;
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	return run_peer(&o, !strcmp(argv[optind], "listen"),
 			argv[optind + 1], argv[optind + 2]);
 }

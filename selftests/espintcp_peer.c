@@ -3,6 +3,9 @@
  * espintcp_peer: one end of an RFC 9329 connection for the selftests.
  *
  *	espintcp_peer [OPTIONS] listen|connect ADDR PORT
+ *	espintcp_peer [-b ...] [-L] serve ADDR PORT
+ *	espintcp_peer [-b ...] churn N ADDR PORT
+ *	espintcp_peer dump N
  *	espintcp_peer try-bind KIND DADDR SPI [MARK/MASK]
  *	espintcp_peer try-attach [connected|listening|unconnected]
  *	espintcp_peer try-disconnect
@@ -13,7 +16,9 @@
  * listen/connect: open the TCP connection, exchange the "IKETCP" prefix
  * (the connecting side sends it, the listening side checks it), attach
  * the "espintcp" ULP, bind the SAs given with -b, create the -r file, then
- * run the actions in order: -s, -R, then -e or -w.
+ * run the actions in order: -s, -R, then -e or -w. connect (and churn)
+ * retry a refused connection for up to a minute, so a listener started
+ * just before need not be waited for.
  *
  *	-b DADDR,SPI[,MARK/MASK]
  *			bind this SA (SPI, mark in hex) to the socket;
@@ -28,6 +33,29 @@
  *	-i MSEC		pause MSEC milliseconds between the -s messages
  *	-g FILE		wait until FILE exists before sending the -s messages
  *	-n		TCP_NODELAY
+ *	-L		close with SO_LINGER 0 (a reset), so that no socket
+ *			lingers for a peer that may vanish with its namespace
+ *
+ * serve and churn are the two ends of the stress test: many connections,
+ * each bound, exercised and ended in one of several ways, while other
+ * processes add and delete the SAs (so a bind may find its SA gone).
+ *
+ * serve: accept connections until stdin reaches EOF; on each, check the
+ * "IKETCP" prefix, attach the ULP, bind the -b SAs, then answer every IKE
+ * message by its command byte (the one after the marker): 'e' echo it,
+ * 'C' close, 'R' reset. A connection its peer ends is closed. At stdin
+ * EOF, close what is left.
+ * churn: open N connections one after the other, keeping up to
+ * CHURN_WINDOW of them open: connect, send the prefix, attach, bind the
+ * -b SAs, exchange one echo; the oldest is then ended, in turn: closed,
+ * reset, closed by the server ('C') or reset by it ('R'), every third
+ * after unbinding its SAs.
+ * Both print "conns=N binds=N gone=N unbinds=N sent=N received=N" at the
+ * end: connections attached, SAs bound, binds and unbinds that found no
+ * SA (ENOENT: deleted meanwhile, tolerated), unbinds done, IKE messages
+ * sent and received. Any other failure is fatal.
+ * dump: N times, GET_INFO and the connection and binding dumps, each
+ * reply parsed by the CLI's parsers; prints "dumped N".
  *
  * try-bind: make a file descriptor of KIND (ulp: a loopback TCP socket
  * with the ULP, tcp: one without, udp, pipe, badfd) and ask the module to
@@ -56,6 +84,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +100,8 @@
 #include <linux/sockios.h>
 #include <linux/ipsecme.h>
 
+#include "ipsecme/etcp.h"
+#include "ipsecme/info.h"
 #include "lib/genl.h"
 
 #ifndef TCP_ULP
@@ -78,6 +109,9 @@
 #endif
 
 #define MAX_BINDS 16
+/* Refused connections are retried for up to a minute. */
+#define CONNECT_TRIES	600
+#define CONNECT_GAP_MS	100
 
 struct opts {
 	const char *binds[MAX_BINDS];
@@ -86,7 +120,7 @@ struct opts {
 	const char *go;
 	int send_n, send_size, send_gap_ms;
 	int recv_n, recv_size;
-	bool wait_eof, hold, nodelay, shut_wr;
+	bool wait_eof, hold, nodelay, shut_wr, reset;
 };
 
 static void die(const char *what)
@@ -116,9 +150,21 @@ static int attach_ulp(int fd)
 			  sizeof("espintcp"));
 }
 
-/* Ask the module to bind DADDR/SPI to @fd; 0 or -errno, extack in @c. */
-static int genl_bind(struct nl_conn *c, int fd, const char *daddr,
-		     uint32_t spi, const char *mark)
+/* The id of the "ipsecme" genl family, looked up once per process. */
+static int ipsecme_family(struct nl_conn *c)
+{
+	static int id;
+
+	if (id <= 0)
+		id = genl_family_id(c, IPSECME_GENL_NAME);
+	return id;
+}
+
+/* Ask the module to bind DADDR/SPI to @fd, or to unbind it (@fd < 0);
+ * 0 or -errno, extack in @c.
+ */
+static int genl_sa_cmd(struct nl_conn *c, int fd, const char *daddr,
+		       uint32_t spi, const char *mark)
 {
 	char buf[NL_BUF_SIZE];
 	unsigned char a[16];
@@ -132,15 +178,17 @@ static int genl_bind(struct nl_conn *c, int fd, const char *daddr,
 		family = AF_INET6;
 	else
 		return -EINVAL;
-	id = genl_family_id(c, IPSECME_GENL_NAME);
+	id = ipsecme_family(c);
 	if (id < 0)
 		return id;
-	nlh = genl_msg_start(c, buf, id, IPSECME_CMD_BIND,
+	nlh = genl_msg_start(c, buf, id,
+			     fd < 0 ? IPSECME_CMD_UNBIND : IPSECME_CMD_BIND,
 			     IPSECME_GENL_VERSION, 0);
 	mnl_attr_put_u16(nlh, IPSECME_A_BIND_FAMILY, family);
 	mnl_attr_put(nlh, IPSECME_A_BIND_DADDR, family == AF_INET ? 4 : 16, a);
 	mnl_attr_put_u32(nlh, IPSECME_A_BIND_SPI, htonl(spi));
-	mnl_attr_put_u32(nlh, IPSECME_A_BIND_FD, (uint32_t)fd);
+	if (fd >= 0)
+		mnl_attr_put_u32(nlh, IPSECME_A_BIND_FD, (uint32_t)fd);
 	if (mark) {
 		char *slash;
 
@@ -153,24 +201,33 @@ static int genl_bind(struct nl_conn *c, int fd, const char *daddr,
 	return nl_talk(c, nlh, NULL, NULL);
 }
 
-static int bind_one(int fd, const char *spec)
+/* Bind (@fd >= 0) or unbind the SA of a -b spec "DADDR,SPI[,MARK/MASK]";
+ * 0 or -errno, extack in @c.
+ */
+static int spec_cmd(struct nl_conn *c, int fd, const char *spec)
 {
 	char daddr[64];
 	const char *comma = strchr(spec, ','), *mark;
-	struct nl_conn c;
-	int err;
 
 	if (!comma || comma - spec >= (int)sizeof(daddr)) {
 		fprintf(stderr, "espintcp_peer: bad -b '%s'\n", spec);
-		return -1;
+		exit(1);
 	}
 	memcpy(daddr, spec, comma - spec);
 	daddr[comma - spec] = '\0';
 	mark = strchr(comma + 1, ',');
+	return genl_sa_cmd(c, fd, daddr, strtoul(comma + 1, NULL, 16),
+			   mark ? mark + 1 : NULL);
+}
+
+static int bind_one(int fd, const char *spec)
+{
+	struct nl_conn c;
+	int err;
+
 	if (nl_open(&c, NETLINK_GENERIC))
 		die("netlink");
-	err = genl_bind(&c, fd, daddr, strtoul(comma + 1, NULL, 16),
-			mark ? mark + 1 : NULL);
+	err = spec_cmd(&c, fd, spec);
 	if (err)
 		fprintf(stderr, "espintcp_peer: bind %s: %s: %s\n", spec,
 			strerror(-err), c.ext_msg);
@@ -192,39 +249,93 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
-static int open_conn(bool listening, const char *addr, const char *port)
+static int tcp_socket(const char *addr, const char *port,
+		      struct sockaddr_storage *ss, socklen_t *len)
+{
+	int fd;
+
+	if (parse_sockaddr(addr, port, ss, len)) {
+		fprintf(stderr, "espintcp_peer: bad address %s port %s\n",
+			addr, port);
+		exit(1);
+	}
+	fd = socket(ss->ss_family, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket");
+	return fd;
+}
+
+/* A connected socket that has sent the "IKETCP" prefix. A refused
+ * connection is retried for a while: the listener may be starting still.
+ */
+static int connect_ike(const char *addr, const char *port)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char prefix[6];
-	int fd, lfd, one = 1;
+	int fd = tcp_socket(addr, port, &ss, &len), tries = 0;
 
-	if (parse_sockaddr(addr, port, &ss, &len))
-		return -1;
-	fd = socket(ss.ss_family, SOCK_STREAM, 0);
-	if (fd < 0)
-		die("socket");
-	if (!listening) {
-		if (connect(fd, (struct sockaddr *)&ss, len))
+	while (connect(fd, (struct sockaddr *)&ss, len)) {
+		if (errno != ECONNREFUSED || ++tries == CONNECT_TRIES)
 			die("connect");
-		if (write(fd, "IKETCP", 6) != 6)
-			die("write prefix");
-		return fd;
+		close(fd);
+		usleep(CONNECT_GAP_MS * 1000);
+		fd = tcp_socket(addr, port, &ss, &len);
 	}
-	lfd = fd;
+	if (write(fd, "IKETCP", 6) != 6)
+		die("write prefix");
+	return fd;
+}
+
+static int listen_on(const char *addr, const char *port, int backlog)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int lfd = tcp_socket(addr, port, &ss, &len), one = 1;
+
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 1))
+	if (bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, backlog))
 		die("listen");
+	return lfd;
+}
+
+/* The next connection whose first bytes are the "IKETCP" prefix. */
+static int accept_ike(int lfd)
+{
+	char prefix[6];
+	int fd;
+
 	fd = accept(lfd, NULL, NULL);
 	if (fd < 0)
 		die("accept");
-	close(lfd);
 	if (read_full(fd, prefix, sizeof(prefix)) ||
 	    memcmp(prefix, "IKETCP", 6)) {
 		fprintf(stderr, "espintcp_peer: no IKETCP prefix\n");
+		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+static int open_conn(bool listening, const char *addr, const char *port)
+{
+	int fd, lfd;
+
+	if (!listening)
+		return connect_ike(addr, port);
+	lfd = listen_on(addr, port, 1);
+	fd = accept_ike(lfd);
+	close(lfd);
+	return fd;
+}
+
+/* End the connection with a reset instead of a FIN. */
+static void close_reset(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)))
+		die("SO_LINGER");
+	close(fd);
 }
 
 /* Message @i of the -s/-R sequence: marker, index, then a pattern. */
@@ -289,6 +400,12 @@ static int wait_eof(int fd)
 	return r == 0 ? 0 : -1;
 }
 
+static void touch_ready(const struct opts *o)
+{
+	if (o->ready && close(open(o->ready, O_CREAT | O_WRONLY, 0644)))
+		die("ready file");
+}
+
 static int run_peer(const struct opts *o, bool listening, const char *addr,
 		    const char *port)
 {
@@ -305,8 +422,7 @@ static int run_peer(const struct opts *o, bool listening, const char *addr,
 	for (i = 0; i < o->n_binds; i++)
 		if (bind_one(fd, o->binds[i]))
 			return 1;
-	if (o->ready && close(open(o->ready, O_CREAT | O_WRONLY, 0644)))
-		die("ready file");
+	touch_ready(o);
 	fflush(stdout);
 	while (o->go && access(o->go, F_OK))
 		usleep(20000);
@@ -323,7 +439,10 @@ static int run_peer(const struct opts *o, bool listening, const char *addr,
 	if (o->hold)
 		while (read(0, &c, 1) > 0)
 			;
-	close(fd);
+	if (o->reset)
+		close_reset(fd);
+	else
+		close(fd);
 	return 0;
 }
 
@@ -392,7 +511,7 @@ static int try_bind(const char *kind, const char *daddr, const char *spi,
 	}
 	if (nl_open(&c, NETLINK_GENERIC))
 		die("netlink");
-	err = genl_bind(&c, fd, daddr, strtoul(spi, NULL, 16), mark);
+	err = genl_sa_cmd(&c, fd, daddr, strtoul(spi, NULL, 16), mark);
 	if (err)
 		printf("error %s: %s\n", strerrorname_np(-err), c.ext_msg);
 	else
@@ -614,6 +733,292 @@ static int try_kcm(void)
 	return 0;
 }
 
+/* --- serve, churn and dump: the stress test's workers --------------------- */
+
+/* What serve does with a message, from the byte after the marker. */
+#define CMD_ECHO		'e'
+#define CMD_CLOSE		'C'
+#define CMD_RESET		'R'
+/* Generous: a peer may be slow under load (TCG on shared CPUs). */
+#define STRESS_TIMEOUT_MS	60000
+#define SERVE_MAX_CONNS		256
+#define CHURN_WINDOW		4
+
+struct tally {
+	int conns, binds, gone, unbinds, sent, received;
+};
+
+static void print_tally(const struct tally *t)
+{
+	printf("conns=%d binds=%d gone=%d unbinds=%d sent=%d received=%d\n",
+	       t->conns, t->binds, t->gone, t->unbinds, t->sent, t->received);
+}
+
+__attribute__((noreturn, format(printf, 1, 2)))
+static void fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("espintcp_peer: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+/* Bind every -b SA to @fd, or unbind them (@fd < 0). An SA deleted
+ * meanwhile by ip xfrm (ENOENT) is counted; any other error is fatal.
+ */
+static void spec_all(struct nl_conn *c, const struct opts *o, int fd,
+		     struct tally *t)
+{
+	int i, err;
+
+	for (i = 0; i < o->n_binds; i++) {
+		err = spec_cmd(c, fd, o->binds[i]);
+		if (err == -ENOENT)
+			t->gone++;
+		else if (err)
+			fatal("%s %s: %s: %s", fd < 0 ? "unbind" : "bind",
+			      o->binds[i], strerror(-err), c->ext_msg);
+		else if (fd < 0)
+			t->unbinds++;
+		else
+			t->binds++;
+	}
+}
+
+/* The peer ended the connection: EOF, or its reset. */
+static void await_end(int fd)
+{
+	char buf[16];
+	ssize_t r;
+
+	if (!readable(fd, STRESS_TIMEOUT_MS))
+		fatal("the peer did not end the connection");
+	r = recv(fd, buf, sizeof(buf), 0);
+	if (r == 0 || (r < 0 && (errno == ECONNRESET || errno == EPIPE)))
+		return;
+	fatal("at the end of a connection: %s",
+	      r > 0 ? "a message" : strerror(errno));
+}
+
+/* One IKE message of a size that varies with @i, and its echo. */
+static void churn_echo(int fd, int i, struct tally *t)
+{
+	static unsigned char msg[1600], got[1700];
+	int size = 8 + (i * 131) % 1500;
+	ssize_t r;
+
+	fill_msg(msg, size, i);
+	msg[4] = CMD_ECHO;
+	if (send(fd, msg, size, 0) != size)
+		fatal("send %d: %s", i, strerror(errno));
+	t->sent++;
+	if (!readable(fd, STRESS_TIMEOUT_MS))
+		fatal("no echo of message %d", i);
+	r = recv(fd, got, sizeof(got), 0);
+	if (r != size || memcmp(got, msg, size))
+		fatal("echo of message %d: got %zd bytes%s", i, r,
+		      r == size ? ", wrong content" : "");
+	t->received++;
+}
+
+static int churn_open(struct nl_conn *c, const struct opts *o, int i,
+		      const char *addr, const char *port, struct tally *t)
+{
+	int fd = connect_ike(addr, port);
+
+	if (attach_ulp(fd))
+		die("TCP_ULP espintcp");
+	t->conns++;
+	spec_all(c, o, fd, t);
+	churn_echo(fd, i, t);
+	return fd;
+}
+
+/* End connection @i the way its number says. */
+static void churn_end(struct nl_conn *c, const struct opts *o, int fd, int i,
+		      struct tally *t)
+{
+	unsigned char msg[8] = { 0 };
+
+	if (i % 3 == 0)
+		spec_all(c, o, -1, t);
+	switch (i % 4) {
+	case 0:
+		close(fd);
+		return;
+	case 1:
+		close_reset(fd);
+		return;
+	}
+	msg[4] = i % 4 == 2 ? CMD_CLOSE : CMD_RESET;
+	if (send(fd, msg, sizeof(msg), 0) != sizeof(msg))
+		fatal("send '%c': %s", msg[4], strerror(errno));
+	t->sent++;
+	await_end(fd);
+	close(fd);
+}
+
+static int churn(const struct opts *o, int n, const char *addr,
+		 const char *port)
+{
+	int fds[CHURN_WINDOW], i, slot;
+	struct tally t = { 0 };
+	struct nl_conn c;
+
+	if (nl_open(&c, NETLINK_GENERIC))
+		die("netlink");
+	for (slot = 0; slot < CHURN_WINDOW; slot++)
+		fds[slot] = -1;
+	for (i = 0; i < n + CHURN_WINDOW; i++) {
+		slot = i % CHURN_WINDOW;
+		if (fds[slot] >= 0)
+			churn_end(&c, o, fds[slot], i - CHURN_WINDOW, &t);
+		fds[slot] = i < n ? churn_open(&c, o, i, addr, port, &t) : -1;
+	}
+	nl_close(&c);
+	print_tally(&t);
+	return 0;
+}
+
+struct server {
+	const struct opts *o;
+	struct nl_conn nl;
+	struct tally t;
+	/* stdin, the listening socket, then the connections */
+	struct pollfd pfd[2 + SERVE_MAX_CONNS];
+	int n;
+};
+
+static void serve_close(const struct server *s, int fd)
+{
+	if (s->o->reset)
+		close_reset(fd);
+	else
+		close(fd);
+}
+
+static void serve_accept(struct server *s)
+{
+	int fd = accept_ike(s->pfd[1].fd);
+
+	if (fd < 0)
+		exit(1);
+	if (s->n == (int)(sizeof(s->pfd) / sizeof(s->pfd[0])))
+		fatal("more than %d connections", SERVE_MAX_CONNS);
+	if (attach_ulp(fd))
+		die("TCP_ULP espintcp");
+	s->t.conns++;
+	spec_all(&s->nl, s->o, fd, &s->t);
+	s->pfd[s->n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+}
+
+/* Act on what @fd has to read; false once the connection is closed. */
+static bool serve_msg(struct server *s, int fd)
+{
+	static unsigned char buf[70000];
+	ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (r < 0 && errno == EAGAIN)
+		return true;
+	if (r == 0 || (r < 0 && (errno == ECONNRESET || errno == EPIPE))) {
+		serve_close(s, fd);
+		return false;
+	}
+	if (r < 5)
+		fatal("recv: %s", r < 0 ? strerror(errno) : "no command");
+	s->t.received++;
+	switch (buf[4]) {
+	case CMD_ECHO:
+		if (send(fd, buf, r, 0) != r)
+			fatal("echo: %s", strerror(errno));
+		s->t.sent++;
+		return true;
+	case CMD_CLOSE:
+		serve_close(s, fd);
+		return false;
+	case CMD_RESET:
+		close_reset(fd);
+		return false;
+	}
+	fatal("unknown command 0x%02x", buf[4]);
+}
+
+static int serve(const struct opts *o, const char *addr, const char *port)
+{
+	struct server s = { .o = o, .n = 2 };
+	int i, k;
+	char c;
+
+	if (nl_open(&s.nl, NETLINK_GENERIC))
+		die("netlink");
+	s.pfd[0] = (struct pollfd){ .fd = 0, .events = POLLIN };
+	s.pfd[1] = (struct pollfd){ .fd = listen_on(addr, port, 64),
+				    .events = POLLIN };
+	for (;;) {
+		if (poll(s.pfd, s.n, -1) < 0)
+			die("poll");
+		if (s.pfd[0].revents && read(0, &c, 1) <= 0)
+			break;
+		for (i = k = 2; i < s.n; i++)
+			if (!s.pfd[i].revents || serve_msg(&s, s.pfd[i].fd))
+				s.pfd[k++] = s.pfd[i];
+		s.n = k;
+		if (s.pfd[1].revents)
+			serve_accept(&s);
+	}
+	for (i = 2; i < s.n; i++)
+		serve_close(&s, s.pfd[i].fd);
+	close(s.pfd[1].fd);
+	nl_close(&s.nl);
+	print_tally(&s.t);
+	return 0;
+}
+
+static int info_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct module_info mi;
+
+	return module_info_parse(nlh, &mi, data) ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+/* GET_INFO and both dumps, @n times, parsed as the CLI parses them. */
+static int dump(int n)
+{
+	char buf[NL_BUF_SIZE];
+	const char *why = NULL;
+	struct nlmsghdr *nlh;
+	struct etcp_list l;
+	struct nl_conn c;
+	int i, id, err;
+
+	if (nl_open(&c, NETLINK_GENERIC))
+		die("netlink");
+	id = ipsecme_family(&c);
+	err = id < 0 ? id : 0;
+	for (i = 0; i < n && !err && !why; i++) {
+		nlh = genl_msg_start(&c, buf, id, IPSECME_CMD_GET_INFO,
+				     IPSECME_GENL_VERSION, 0);
+		err = nl_talk(&c, nlh, info_cb, &why);
+		if (!err && !why) {
+			err = etcp_fetch(&c, id, &l);
+			why = l.why;
+			etcp_list_free(&l);
+		}
+	}
+	nl_close(&c);
+	if (err || why) {
+		fprintf(stderr, "espintcp_peer: dump: %s\n",
+			why ? why : strerror(-err));
+		return 1;
+	}
+	printf("dumped %d\n", n);
+	return 0;
+}
+
 static int parse_nm(const char *s, int *n, int *size)
 {
 	return sscanf(s, "%d:%d", n, size) == 2 && *n >= 0 && *size > 0 &&
@@ -638,7 +1043,9 @@ int main(int argc, char **argv)
 		return recv_half_closed();
 	if (argc == 2 && !strcmp(argv[1], "try-kcm"))
 		return try_kcm();
-	while ((opt = getopt(argc, argv, "b:r:s:R:i:g:ewWn")) != -1) {
+	if (argc == 3 && !strcmp(argv[1], "dump"))
+		return dump(atoi(argv[2]));
+	while ((opt = getopt(argc, argv, "b:r:s:R:i:g:ewWnL")) != -1) {
 		switch (opt) {
 		case 'b':
 			if (o.n_binds == MAX_BINDS)
@@ -674,18 +1081,26 @@ int main(int argc, char **argv)
 		case 'n':
 			o.nodelay = true;
 			break;
+		case 'L':
+			o.reset = true;
+			break;
 		default:
 			return 1;
 		}
 	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc - optind == 3 && !strcmp(argv[optind], "serve"))
+		return serve(&o, argv[optind + 1], argv[optind + 2]);
+	if (argc - optind == 4 && !strcmp(argv[optind], "churn"))
+		return churn(&o, atoi(argv[optind + 1]), argv[optind + 2],
+			     argv[optind + 3]);
 	if (argc - optind != 3 || (strcmp(argv[optind], "listen") &&
 				   strcmp(argv[optind], "connect"))) {
 		fprintf(stderr, "usage: espintcp_peer [-b DADDR,SPI]... [-r FILE] "
 			"[-s N:SIZE] [-i MSEC] [-g FILE] [-R N:SIZE] [-e] [-w] [-W] [-n] "
-			"listen|connect ADDR PORT\n");
+			"[-L] listen|connect|serve ADDR PORT | churn N ADDR PORT\n");
 		return 1;
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	return run_peer(&o, !strcmp(argv[optind], "listen"),
 			argv[optind + 1], argv[optind + 2]);
 }

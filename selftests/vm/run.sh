@@ -17,7 +17,8 @@
 # KTAP nested under it. A test passes when it exits 0 (4 means skipped),
 # the module unloads cleanly after it, and the kernel log holds no BUG,
 # WARN, oops, lockdep report, leak or "Unknown symbol". If the guest dies,
-# the running test fails and the rest run in a fresh boot. Exit status: 0
+# the running test fails and the rest run in a fresh boot; one that dies
+# while booting, before the first test, is booted again (twice at most). Exit status: 0
 # if nothing failed, 1 otherwise, 2 on usage or set-up errors.
 
 set -u
@@ -176,7 +177,7 @@ N=0
 # guest death so that one crash costs one test, and when the guest asks
 # for it (a checker of a debug kernel switched itself off).
 run_kernel() {
-	local kver=$1 results line name started fresh
+	local kver=$1 results line name started fresh ready boot_retries=0
 	shift
 	local todo=("$@")
 	echo "# kernel $kver"
@@ -184,7 +185,7 @@ run_kernel() {
 	while [ ${#todo[@]} -gt 0 ]; do
 		results=$(mktemp -d "$BUILD/vm/results.XXXXXX")
 		started=$SECONDS
-		fresh=
+		fresh= ready=
 		if ! start_guest "$kver" "$results" "${todo[@]}"; then
 			for name in "${todo[@]}"; do
 				echo "not ok 0 $kver: $name # the guest could not start"
@@ -202,7 +203,7 @@ run_kernel() {
 				report "$kver" "$name" "$results/$name"
 				todo=("${todo[@]:1}")
 				;;
-			"@@ipsecme-vm ready "*) ;;
+			"@@ipsecme-vm ready "*) ready=1 ;;
 			"@@ipsecme-vm reboot") fresh=1 ;;
 			"@@ipsecme-vm setup-failed")
 				echo "# guest set-up failed on $kver"
@@ -216,6 +217,17 @@ run_kernel() {
 		done <"$results/stream"
 		wait
 		QEMU_PIDFILE=
+		if [ ${#todo[@]} -gt 0 ] && [ -z "$ready" ] &&
+		   [ "$boot_retries" -lt 2 ]; then
+			# Died booting, before any test or the module: TCG
+			# now and then trips over the kernel patching its own
+			# text at boot (an int3 oops in the idle loop).
+			boot_retries=$((boot_retries + 1))
+			echo "# the guest died while booting; booting again." \
+				"Last lines of its console:"
+			tail -n 15 "$results/console.log" | sed 's/^/# /'
+			fresh=1
+		fi
 		if [ ${#todo[@]} -gt 0 ] && [ -z "$fresh" ]; then
 			# The guest stopped before finishing todo[0].
 			report "$kver" "${todo[0]}" "$results/${todo[0]}"

@@ -30,8 +30,12 @@ cleanup_nsim() {
 	cleanup
 }
 trap cleanup_nsim EXIT
-wait_for 10 ls "/sys/bus/netdevsim/devices/netdevsim$NSIM_ID/net/"
-DEV=$(ls "/sys/bus/netdevsim/devices/netdevsim$NSIM_ID/net/")
+# sysfs lists a device's netdevs to readers of their namespace only.
+nsim_dev() {
+	ip netns exec "$N" ls "/sys/bus/netdevsim/devices/netdevsim$NSIM_ID/net/"
+}
+wait_for 10 eval '[ -n "$(nsim_dev)" ]' || skip_all "netdevsim made no netdev"
+DEV=$(nsim_dev)
 NSIM_IPSEC=/sys/kernel/debug/netdevsim/netdevsim$NSIM_ID/ports/0/ipsec
 
 # nsim_tx: the packets netdevsim took as offloaded (its "tx=" count).

@@ -10,7 +10,8 @@
 #   ns $N: eni (netdevsim) 192.0.2.1/24
 #     SA 192.0.2.2/0x100  offload dev eni dir out   (netdevsim "encrypts")
 #     SA 192.0.2.2/0x200  plain ESP
-#     policy 192.0.2.1 -> 192.0.2.2 via SA 0x100
+#     policy 192.0.2.1 -> 192.0.2.2 via SA 0x100 (reqid 1: without it the
+#     kernel would pick the SA added last)
 
 source "$(dirname "$0")/lib.sh"
 
@@ -47,9 +48,9 @@ ktap_result "an SA is offloaded to netdevsim" ip_batch "$N" <<-EOF
 	link set $DEV up
 	addr add 192.0.2.1/24 dev $DEV
 	neigh add 192.0.2.2 lladdr 02:00:00:00:00:02 dev $DEV
-	xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100 mode transport aead rfc4106(gcm(aes)) $KEY 128 offload dev $DEV dir out
-	xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x200 mode transport aead rfc4106(gcm(aes)) $KEY 128
-	xfrm policy add src 192.0.2.1 dst 192.0.2.2 proto udp dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode transport
+	xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100 reqid 1 mode transport aead rfc4106(gcm(aes)) $KEY 128 offload dev $DEV dir out
+	xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x200 reqid 2 mode transport aead rfc4106(gcm(aes)) $KEY 128
+	xfrm policy add src 192.0.2.1 dst 192.0.2.2 proto udp dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 1 mode transport
 	EOF
 check_eq "BIND of the offloaded SA: EINVAL" \
 	"$(ip netns exec "$N" "$PEER" try-bind ulp 192.0.2.2 100 2>&1)" \

@@ -55,6 +55,11 @@ $(O)/ipsecmed/window_test: $(O)/ipsecmed/window_test.o \
 		$(O)/lib/addr.o $(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
 
+UNIT_TESTS += $(O)/ipsecmed/loop_test
+$(O)/ipsecmed/loop_test: $(O)/ipsecmed/loop_test.o $(O)/ipsecmed/loop.o \
+		$(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^
+
 UNIT_TESTS += $(O)/ipsecmed/ike/codec_test
 $(O)/ipsecmed/ike/codec_test: $(O)/ipsecmed/ike/codec_test.o \
 		$(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)

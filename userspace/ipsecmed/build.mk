@@ -12,7 +12,7 @@ IKE_CRYPTO_OBJS := $(addprefix $(O)/ipsecmed/crypto/,prf.o kdf.o encr.o \
 IPSECMED_OBJS := $(addprefix $(O)/ipsecmed/,main.o daemon.o control.o \
 	exchange_init.o exchange_auth.o exchange_info.o exchange_create.o \
 	rekey.o auth.o cert.o proposal.o sa.o ts.o nat.o kernel.o policy.o \
-	transport_udp.o log.o window.o cookie.o)
+	transport_udp.o log.o window.o cookie.o loop.o)
 
 PROGRAMS += $(O)/ipsecmed/ipsecmed
 MANPAGES += ../Documentation/man/ipsecmed.8

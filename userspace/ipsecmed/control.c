@@ -140,10 +140,10 @@ static void local_id_str(struct daemon *d, const struct ike_sa *sa,
 {
 	uint8_t buf[ID_MAX];
 	struct ike_id id = { .data = buf };
-	int n = local_id(d, sa->conn, &sa->ep.local, &id.type, buf);
+	int n = local_id(d, sa->conn, &sa->path.ep.local, &id.type, buf);
 
 	if (n < 0) {
-		ipsec_addr_fmt(&sa->ep.local, out, len);
+		ipsec_addr_fmt(&sa->path.ep.local, out, len);
 		return;
 	}
 	id.len = (uint16_t)n;
@@ -161,10 +161,10 @@ static void ike_status(struct daemon *d, struct ike_sa *sa,
 	st->id = sa->id;
 	snprintf(st->state, sizeof(st->state), "%s", ike_state_str(sa->state));
 	st->initiator = sa->initiator;
-	st->local_addr = sa->ep.local;
-	st->remote_addr = sa->ep.remote;
-	st->local_port = sa->ep.lport;
-	st->remote_port = sa->ep.rport;
+	st->local_addr = sa->path.ep.local;
+	st->remote_addr = sa->path.ep.remote;
+	st->local_port = sa->path.ep.lport;
+	st->remote_port = sa->path.ep.rport;
 	local_id_str(d, sa, id, sizeof(id));
 	snprintf(st->local_id, sizeof(st->local_id), "%s", id);
 	snprintf(st->remote_id, sizeof(st->remote_id), "%s", sa->remote_id);

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include <openssl/rand.h>
 
@@ -18,14 +17,6 @@
 #include "lib/ctl.h"
 
 #define HALF_OPEN_TIMEOUT_MS 30000
-
-uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 const struct creds *conn_creds(const struct daemon *d,
 			       const struct conf_conn *conn)
@@ -117,7 +108,7 @@ int sa_send_request(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
 	sa->req_tries = 0;
 	sa->req_timeout_ms = d->conf->daemon.retransmit_timeout_ms;
 	sa->req_next_ms = now_ms() + sa->req_timeout_ms;
-	return transport_send(&d->tr, &sa->ep, sa->req, sa->req_len);
+	return path_send(&sa->path, sa->req, sa->req_len);
 }
 
 int sa_send_response(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
@@ -131,10 +122,10 @@ int sa_send_response(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
 	if (len < 0 || keep(&sa->resp, &sa->resp_len, out, (size_t)len))
 		return len < 0 ? len : -ENOMEM;
 	sa->msgid_in = msgid + 1;
-	return transport_send(&d->tr, &sa->ep, sa->resp, sa->resp_len);
+	return path_send(&sa->path, sa->resp, sa->resp_len);
 }
 
-int send_plain_notify(struct daemon *d, const struct endpoint *ep,
+int send_plain_notify(struct daemon *d, const struct path *to,
 		      const struct ike_hdr *req, uint16_t type,
 		      const uint8_t *data, size_t len)
 {
@@ -148,7 +139,7 @@ int send_plain_notify(struct daemon *d, const struct endpoint *ep,
 	ikb_init_msg(&b, buf, sizeof(buf), &h);
 	ikb_notify(&b, 0, NULL, 0, type, data, len);
 	n = ikb_finish(&b);
-	return n < 0 ? n : transport_send(&d->tr, ep, buf, (size_t)n);
+	return n < 0 ? n : path_send(to, buf, (size_t)n);
 }
 
 void sa_report(struct ike_sa *sa, const char *why)
@@ -244,12 +235,13 @@ static void handle_response(struct daemon *d, struct ike_sa *sa,
 }
 
 static void handle_request(struct daemon *d, struct ike_sa *sa,
-			   const struct endpoint *ep, const uint8_t *buf,
+			   const struct path *from, const uint8_t *buf,
 			   size_t len)
 {
 	static struct ike_msg m;
 	static uint8_t plain[IKE_MAX_MSG];
 	static uint8_t out[256];
+	const struct endpoint *ep = &from->ep;
 	struct ike_err err = { 0 };
 	struct ike_builder b;
 
@@ -260,11 +252,12 @@ static void handle_request(struct daemon *d, struct ike_sa *sa,
 	if (!open_sk(sa, &m, plain, &err))
 		return;
 	sa->last_rx_ms = now_ms();
-	if (sa->nat && (!ipsec_addr_eq(&ep->remote, &sa->ep.remote) ||
-			ep->rport != sa->ep.rport || ep->lport != sa->ep.lport)) {
+	if (sa->nat && (!ipsec_addr_eq(&ep->remote, &sa->path.ep.remote) ||
+			ep->rport != sa->path.ep.rport ||
+			ep->lport != sa->path.ep.lport)) {
 		log_info("IKE SA #%u: peer moved to port %u", sa->id,
 			 ep->rport);
-		sa->ep = *ep;
+		sa->path = *from;
 	}
 	if (err.code) {
 		log_rl(LOG_INFO, "IKE SA #%u: bad request: %s", sa->id, err.msg);
@@ -306,9 +299,10 @@ static void delete_successor(struct daemon *d, struct ike_sa *sa)
 	control_delete_sa(d, n);
 }
 
-void daemon_input(struct daemon *d, const struct endpoint *ep,
-		  const uint8_t *buf, size_t len)
+void daemon_input(void *daemon, const struct path *from, const uint8_t *buf,
+		  size_t len)
 {
+	struct daemon *d = daemon;
 	struct ike_hdr h;
 	struct ike_err err;
 	struct ike_sa *sa;
@@ -322,7 +316,7 @@ void daemon_input(struct daemon *d, const struct endpoint *ep,
 	if (h.exchange == IKE_SA_INIT && !response) {
 		if (h.msgid == 0 &&
 		    !memcmp(h.spi_r, "\0\0\0\0\0\0\0\0", IKE_SPI_LEN))
-			init_handle_request(d, ep, buf, len);
+			init_handle_request(d, from, buf, len);
 		return;
 	}
 	sa = daemon_find_sa(d, h.spi_i, h.exchange == IKE_SA_INIT ? NULL :
@@ -355,7 +349,7 @@ void daemon_input(struct daemon *d, const struct endpoint *ep,
 		}
 		log_rl(LOG_DEBUG, "IKE SA #%u: retransmitted request %u answered "
 		       "again", sa->id, h.msgid);
-		transport_send(&d->tr, &sa->ep, sa->resp, sa->resp_len);
+		path_send(&sa->path, sa->resp, sa->resp_len);
 		return;
 	}
 	if (h.msgid != sa->msgid_in) {
@@ -363,7 +357,7 @@ void daemon_input(struct daemon *d, const struct endpoint *ep,
 		       sa->id, h.msgid);
 		return;
 	}
-	handle_request(d, sa, ep, buf, len);
+	handle_request(d, sa, from, buf, len);
 	window_answered(sa, h.msgid, buf, len);
 	delete_successor(d, sa);
 }
@@ -384,7 +378,7 @@ static void nat_keepalive(struct daemon *d, struct ike_sa *sa, uint64_t now)
 		sa->keepalive_next_ms = now + secs * 1000ull;
 	if (now < sa->keepalive_next_ms)
 		return;
-	if (transport_send_keepalive(&d->tr, &sa->ep))
+	if (path_send_keepalive(&sa->path))
 		log_debug("IKE SA #%u: cannot send a NAT-keepalive", sa->id);
 	sa->keepalive_next_ms = now + secs * 1000ull;
 }
@@ -412,7 +406,7 @@ static int timers_of(struct daemon *d, struct ike_sa *sa, uint64_t now)
 		sa->req_next_ms = now + sa->req_timeout_ms;
 		log_info("IKE SA #%u: retransmitting request %u (try %u)",
 			 sa->id, sa->msgid_out, sa->req_tries + 1);
-		transport_send(&d->tr, &sa->ep, sa->req, sa->req_len);
+		path_send(&sa->path, sa->req, sa->req_len);
 	}
 	if (sa->state == IKE_S_ESTABLISHED && sa->delete_queued &&
 	    !sa->req_pending)

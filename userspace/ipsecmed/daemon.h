@@ -9,6 +9,7 @@
 
 #include "conf/config.h"
 #include "ipsecmed/cookie.h"
+#include "ipsecmed/loop.h"
 #include "ipsecmed/sa.h"
 #include "ipsecmed/transport_udp.h"
 #include "lib/nl.h"
@@ -21,7 +22,9 @@ struct daemon {
 	struct conf *conf;
 	struct creds **creds;		/* of conf->conns[i], NULL: none */
 	const char *conf_path;
-	struct transport tr;
+	struct loop loop;
+	struct timer sweep;		/* daemon_timers() */
+	struct udp_transport udp;
 	bool kernel;			/* false: negotiate only (-n) */
 	struct nl_conn xfrm;
 	struct nl_conn xfrm_ev;		/* expire events; sk NULL: none */
@@ -34,8 +37,6 @@ struct daemon {
 	unsigned int half_open;
 	volatile int stop;
 };
-
-uint64_t now_ms(void);
 
 /* The X.509 credentials of @conn (one of d->conf's), or NULL. */
 const struct creds *conn_creds(const struct daemon *d,
@@ -65,7 +66,7 @@ int sa_send_response(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
 		     uint32_t msgid, struct ike_builder *b);
 
 /* An unprotected answer outside any SA (IKE_SA_INIT errors, cookies). */
-int send_plain_notify(struct daemon *d, const struct endpoint *ep,
+int send_plain_notify(struct daemon *d, const struct path *to,
 		      const struct ike_hdr *req, uint16_t type,
 		      const uint8_t *data, size_t len);
 
@@ -82,7 +83,7 @@ int initiate(struct daemon *d, const struct conf_conn *conn,
 	     struct ctl_client *waiter);
 
 /* Exchange handlers, after the header was decoded and routed. */
-void init_handle_request(struct daemon *d, const struct endpoint *ep,
+void init_handle_request(struct daemon *d, const struct path *from,
 			 const uint8_t *buf, size_t len);
 void init_handle_response(struct daemon *d, struct ike_sa *sa,
 			  const struct ike_msg *m);
@@ -146,9 +147,9 @@ void child_attach(struct ike_sa *sa, struct child_sa *c);
  */
 void ike_rekey_hand_over(struct daemon *d, struct ike_sa *old);
 
-/* Route one received datagram. */
-void daemon_input(struct daemon *d, const struct endpoint *ep,
-		  const uint8_t *buf, size_t len);
+/* Route one received IKE message (a transport_input_fn). */
+void daemon_input(void *daemon, const struct path *from, const uint8_t *buf,
+		  size_t len);
 /* Retransmissions, DPD, reaping dead SAs; returns ms to the next event. */
 int daemon_timers(struct daemon *d);
 

@@ -46,7 +46,7 @@ int local_id(const struct daemon *d, const struct conf_conn *conn,
 static int my_id(const struct daemon *d, const struct ike_sa *sa,
 		 struct id_body *b)
 {
-	int n = local_id(d, sa->conn, &sa->ep.local, &b->buf[0], b->buf + 4);
+	int n = local_id(d, sa->conn, &sa->path.ep.local, &b->buf[0], b->buf + 4);
 
 	if (n < 0)
 		return -1;
@@ -66,9 +66,9 @@ struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
 	c->initiator = initiator;
 	c->reqid = ++d->next_reqid;
 	c->mode = cfg->mode;
-	ts_from_conf(cfg->local_ts, cfg->n_local_ts, &sa->ep.local,
+	ts_from_conf(cfg->local_ts, cfg->n_local_ts, &sa->path.ep.local,
 		     &c->ts_local);
-	ts_from_conf(cfg->remote_ts, cfg->n_remote_ts, &sa->ep.remote,
+	ts_from_conf(cfg->remote_ts, cfg->n_remote_ts, &sa->path.ep.remote,
 		     &c->ts_remote);
 	if (kernel_alloc_spi(d, sa, c->reqid, &c->spi_in)) {
 		child_sa_free(c);
@@ -219,7 +219,7 @@ static bool other_sa_with_peer(const struct daemon *d, const struct ike_sa *sa)
 
 	for (s = d->sas; s; s = s->next)
 		if (s != sa && s->state == IKE_S_ESTABLISHED &&
-		    ipsec_addr_eq(&s->ep.remote, &sa->ep.remote) &&
+		    ipsec_addr_eq(&s->path.ep.remote, &sa->path.ep.remote) &&
 		    same_id(&s->conn->local.id, &c->local.id) &&
 		    same_id(&s->conn->remote.id, &c->remote.id))
 			return true;
@@ -257,7 +257,7 @@ int auth_send_request(struct daemon *d, struct ike_sa *sa)
 	if (conn->remote.auth == CONF_AUTH_PUBKEY)
 		cert_add_certreq(&b, conn_creds(d, conn));
 	if (conn->remote.id.type != CONF_ID_NONE &&
-	    (n = id_encode(&conn->remote.id, &sa->ep.remote, &type, buf)) > 0)
+	    (n = id_encode(&conn->remote.id, &sa->path.ep.remote, &type, buf)) > 0)
 		ikb_id(&b, IKE_PL_IDR, type, buf, (size_t)n);
 	if (add_auth(d, &b, sa, &id))
 		return -1;
@@ -458,8 +458,8 @@ static bool conn_fits_init(const struct conf_conn *c, const struct ike_sa *sa)
 {
 	if (c == sa->conn)
 		return true;
-	return addr_in(c->remote_addrs, c->n_remote_addrs, &sa->ep.remote) &&
-	       addr_in(c->local_addrs, c->n_local_addrs, &sa->ep.local) &&
+	return addr_in(c->remote_addrs, c->n_remote_addrs, &sa->path.ep.remote) &&
+	       addr_in(c->local_addrs, c->n_local_addrs, &sa->path.ep.local) &&
 	       c->nat_traversal == sa->conn->nat_traversal &&
 	       prop_suite_allowed(c->ike, c->n_ike, &sa->suite);
 }
@@ -483,7 +483,7 @@ static const struct conf_conn *conn_by_id(const struct daemon *d,
 		if (!id_match(&c->remote.id, idi) || !conn_fits_init(c, sa))
 			continue;
 		if (idr) {
-			n = local_id(d, c, &sa->ep.local, &mine.type, buf);
+			n = local_id(d, c, &sa->path.ep.local, &mine.type, buf);
 			mine.data = buf;
 			mine.len = n > 0 ? (uint16_t)n : 0;
 			if (n < 0 || mine.type != idr->type)
@@ -550,8 +550,8 @@ static uint16_t child_from_request(struct daemon *d, struct ike_sa *sa,
 		struct ike_suite suite;
 		struct child_sa *c;
 
-		ts_from_conf(cfg->local_ts, cfg->n_local_ts, &sa->ep.local, &l);
-		ts_from_conf(cfg->remote_ts, cfg->n_remote_ts, &sa->ep.remote,
+		ts_from_conf(cfg->local_ts, cfg->n_local_ts, &sa->path.ep.local, &l);
+		ts_from_conf(cfg->remote_ts, cfg->n_remote_ts, &sa->path.ep.remote,
 			     &r);
 		/* Within ours, and no more than the kernel can hold
 		 * exactly: what we answer is what we install.

@@ -333,7 +333,7 @@ static void answer_new_child(struct daemon *d, struct ike_sa *sa,
 	size_t i = 0;
 
 	err = ccsa_match_child(m, conn->children, conn->n_children,
-			       &sa->ep.local, &sa->ep.remote, &r, &i, &tl,
+			       &sa->path.ep.local, &sa->path.ep.remote, &r, &i, &tl,
 			       &tr);
 	/* Closing, replaced, or its IKE SA being rekeyed (2.25.2). */
 	if (!err && (sa->state != IKE_S_ESTABLISHED || sa->successor_id ||
@@ -392,7 +392,7 @@ static struct ike_sa *ike_successor(const struct ike_sa *old, bool initiator)
 
 	if (!n)
 		return NULL;
-	n->ep = old->ep;
+	n->path = old->path;
 	n->nat = old->nat;
 	memcpy(n->remote_id, old->remote_id, sizeof(n->remote_id));
 	memcpy(n->peer_id, old->peer_id, sizeof(n->peer_id));

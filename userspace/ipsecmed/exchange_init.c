@@ -108,7 +108,7 @@ static int init_send(struct daemon *d, struct ike_sa *sa)
 	ikb_ke(&b, sa->ke_group, ke, ike_dh_group(sa->dh)->pub_len);
 	ikb_nonce(&b, sa->ni, sa->ni_len);
 	if (c->nat_traversal)
-		natd_add(&b, sa->spi_i, sa->spi_r, &sa->ep);
+		natd_add(&b, sa->spi_i, sa->spi_r, &sa->path.ep);
 	add_sig_hashes(&b);
 	sa->msgid_out = 0;
 	sa->state = IKE_S_INIT_SENT;
@@ -125,13 +125,14 @@ int initiate(struct daemon *d, const struct conf_conn *conn,
 	sa = ike_sa_new(conn, true);
 	if (!sa)
 		return -12;
-	sa->ep.remote = conn->remote_addrs[0].addr;
-	sa->ep.rport = conn->remote_port ? conn->remote_port : 500;
-	sa->ep.lport = d->tr.ike_port;
+	sa->path.ep.remote = conn->remote_addrs[0].addr;
+	sa->path.ep.rport = conn->remote_port ? conn->remote_port : 500;
+	udp_path(&d->udp, &sa->path);
+	sa->path.ep.lport = d->udp.ike_port;
 	if (conn->n_local_addrs)
-		sa->ep.local = conn->local_addrs[0].addr;
+		sa->path.ep.local = conn->local_addrs[0].addr;
 	else
-		route_source(&sa->ep.remote, &sa->ep.local);
+		route_source(&sa->path.ep.remote, &sa->path.ep.local);
 	do
 		rand_bytes(sa->spi_i, IKE_SPI_LEN);
 	while (!memcmp(sa->spi_i, "\0\0\0\0\0\0\0\0", IKE_SPI_LEN));
@@ -139,7 +140,7 @@ int initiate(struct daemon *d, const struct conf_conn *conn,
 	sa->waiter = waiter;
 	daemon_add_sa(d, sa);
 	log_info("%s: initiating IKE SA #%u to %s", conn->name, sa->id,
-		 ipsec_addr_fmt(&sa->ep.remote, (char[IPSEC_ADDR_STRLEN]){ 0 },
+		 ipsec_addr_fmt(&sa->path.ep.remote, (char[IPSEC_ADDR_STRLEN]){ 0 },
 				IPSEC_ADDR_STRLEN));
 	if (init_send(d, sa)) {
 		sa_terminate(d, sa, "cannot build IKE_SA_INIT");
@@ -189,11 +190,11 @@ static void nat_float(struct daemon *d, struct ike_sa *sa)
 {
 	if (!sa->nat)
 		return;
-	sa->ep.lport = d->tr.natt_port;
-	sa->ep.rport = 4500;
+	sa->path.ep.lport = d->udp.natt_port;
+	sa->path.ep.rport = 4500;
 	log_info("IKE SA #%u: NAT detected (%s%s), using port %u", sa->id,
 		 sa->nat & 1 ? "local" : "", sa->nat == 3 ? " and remote" :
-		 sa->nat & 2 ? "remote" : "", sa->ep.lport);
+		 sa->nat & 2 ? "remote" : "", sa->path.ep.lport);
 }
 
 static int common_keys(struct ike_sa *sa, const struct ike_ke *ke)
@@ -351,7 +352,7 @@ void init_handle_response(struct daemon *d, struct ike_sa *sa,
 	sa->failure[0] = '\0';
 	memcpy(sa->spi_r, m->hdr.spi_r, IKE_SPI_LEN);
 	sa->nat = c->nat_traversal ?
-		natd_check(m, sa->spi_i, sa->spi_r, &sa->ep) : 0;
+		natd_check(m, sa->spi_i, sa->spi_r, &sa->path.ep) : 0;
 	sa->peer_sig_hashes = peer_sig_hashes(m, &sig_hashes);
 	free(sa->msg2);
 	sa->msg2 = dup_msg(m->raw, m->raw_len);
@@ -368,7 +369,7 @@ void init_handle_response(struct daemon *d, struct ike_sa *sa,
 /* --- responder ------------------------------------------------------ */
 
 /* Half-open SAs past the threshold: the peer must prove its address. */
-static bool cookie_ok(struct daemon *d, const struct endpoint *ep,
+static bool cookie_ok(struct daemon *d, const struct path *from,
 		      const struct ike_msg *m, const uint8_t *ni,
 		      uint16_t ni_len)
 {
@@ -381,11 +382,11 @@ static bool cookie_ok(struct daemon *d, const struct endpoint *ep,
 	if (m->n && m->pl[0].type == IKE_PL_NOTIFY &&
 	    !ike_notify_decode(&m->pl[0], &n, NULL) &&
 	    n.type == IKE_N_COOKIE &&
-	    cookie_verify(&d->cookies, &ep->remote, m->hdr.spi_i, ni, ni_len,
+	    cookie_verify(&d->cookies, &from->ep.remote, m->hdr.spi_i, ni, ni_len,
 			  n.data, n.len))
 		return true;
-	cookie_make(&d->cookies, &ep->remote, m->hdr.spi_i, ni, ni_len, want);
-	send_plain_notify(d, ep, &m->hdr, IKE_N_COOKIE, want, COOKIE_LEN);
+	cookie_make(&d->cookies, &from->ep.remote, m->hdr.spi_i, ni, ni_len, want);
+	send_plain_notify(d, from, &m->hdr, IKE_N_COOKIE, want, COOKIE_LEN);
 	return false;
 }
 
@@ -424,7 +425,7 @@ static struct ike_sa *find_by_init(struct daemon *d, const uint8_t *spi_i,
 
 	for (sa = d->sas; sa; sa = sa->next)
 		if (!sa->initiator && !memcmp(sa->spi_i, spi_i, IKE_SPI_LEN) &&
-		    ipsec_addr_eq(&sa->ep.remote, &ep->remote))
+		    ipsec_addr_eq(&sa->path.ep.remote, &ep->remote))
 			return sa;
 	return NULL;
 }
@@ -445,7 +446,7 @@ static void init_retransmitted(struct daemon *d, struct ike_sa *sa,
 		       "its SPIi dropped", sa->id, ike_state_str(sa->state));
 		return;
 	}
-	transport_send(&d->tr, &sa->ep, sa->msg2, sa->msg2_len);
+	path_send(&sa->path, sa->msg2, sa->msg2_len);
 }
 
 static int init_respond(struct daemon *d, struct ike_sa *sa,
@@ -466,7 +467,7 @@ static int init_respond(struct daemon *d, struct ike_sa *sa,
 	ikb_ke(&b, sa->suite.dh->id, ke, ke_len);
 	ikb_nonce(&b, sa->nr, sa->nr_len);
 	if (sa->conn->nat_traversal)
-		natd_add(&b, sa->spi_i, sa->spi_r, &sa->ep);
+		natd_add(&b, sa->spi_i, sa->spi_r, &sa->path.ep);
 	/* Announced only to a peer that announced them (RFC 7427 4). */
 	if (sig_hashes)
 		add_sig_hashes(&b);
@@ -480,9 +481,10 @@ static int init_respond(struct daemon *d, struct ike_sa *sa,
 	return sa_send_response(d, sa, IKE_SA_INIT, 0, &b);
 }
 
-void init_handle_request(struct daemon *d, const struct endpoint *ep,
+void init_handle_request(struct daemon *d, const struct path *from,
 			 const uint8_t *buf, size_t len)
 {
+	const struct endpoint *ep = &from->ep;
 	static struct ike_msg m;
 	static struct ike_sa_payload sap;
 	struct ike_proposal chosen;
@@ -504,7 +506,7 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 				      (char[IPSEC_ADDR_STRLEN]){ 0 },
 				      IPSEC_ADDR_STRLEN), err.msg);
 		if (err.notify && err.code != IKE_E_LENGTH)
-			send_plain_notify(d, ep, &m.hdr, err.notify,
+			send_plain_notify(d, from, &m.hdr, err.notify,
 					  &err.payload,
 					  err.code == IKE_E_CRITICAL ? 1 : 0);
 		return;
@@ -521,10 +523,10 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 	}
 	pl = ike_msg_find(&m, IKE_PL_NONCE, &idx);
 	if (!pl || ike_nonce_decode(pl, &ni, &ni_len, &err)) {
-		send_plain_notify(d, ep, &m.hdr, IKE_N_INVALID_SYNTAX, NULL, 0);
+		send_plain_notify(d, from, &m.hdr, IKE_N_INVALID_SYNTAX, NULL, 0);
 		return;
 	}
-	if (!cookie_ok(d, ep, &m, ni, ni_len))
+	if (!cookie_ok(d, from, &m, ni, ni_len))
 		return;
 	c = conn_for(d, ep);
 	idx = 0;
@@ -534,27 +536,27 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 			&chosen)) {
 		log_rl(LOG_INFO, "IKE_SA_INIT: no acceptable proposal%s",
 		       c ? "" : " (no connection for this peer)");
-		send_plain_notify(d, ep, &m.hdr, IKE_N_NO_PROPOSAL_CHOSEN,
+		send_plain_notify(d, from, &m.hdr, IKE_N_NO_PROPOSAL_CHOSEN,
 				  NULL, 0);
 		return;
 	}
 	idx = 0;
 	pl = ike_msg_find(&m, IKE_PL_KE, &idx);
 	if (!pl || ike_ke_decode(pl, &ke, &err)) {
-		send_plain_notify(d, ep, &m.hdr, IKE_N_INVALID_SYNTAX, NULL, 0);
+		send_plain_notify(d, from, &m.hdr, IKE_N_INVALID_SYNTAX, NULL, 0);
 		return;
 	}
 	prop_prefer_group(c->ike, c->n_ike, &sap, &chosen, &suite, ke.group);
 	if (ke.group != suite.dh->id) {
 		uint8_t g[2] = { suite.dh->id >> 8, suite.dh->id & 0xff };
 
-		send_plain_notify(d, ep, &m.hdr, IKE_N_INVALID_KE_PAYLOAD, g, 2);
+		send_plain_notify(d, from, &m.hdr, IKE_N_INVALID_KE_PAYLOAD, g, 2);
 		return;
 	}
 	sa = ike_sa_new(c, false);
 	if (!sa)
 		return;
-	sa->ep = *ep;
+	sa->path = *from;
 	sa->suite = suite;
 	memcpy(sa->spi_i, m.hdr.spi_i, IKE_SPI_LEN);
 	do
@@ -578,7 +580,7 @@ void init_handle_request(struct daemon *d, const struct endpoint *ep,
 	    common_keys(sa, &ke) ||
 	    init_respond(d, sa, &chosen, pub, suite.dh->pub_len,
 			 sig_hashes)) {
-		send_plain_notify(d, ep, &m.hdr, IKE_N_INVALID_SYNTAX, NULL, 0);
+		send_plain_notify(d, from, &m.hdr, IKE_N_INVALID_SYNTAX, NULL, 0);
 		sa_terminate(d, sa, "IKE_SA_INIT failed");
 		return;
 	}

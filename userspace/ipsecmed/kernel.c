@@ -20,7 +20,7 @@ int kernel_alloc_spi(struct daemon *d, const struct ike_sa *sa,
 		while (*spi < 0x100);
 		return 0;
 	}
-	err = xfrm_alloc_spi(&d->xfrm, &sa->ep.remote, &sa->ep.local,
+	err = xfrm_alloc_spi(&d->xfrm, &sa->path.ep.remote, &sa->path.ep.local,
 			     IPPROTO_ESP, reqid, 0, 0, spi);
 	if (err)
 		log_err("cannot allocate an SPI: %s%s%s", strerror(-err),
@@ -92,8 +92,8 @@ static int fill_sa(const struct ike_sa *sa, const struct child_sa *c,
 		return -EINVAL;
 	}
 	child_sa_keys(c, inbound, &ekey, &akey);
-	s->src = inbound ? sa->ep.remote : sa->ep.local;
-	s->dst = inbound ? sa->ep.local : sa->ep.remote;
+	s->src = inbound ? sa->path.ep.remote : sa->path.ep.local;
+	s->dst = inbound ? sa->path.ep.local : sa->path.ep.remote;
 	s->spi = inbound ? c->spi_in : c->spi_out;
 	s->proto = IPPROTO_ESP;
 	s->reqid = c->reqid;
@@ -108,8 +108,8 @@ static int fill_sa(const struct ike_sa *sa, const struct child_sa *c,
 			akey, c->integ_len, 0 };
 	}
 	if (sa->nat) {
-		s->encap_sport = inbound ? sa->ep.rport : sa->ep.lport;
-		s->encap_dport = inbound ? sa->ep.lport : sa->ep.rport;
+		s->encap_sport = inbound ? sa->path.ep.rport : sa->path.ep.lport;
+		s->encap_dport = inbound ? sa->path.ep.lport : sa->path.ep.rport;
 	}
 	s->esn = c->suite.esn;
 	s->replay_window = inbound ? (cfg && cfg->replay_window ?
@@ -176,8 +176,8 @@ static int policy(struct daemon *d, const struct ike_sa *sa,
 	p.tmpl.mode = c->mode;
 	p.tmpl.reqid = c->reqid;
 	if (c->mode == IPSEC_MODE_TUNNEL) {
-		p.tmpl.src = out ? sa->ep.local : sa->ep.remote;
-		p.tmpl.dst = out ? sa->ep.remote : sa->ep.local;
+		p.tmpl.src = out ? sa->path.ep.local : sa->path.ep.remote;
+		p.tmpl.dst = out ? sa->path.ep.remote : sa->path.ep.local;
 	}
 	return check ? refuse_taken(d, sa, c, &p, &o) :
 		       policy_hold(d, &p, &o);
@@ -280,9 +280,9 @@ void kernel_remove(struct daemon *d, const struct ike_sa *sa,
 	}
 	if (with_policies)
 		policy_release(d, c->reqid);
-	xfrm_sa_del(&d->xfrm, &sa->ep.remote, &sa->ep.local, c->spi_in,
+	xfrm_sa_del(&d->xfrm, &sa->path.ep.remote, &sa->path.ep.local, c->spi_in,
 		    IPPROTO_ESP);
-	xfrm_sa_del(&d->xfrm, &sa->ep.local, &sa->ep.remote, c->spi_out,
+	xfrm_sa_del(&d->xfrm, &sa->path.ep.local, &sa->path.ep.remote, c->spi_out,
 		    IPPROTO_ESP);
 	c->installed = false;
 }
@@ -339,12 +339,12 @@ void kernel_read_stats(struct daemon *d, const struct ike_sa *sa,
 
 	if (!d->kernel || !c->installed)
 		return;
-	if (!xfrm_sa_get_stats(&d->xfrm, &sa->ep.local, c->spi_in,
+	if (!xfrm_sa_get_stats(&d->xfrm, &sa->path.ep.local, c->spi_in,
 			       IPPROTO_ESP, &st)) {
 		c->bytes_in = st.bytes;
 		c->packets_in = st.packets;
 	}
-	if (!xfrm_sa_get_stats(&d->xfrm, &sa->ep.remote, c->spi_out,
+	if (!xfrm_sa_get_stats(&d->xfrm, &sa->path.ep.remote, c->spi_out,
 			       IPPROTO_ESP, &st)) {
 		c->bytes_out = st.bytes;
 		c->packets_out = st.packets;

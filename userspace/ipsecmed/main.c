@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ipsecmed: the IKEv2 daemon. One thread, one poll() loop over the UDP
- * sockets, the control socket and a signalfd; timers are deadlines the
- * loop's timeout reaches.
+ * ipsecmed: the IKEv2 daemon. One thread and one event loop (loop.h)
+ * over the transports' sockets, the control socket, a signalfd and the
+ * kernel's XFRM events; the SAs' deadlines are swept by a timer.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 
 #include <openssl/crypto.h>
@@ -46,12 +46,13 @@ static int open_signals(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-static void on_signal(struct daemon *d, int fd)
+static void on_signal(struct loop_fd *f, uint32_t events)
 {
+	struct daemon *d = f->ctx;
 	struct signalfd_siginfo si;
 	char err[512];
 
-	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+	while (read(f->fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			if (control_reload(d, err, sizeof(err)))
 				log_err("reload failed, keeping the old "
@@ -63,23 +64,25 @@ static void on_signal(struct daemon *d, int fd)
 	}
 }
 
-static void on_udp(struct daemon *d, const struct udp_sock *s)
+static void on_control(struct loop_fd *f, uint32_t events)
 {
-	static uint8_t buf[IKE_MAX_MSG + 8];
-	struct endpoint ep;
-	int n, i;
+	struct daemon *d = f->ctx;
+	int err = ctl_server_handle(d->ctl);
 
-	/* Bounded, so one busy socket cannot starve the others. */
-	for (i = 0; i < 64; i++) {
-		n = transport_recv(s, buf, sizeof(buf), &ep);
-		if (n < 0) {
-			if (n != -EAGAIN && n != -EWOULDBLOCK)
-				log_debug("recv: %s", strerror(-n));
-			return;
-		}
-		if (n > 0)
-			daemon_input(d, &ep, buf, (size_t)n);
-	}
+	if (err)
+		log_info("control client refused: %s", strerror(-err));
+}
+
+static void on_kernel_events(struct loop_fd *f, uint32_t events)
+{
+	kernel_events(f->ctx);
+}
+
+static void on_sweep(struct timer *t)
+{
+	struct daemon *d = t->ctx;
+
+	timer_arm(&d->loop, &d->sweep, now_ms() + daemon_timers(d));
 }
 
 static void start_conns(struct daemon *d)
@@ -97,47 +100,31 @@ static void start_conns(struct daemon *d)
 	}
 }
 
-static void loop(struct daemon *d, int sigfd)
+/* Watch @fd with @ready, and the daemon as its context. */
+static int watch(struct daemon *d, struct loop_fd *f, int fd,
+		 void (*ready)(struct loop_fd *, uint32_t))
 {
-	struct pollfd pfd[TRANSPORT_MAX_SOCKS + 3];
-	size_t i, n;
+	*f = (struct loop_fd){ .fd = fd, .ready = ready, .ctx = d };
+	return loop_add_fd(&d->loop, f, EPOLLIN);
+}
 
+static void run(struct daemon *d)
+{
+	int err;
+
+	d->sweep = (struct timer){ .fire = on_sweep, .ctx = d };
 	while (!d->stop) {
-		int timeout = daemon_timers(d);
-
-		n = 0;
-		for (i = 0; i < d->tr.n; i++)
-			pfd[n++] = (struct pollfd){ d->tr.s[i].fd, POLLIN, 0 };
-		pfd[n++] = (struct pollfd){ ctl_server_fd(d->ctl), POLLIN, 0 };
-		pfd[n++] = (struct pollfd){ sigfd, POLLIN, 0 };
-		if (d->xfrm_ev.sk)
-			pfd[n++] = (struct pollfd){
-				mnl_socket_get_fd(d->xfrm_ev.sk), POLLIN, 0 };
-		if (poll(pfd, n, timeout) < 0) {
-			if (errno != EINTR)
-				log_err("poll: %s", strerror(errno));
-			continue;
-		}
-		/* Deadlines that passed while we waited (or were stopped)
-		 * act before the input that came meanwhile: a rekey due on
-		 * both ends then collides as over a real network.
+		/* Every pass sweeps the SAs before it waits (input may
+		 * have made a deadline) and again after, before the input
+		 * that came meanwhile: a rekey due on both ends then
+		 * collides as over a real network.
 		 */
-		daemon_timers(d);
-		for (i = 0; i < d->tr.n; i++)
-			if (pfd[i].revents & POLLIN)
-				on_udp(d, &d->tr.s[i]);
-		if (pfd[d->tr.n].revents & POLLIN) {
-			int err = ctl_server_handle(d->ctl);
-
-			if (err)
-				log_info("control client refused: %s",
-					 strerror(-err));
-		}
-		if (pfd[d->tr.n + 1].revents & POLLIN)
-			on_signal(d, sigfd);
-		if (d->xfrm_ev.sk && pfd[d->tr.n + 2].revents & POLLIN)
-			kernel_events(d);
+		on_sweep(&d->sweep);
+		err = loop_run_once(&d->loop, -1);
+		if (err && err != -EINTR)
+			log_err("epoll: %s", strerror(-err));
 	}
+	timer_cancel(&d->loop, &d->sweep);
 }
 
 /* On exit: tell every peer, take everything out of the kernel. */
@@ -154,11 +141,17 @@ static void shutdown_sas(struct daemon *d)
 	daemon_timers(d);
 }
 
-static int setup(struct daemon *d)
+static int setup(struct daemon *d, int sigfd)
 {
 	static struct ctl_handlers h;
+	static struct loop_fd sig_fd, ctl_fd, xfrm_fd;
 	int err;
 
+	err = loop_init(&d->loop);
+	if (err || (err = watch(d, &sig_fd, sigfd, on_signal))) {
+		log_err("cannot set up the event loop: %s", strerror(-err));
+		return err;
+	}
 	if (d->kernel) {
 		err = nl_open(&d->xfrm, NETLINK_XFRM);
 		if (err) {
@@ -169,16 +162,23 @@ static int setup(struct daemon *d)
 		}
 		/* Without the events the daemon still rekeys on time. */
 		err = xfrm_events_open(&d->xfrm_ev);
+		if (!err)
+			err = watch(d, &xfrm_fd,
+				    mnl_socket_get_fd(d->xfrm_ev.sk),
+				    on_kernel_events);
 		if (err)
 			log_warn("cannot listen to XFRM expire events: %s",
 				 strerror(-err));
 	}
-	err = transport_open(&d->tr, d->conf->daemon.ike_port,
-			     d->conf->daemon.natt_port, d->kernel);
+	err = udp_transport_open(&d->udp, &d->loop, d->conf->daemon.ike_port,
+				 d->conf->daemon.natt_port, d->kernel,
+				 daemon_input, d);
 	if (err)
 		return err;
 	control_handlers(d, &h);
 	err = ctl_server_open(&d->ctl, d->conf->daemon.ctl_socket, &h);
+	if (!err)
+		err = watch(d, &ctl_fd, ctl_server_fd(d->ctl), on_control);
 	if (err)
 		log_err("cannot open the control socket %s: %s",
 			d->conf->daemon.ctl_socket, strerror(-err));
@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	static struct daemon d = { .kernel = true,
+	static struct daemon d = { .kernel = true, .loop.epfd = -1,
 				   .conf_path = CONF_DEFAULT_PATH };
 	char err[512];
 	bool debug = false;
@@ -222,20 +222,22 @@ int main(int argc, char **argv)
 	log_level = debug ? LOG_DEBUG : d.conf->daemon.log_level;
 	cookie_rotate(&d.cookies, now_ms());
 	sigfd = open_signals();
-	if (sigfd < 0 || setup(&d)) {
-		transport_close(&d.tr);
+	if (sigfd < 0 || setup(&d, sigfd)) {
+		udp_transport_close(&d.udp);
+		loop_free(&d.loop);
 		creds_free_all(d.creds, d.conf->n_conns);
 		conf_free(d.conf);
 		return 1;
 	}
 	log_info("listening on UDP %u and %u, %zu connections%s",
-		 d.tr.ike_port, d.tr.natt_port, d.conf->n_conns,
+		 d.udp.ike_port, d.udp.natt_port, d.conf->n_conns,
 		 d.kernel ? "" : " (no kernel: nothing is installed)");
 	start_conns(&d);
-	loop(&d, sigfd);
+	run(&d);
 	shutdown_sas(&d);
 	ctl_server_close(d.ctl);
-	transport_close(&d.tr);
+	udp_transport_close(&d.udp);
+	loop_free(&d.loop);
 	if (d.kernel)
 		nl_close(&d.xfrm);
 	if (d.xfrm_ev.sk)

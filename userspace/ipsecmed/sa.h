@@ -14,7 +14,7 @@
 #include "conf/config.h"
 #include "ipsecmed/ike/sk.h"
 #include "ipsecmed/proposal.h"
-#include "ipsecmed/transport_udp.h"
+#include "ipsecmed/transport.h"
 
 struct ctl_client;
 
@@ -75,7 +75,7 @@ struct ike_sa {
 	const struct conf_conn *conn;
 	bool initiator;
 	enum ike_state state;
-	struct endpoint ep;
+	struct path path;		/* how its messages travel */
 	uint8_t nat;			/* CTL_NAT_* */
 	uint8_t spi_i[IKE_SPI_LEN], spi_r[IKE_SPI_LEN];
 	struct ike_suite suite;

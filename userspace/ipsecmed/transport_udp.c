@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
+/* The UDP transport (see transport_udp.h). */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "ipsecmed/ike/proto.h"
 #include "ipsecmed/log.h"
 #include "ipsecmed/transport_udp.h"
 #include "lib/xfrm.h"
 
 #define NON_ESP_MARKER_LEN 4
+#define UDP_READ_BATCH 64
+
+static const struct transport_ops udp_ops;
 
 static int open_one(struct udp_sock *s, int family, uint16_t port, bool natt,
 		    bool kernel)
@@ -45,20 +51,40 @@ static int open_one(struct udp_sock *s, int family, uint16_t port, bool natt,
 			return err;
 		}
 	}
-	*s = (struct udp_sock){ fd, family, port, natt };
+	*s = (struct udp_sock){ .lf.fd = fd, .family = family, .port = port,
+				.natt = natt };
 	return 0;
 }
 
-int transport_open(struct transport *t, uint16_t ike_port,
-		   uint16_t natt_port, bool kernel)
+static void on_readable(struct loop_fd *f, uint32_t events);
+
+/* Watch @t's socket just opened. */
+static int watch(struct udp_transport *t)
+{
+	struct udp_sock *s = &t->s[t->n];
+	int err;
+
+	s->lf.ready = on_readable;
+	s->lf.ctx = t;
+	err = loop_add_fd(t->loop, &s->lf, EPOLLIN);
+	if (err)
+		close(s->lf.fd);
+	else
+		t->n++;
+	return err;
+}
+
+int udp_transport_open(struct udp_transport *t, struct loop *loop,
+		       uint16_t ike_port, uint16_t natt_port, bool kernel,
+		       transport_input_fn *input, void *ctx)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	size_t f;
 	int err;
 
-	memset(t, 0, sizeof(*t));
-	t->ike_port = ike_port;
-	t->natt_port = natt_port;
+	*t = (struct udp_transport){ .ike_port = ike_port,
+				     .natt_port = natt_port, .loop = loop,
+				     .input = input, .ctx = ctx };
 	for (f = 0; f < 2; f++) {
 		err = open_one(&t->s[t->n], families[f], ike_port, false,
 			       kernel);
@@ -66,31 +92,37 @@ int transport_open(struct transport *t, uint16_t ike_port,
 			log_warn("no IPv6: listening on IPv4 only");
 			break;
 		}
-		if (err)
+		if (err || (err = watch(t)))
 			goto fail;
-		t->n++;
 		err = open_one(&t->s[t->n], families[f], natt_port, true,
 			       kernel);
-		if (err)
+		if (err || (err = watch(t)))
 			goto fail;
-		t->n++;
 	}
 	return 0;
 fail:
 	log_err("cannot listen on UDP %s port %u or %u: %s",
 		families[f] == AF_INET ? "IPv4" : "IPv6", ike_port, natt_port,
 		strerror(-err));
-	transport_close(t);
+	udp_transport_close(t);
 	return err;
 }
 
-void transport_close(struct transport *t)
+void udp_transport_close(struct udp_transport *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->n; i++)
-		close(t->s[i].fd);
+	for (i = 0; i < t->n; i++) {
+		loop_del_fd(t->loop, &t->s[i].lf);
+		close(t->s[i].lf.fd);
+	}
 	t->n = 0;
+}
+
+void udp_path(struct udp_transport *t, struct path *p)
+{
+	p->ops = &udp_ops;
+	p->via = t;
 }
 
 static void local_addr(const struct msghdr *mh, struct ipsec_addr *a)
@@ -115,8 +147,12 @@ static void local_addr(const struct msghdr *mh, struct ipsec_addr *a)
 	}
 }
 
-int transport_recv(const struct udp_sock *s, uint8_t *buf, size_t cap,
-		   struct endpoint *ep)
+/* Read one datagram from @s: the IKE message goes to @buf (marker
+ * stripped), the addresses to @ep. Returns its length, 0 for a datagram
+ * to ignore (keepalive, ESP on the NAT-T port), or -errno.
+ */
+static int udp_recv(const struct udp_sock *s, uint8_t *buf, size_t cap,
+		    struct endpoint *ep)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
@@ -129,7 +165,7 @@ int transport_recv(const struct udp_sock *s, uint8_t *buf, size_t cap,
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
 	};
-	ssize_t n = recvmsg(s->fd, &mh, 0);
+	ssize_t n = recvmsg(s->lf.fd, &mh, 0);
 
 	if (n < 0)
 		return -errno;
@@ -151,7 +187,29 @@ int transport_recv(const struct udp_sock *s, uint8_t *buf, size_t cap,
 	return (int)n;
 }
 
-static const struct udp_sock *pick(const struct transport *t,
+static void on_readable(struct loop_fd *f, uint32_t events)
+{
+	static uint8_t buf[IKE_MAX_MSG + 8];
+	struct udp_transport *t = f->ctx;
+	const struct udp_sock *s = (const struct udp_sock *)f;
+	struct path from;
+	int n, i;
+
+	udp_path(t, &from);
+	/* Bounded, so one busy socket cannot starve the others. */
+	for (i = 0; i < UDP_READ_BATCH; i++) {
+		n = udp_recv(s, buf, sizeof(buf), &from.ep);
+		if (n < 0) {
+			if (n != -EAGAIN && n != -EWOULDBLOCK)
+				log_debug("recv: %s", strerror(-n));
+			return;
+		}
+		if (n > 0)
+			t->input(t->ctx, &from, buf, (size_t)n);
+	}
+}
+
+static const struct udp_sock *pick(const struct udp_transport *t,
 				   const struct endpoint *ep)
 {
 	size_t i;
@@ -199,16 +257,16 @@ static int send_one(const struct udp_sock *s, const struct endpoint *ep,
 			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 		}
 	}
-	if (sendmsg(s->fd, &mh, 0) < 0)
+	if (sendmsg(s->lf.fd, &mh, 0) < 0)
 		return -errno;
 	return 0;
 }
 
-int transport_send(const struct transport *t, const struct endpoint *ep,
-		   const uint8_t *msg, size_t len)
+static int udp_send(const struct path *p, const uint8_t *msg, size_t len)
 {
 	static const uint8_t marker[NON_ESP_MARKER_LEN];
-	const struct udp_sock *s = pick(t, ep);
+	const struct endpoint *ep = &p->ep;
+	const struct udp_sock *s = pick(p->via, ep);
 	struct iovec iov[2];
 	size_t n = 0;
 
@@ -220,14 +278,20 @@ int transport_send(const struct transport *t, const struct endpoint *ep,
 	return send_one(s, ep, iov, n);
 }
 
-int transport_send_keepalive(const struct transport *t,
-			     const struct endpoint *ep)
+static int udp_send_keepalive(const struct path *p)
 {
 	static const uint8_t keepalive = 0xff;
-	const struct udp_sock *s = pick(t, ep);
+	const struct endpoint *ep = &p->ep;
+	const struct udp_sock *s = pick(p->via, ep);
 	struct iovec iov = { (void *)&keepalive, 1 };
 
 	if (!s || !s->natt)
 		return -EAFNOSUPPORT;
 	return send_one(s, ep, &iov, 1);
 }
+
+static const struct transport_ops udp_ops = {
+	.name = "udp",
+	.send = udp_send,
+	.send_keepalive = udp_send_keepalive,
+};

@@ -9,57 +9,41 @@
 #define IPSECMED_TRANSPORT_UDP_H
 
 #include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include "lib/addr.h"
+#include "ipsecmed/loop.h"
+#include "ipsecmed/transport.h"
 
-/* The two ends of an IKE SA's path; ports in host order. */
-struct endpoint {
-	struct ipsec_addr local, remote;
-	uint16_t lport, rport;
-};
+struct udp_transport;
 
 struct udp_sock {
-	int fd;
+	struct loop_fd lf;	/* lf.ctx: the udp_transport */
 	int family;
 	uint16_t port;
 	bool natt;		/* adds/strips the non-ESP marker */
 };
 
-#define TRANSPORT_MAX_SOCKS 4
+#define UDP_MAX_SOCKS 4
 
-struct transport {
-	struct udp_sock s[TRANSPORT_MAX_SOCKS];
+struct udp_transport {
+	struct udp_sock s[UDP_MAX_SOCKS];
 	size_t n;
 	uint16_t ike_port, natt_port;
+	struct loop *loop;
+	transport_input_fn *input;
+	void *ctx;
 };
 
-/* Open and bind the sockets (IPv6 ones only where IPv6 works). With
+/* Open and bind the sockets (IPv6 ones only where IPv6 works) and watch
+ * them in @loop; each message received goes to @input(@ctx, ...). With
  * @kernel, IKE traffic bypasses IPsec policies and the NAT-T sockets
  * are UDP encapsulation endpoints for ESP. Returns 0 or -errno.
  */
-int transport_open(struct transport *t, uint16_t ike_port,
-		   uint16_t natt_port, bool kernel);
-void transport_close(struct transport *t);
+int udp_transport_open(struct udp_transport *t, struct loop *loop,
+		       uint16_t ike_port, uint16_t natt_port, bool kernel,
+		       transport_input_fn *input, void *ctx);
+void udp_transport_close(struct udp_transport *t);
 
-/* Read one datagram from @s: the IKE message goes to @buf (marker
- * stripped), the addresses to @ep. Returns its length, 0 for a datagram
- * to ignore (keepalive, ESP on the NAT-T port), or -errno.
- */
-int transport_recv(const struct udp_sock *s, uint8_t *buf, size_t cap,
-		   struct endpoint *ep);
-
-/* Send @msg along @ep from the socket bound to ep->lport of its family.
- * Returns 0 or -errno.
- */
-int transport_send(const struct transport *t, const struct endpoint *ep,
-		   const uint8_t *msg, size_t len);
-
-/* Send a NAT-keepalive (RFC 3948 section 2.3: one 0xff byte, no marker)
- * along @ep, whose lport must be the NAT-T port. Returns 0 or -errno.
- */
-int transport_send_keepalive(const struct transport *t,
-			     const struct endpoint *ep);
+/* Make @p a UDP path of @t (its ends are set by the caller). */
+void udp_path(struct udp_transport *t, struct path *p);
 
 #endif /* IPSECMED_TRANSPORT_UDP_H */

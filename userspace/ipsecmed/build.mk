@@ -8,11 +8,13 @@ IKE_CODEC_OBJS := $(addprefix $(O)/ipsecmed/ike/,message.o payload.o \
 	payload_sa.o payload_ts.o sk.o)
 IKE_CRYPTO_OBJS := $(addprefix $(O)/ipsecmed/crypto/,prf.o kdf.o encr.o \
 	integ.o dh.o sig.o)
+# sa.o and what it needs: an SA's requests in flight are tasks.
+SA_OBJS := $(addprefix $(O)/ipsecmed/,sa.o task.o loop.o window.o log.o)
 
 IPSECMED_OBJS := $(addprefix $(O)/ipsecmed/,main.o daemon.o control.o \
 	exchange_init.o exchange_auth.o exchange_info.o exchange_create.o \
 	rekey.o auth.o cert.o proposal.o sa.o ts.o nat.o kernel.o policy.o \
-	transport_udp.o log.o window.o cookie.o loop.o)
+	transport_udp.o log.o window.o cookie.o loop.o task.o)
 
 PROGRAMS += $(O)/ipsecmed/ipsecmed
 MANPAGES += ../Documentation/man/ipsecmed.8
@@ -34,7 +36,7 @@ $(O)/ipsecmed/cert_test: $(O)/ipsecmed/cert_test.o $(O)/ipsecmed/cert.o \
 
 UNIT_TESTS += $(O)/ipsecmed/rekey_test
 $(O)/ipsecmed/rekey_test: $(O)/ipsecmed/rekey_test.o $(O)/ipsecmed/rekey.o \
-		$(O)/ipsecmed/proposal.o $(O)/ipsecmed/sa.o \
+		$(O)/ipsecmed/proposal.o $(SA_OBJS) \
 		$(O)/ipsecmed/ts.o $(CONF_OBJS) \
 		$(O)/lib/addr.o $(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
@@ -51,7 +53,12 @@ $(O)/ipsecmed/cookie_test: $(O)/ipsecmed/cookie_test.o \
 
 UNIT_TESTS += $(O)/ipsecmed/window_test
 $(O)/ipsecmed/window_test: $(O)/ipsecmed/window_test.o \
-		$(O)/ipsecmed/window.o $(O)/ipsecmed/sa.o $(CONF_OBJS) \
+		$(O)/ipsecmed/window.o $(SA_OBJS) $(CONF_OBJS) \
+		$(O)/lib/addr.o $(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
+
+UNIT_TESTS += $(O)/ipsecmed/task_test
+$(O)/ipsecmed/task_test: $(O)/ipsecmed/task_test.o $(SA_OBJS) $(CONF_OBJS) \
 		$(O)/lib/addr.o $(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
 
@@ -155,7 +162,7 @@ $(O)/ipsecmed/loopback_test: ipsecmed/tests/loopback.sh \
 # policy.c against a fake of lib/xfrm.h's policy calls.
 UNIT_TESTS += $(O)/ipsecmed/policy_test
 $(O)/ipsecmed/policy_test: $(O)/ipsecmed/policy_test.o \
-		$(O)/ipsecmed/policy.o $(O)/ipsecmed/log.o $(O)/ipsecmed/sa.o \
+		$(O)/ipsecmed/policy.o $(O)/ipsecmed/log.o $(SA_OBJS) \
 		$(CONF_OBJS) $(O)/lib/addr.o $(IKE_CODEC_OBJS) \
 		$(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
@@ -165,7 +172,7 @@ $(O)/ipsecmed/policy_test: $(O)/ipsecmed/policy_test.o \
 UNIT_TESTS += $(O)/ipsecmed/exchange_create_test
 $(O)/ipsecmed/exchange_create_test: $(O)/ipsecmed/exchange_create_test.o \
 		$(O)/ipsecmed/exchange_create.o $(O)/ipsecmed/rekey.o \
-		$(O)/ipsecmed/proposal.o $(O)/ipsecmed/ts.o $(O)/ipsecmed/sa.o \
+		$(O)/ipsecmed/proposal.o $(O)/ipsecmed/ts.o $(SA_OBJS) \
 		$(O)/ipsecmed/log.o $(CONF_OBJS) $(O)/lib/addr.o \
 		$(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)

@@ -60,7 +60,7 @@ void control_delete_sa(struct daemon *d, struct ike_sa *sa)
 	 * Delete waits for its answer (window size 1): dropping the IKE
 	 * SA silently would leave it to the peer's DPD.
 	 */
-	if (sa->state == IKE_S_ESTABLISHED && sa->req_pending)
+	if (sa->state == IKE_S_ESTABLISHED && task_window_full(&sa->tasks))
 		sa->delete_queued = true;
 	else if (sa->state == IKE_S_ESTABLISHED)
 		info_send_delete(d, sa);
@@ -234,7 +234,7 @@ static bool delete_lost_children(struct daemon *d, struct ike_sa *sa,
 		n += !child_by_name(c, ch->cfg->name);
 	if (!n)
 		return true;
-	if (sa->state != IKE_S_ESTABLISHED || sa->req_pending ||
+	if (sa->state != IKE_S_ESTABLISHED || task_window_full(&sa->tasks) ||
 	    sa->pending || sa->rekey_ike || sa->successor_id ||
 	    n > CTL_CHILDREN_MAX)
 		return false;
@@ -251,7 +251,7 @@ static bool delete_lost_children(struct daemon *d, struct ike_sa *sa,
 	}
 	ikb_init_chain(&b, plain, sizeof(plain));
 	ikb_delete(&b, IKE_PROTO_ESP, 4, spis, n);
-	if (sa_send_request(d, sa, IKE_INFORMATIONAL, &b))
+	if (info_send_child_delete(d, sa, &b))
 		log_warn("%s: cannot send the delete of removed CHILD_SAs",
 			 sa->conn->name);
 	while ((ch = lost)) {
@@ -338,6 +338,7 @@ int control_reload(struct daemon *d, char *err, size_t errlen)
 	creds_free_all(d->creds, d->conf->n_conns);
 	conf_free(d->conf);
 	d->conf = nc;
+	daemon_tasks_configure(d);
 	d->creds = ncreds;
 	log_level = nc->daemon.log_level > log_level ? nc->daemon.log_level :
 						      log_level;

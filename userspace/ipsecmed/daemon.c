@@ -17,6 +17,7 @@
 #include "lib/ctl.h"
 
 #define HALF_OPEN_TIMEOUT_MS 30000
+#define DAEMON_SWEEP_MS 1000
 
 const struct creds *conn_creds(const struct daemon *d,
 			       const struct conf_conn *conn)
@@ -91,24 +92,45 @@ static int finish(struct ike_sa *sa, uint8_t exchange, uint8_t flags,
 			   cap);
 }
 
-int sa_send_request(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
-		    struct ike_builder *b)
+/* Retransmissions ran out: the peer is gone, or (initiator) an
+ * unauthenticated IKE_SA_INIT answer we did not act on says more than
+ * silence.
+ */
+static void peer_gave_up(struct task_env *env, struct ike_sa *sa)
+{
+	struct daemon *d = (struct daemon *)((char *)env -
+					    offsetof(struct daemon, task_env));
+
+	sa_terminate(d, sa, sa->state == IKE_S_INIT_SENT && sa->failure[0] ?
+		     sa->failure : "peer did not answer");
+}
+
+void daemon_tasks_configure(struct daemon *d)
+{
+	d->task_env = (struct task_env){
+		.loop = &d->loop,
+		.timeout_ms = d->conf->daemon.retransmit_timeout_ms,
+		.tries = d->conf->daemon.retransmit_tries,
+		.gave_up = peer_gave_up,
+	};
+}
+
+int sa_send_request(struct daemon *d, struct ike_sa *sa,
+		    const struct task_ops *ops, struct ike_builder *b)
 {
 	static uint8_t out[IKE_MAX_MSG];
-	int len = finish(sa, exchange, sa->initiator ? IKE_FLAG_INITIATOR : 0,
-			 sa->msgid_out, b, out, sizeof(out));
+	int len;
 
-	if (len < 0 || keep(&sa->req, &sa->req_len, out, (size_t)len))
-		return len < 0 ? len : -ENOMEM;
-	if (exchange == IKE_SA_INIT &&
+	if (task_window_full(&sa->tasks))
+		return -EBUSY;
+	len = finish(sa, ops->exchange, sa->initiator ? IKE_FLAG_INITIATOR : 0,
+		     task_next_msgid(&sa->tasks), b, out, sizeof(out));
+	if (len < 0)
+		return len;
+	if (ops->exchange == IKE_SA_INIT &&
 	    keep(&sa->msg1, &sa->msg1_len, out, (size_t)len))
 		return -ENOMEM;
-	sa->req_pending = true;
-	sa->req_exchange = exchange;
-	sa->req_tries = 0;
-	sa->req_timeout_ms = d->conf->daemon.retransmit_timeout_ms;
-	sa->req_next_ms = now_ms() + sa->req_timeout_ms;
-	return path_send(&sa->path, sa->req, sa->req_len);
+	return task_start(&d->task_env, sa, ops, out, (size_t)len);
 }
 
 int sa_send_response(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
@@ -176,7 +198,7 @@ void sa_terminate(struct daemon *d, struct ike_sa *sa, const char *why)
 			 why);
 	sa_report(sa, why ? why : "ended");
 	sa->state = IKE_S_DEAD;
-	sa->req_pending = false;
+	task_flush(sa, false);
 }
 
 /* The peer's keys open the SK payload, or the message is dropped. */
@@ -200,8 +222,9 @@ static bool open_sk(struct ike_sa *sa, struct ike_msg *m, uint8_t *buf,
 }
 
 static void handle_response(struct daemon *d, struct ike_sa *sa,
-			    const uint8_t *buf, size_t len)
+			    struct ike_task *t, const uint8_t *buf, size_t len)
 {
+	const struct task_ops *ops = t->ops;
 	static struct ike_msg m;
 	static uint8_t plain[IKE_MAX_MSG];
 	struct ike_err err = { 0 };
@@ -221,17 +244,10 @@ static void handle_response(struct daemon *d, struct ike_sa *sa,
 			       err.msg);
 			return;
 		}
-		sa->req_pending = false;
-		sa->msgid_out++;
+		task_retire(sa, t);
 	}
 	sa->last_rx_ms = now_ms();
-	switch (m.hdr.exchange) {
-	case IKE_SA_INIT: init_handle_response(d, sa, &m); break;
-	case IKE_AUTH: auth_handle_response(d, sa, &m); break;
-	case IKE_INFORMATIONAL: info_handle_response(d, sa, &m); break;
-	case IKE_CREATE_CHILD_SA: child_handle_response(d, sa, &m); break;
-	default: break;
-	}
+	ops->answered(d, sa, &m);
 }
 
 static void handle_request(struct daemon *d, struct ike_sa *sa,
@@ -327,8 +343,10 @@ void daemon_input(void *daemon, const struct path *from, const uint8_t *buf,
 		return;
 	}
 	if (response) {
-		if (window_response_ok(sa, &h)) {
-			handle_response(d, sa, buf, len);
+		struct ike_task *t = task_for_response(&sa->tasks, &h);
+
+		if (t) {
+			handle_response(d, sa, t, buf, len);
 			delete_successor(d, sa);
 		} else {
 			log_rl(LOG_DEBUG, "IKE SA #%u: response %u (exchange %u) does "
@@ -383,42 +401,25 @@ static void nat_keepalive(struct daemon *d, struct ike_sa *sa, uint64_t now)
 	sa->keepalive_next_ms = now + secs * 1000ull;
 }
 
-static int timers_of(struct daemon *d, struct ike_sa *sa, uint64_t now)
+/* The deadlines of @sa that are not timers of their own: lifetimes,
+ * rekeys, DPD and keepalives, all with a resolution of a second.
+ */
+static void timers_of(struct daemon *d, struct ike_sa *sa, uint64_t now)
 {
-	const struct conf_daemon *cd = &d->conf->daemon;
-	uint64_t next = now + 1000;
-
 	if (sa->state == IKE_S_HALF_OPEN &&
 	    now >= sa->created_ms + HALF_OPEN_TIMEOUT_MS)
 		sa_terminate(d, sa, "half-open SA timed out");
-	if (sa->req_pending && now >= sa->req_next_ms) {
-		if (sa->req_tries >= cd->retransmit_tries) {
-			/* Initiator: an unauthenticated IKE_SA_INIT answer
-			 * we did not act on says more than silence.
-			 */
-			sa_terminate(d, sa, sa->state == IKE_S_INIT_SENT &&
-				     sa->failure[0] ? sa->failure :
-				     "peer did not answer");
-			return 1000;
-		}
-		sa->req_tries++;
-		sa->req_timeout_ms = window_backoff(sa->req_timeout_ms);
-		sa->req_next_ms = now + sa->req_timeout_ms;
-		log_info("IKE SA #%u: retransmitting request %u (try %u)",
-			 sa->id, sa->msgid_out, sa->req_tries + 1);
-		path_send(&sa->path, sa->req, sa->req_len);
-	}
 	if (sa->state == IKE_S_ESTABLISHED && sa->delete_queued &&
-	    !sa->req_pending)
+	    !task_window_full(&sa->tasks))
 		info_send_delete(d, sa);
-	if (sa->state == IKE_S_ESTABLISHED && !sa->req_pending)
+	if (sa->state == IKE_S_ESTABLISHED && !task_window_full(&sa->tasks))
 		child_create_due(d, sa);
-	if (sa->state == IKE_S_ESTABLISHED && !sa->req_pending)
+	if (sa->state == IKE_S_ESTABLISHED && !task_window_full(&sa->tasks))
 		ike_rekey_due(d, sa, now);
-	if (sa->state == IKE_S_ESTABLISHED && !sa->req_pending)
+	if (sa->state == IKE_S_ESTABLISHED && !task_window_full(&sa->tasks))
 		child_rekey_due(d, sa, now);
 	if (sa->state == IKE_S_ESTABLISHED && sa->conn->dpd_delay &&
-	    !sa->req_pending && !sa->successor_id &&
+	    !task_window_full(&sa->tasks) && !sa->successor_id &&
 	    now >= sa->dpd_next_ms) {
 		uint64_t delay = sa->conn->dpd_delay * 1000ull;
 
@@ -427,29 +428,21 @@ static int timers_of(struct daemon *d, struct ike_sa *sa, uint64_t now)
 		sa->dpd_next_ms = now + delay;
 	}
 	nat_keepalive(d, sa, now);
-	if (sa->req_pending && sa->req_next_ms < next)
-		next = sa->req_next_ms;
-	return (int)(next > now ? next - now : 0);
 }
 
 int daemon_timers(struct daemon *d)
 {
 	struct ike_sa **psa = &d->sas, *sa;
 	uint64_t now = now_ms();
-	int wait = 1000;
 
 	while ((sa = *psa)) {
-		int w;
-
 		if (sa->state == IKE_S_DEAD) {
 			*psa = sa->next;
 			ike_sa_free(sa);
 			continue;
 		}
-		w = timers_of(d, sa, now);
-		if (w < wait)
-			wait = w;
+		timers_of(d, sa, now);
 		psa = &sa->next;
 	}
-	return wait;
+	return DAEMON_SWEEP_MS;
 }

@@ -24,6 +24,7 @@ struct daemon {
 	const char *conf_path;
 	struct loop loop;
 	struct timer sweep;		/* daemon_timers() */
+	struct task_env task_env;	/* see daemon_tasks_configure() */
 	struct udp_transport udp;
 	bool kernel;			/* false: negotiate only (-n) */
 	struct nl_conn xfrm;
@@ -55,12 +56,18 @@ struct ike_sa *daemon_find_sa(struct daemon *d, const uint8_t *spi_i,
 			      const uint8_t *spi_r);
 void daemon_add_sa(struct daemon *d, struct ike_sa *sa);
 
-/* Send a request of @exchange whose SK plaintext is the chain in @b
- * (or, for IKE_SA_INIT, the whole message @b): stores it for
- * retransmission. Returns 0 or a negative errno/ike_status.
+/* The retransmission limits of the configuration, for the tasks; at
+ * start and after every reload.
  */
-int sa_send_request(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
-		    struct ike_builder *b);
+void daemon_tasks_configure(struct daemon *d);
+
+/* Send a request, the task @ops (its exchange and what its answer
+ * means), whose SK plaintext is the chain in @b (or, for IKE_SA_INIT,
+ * the whole message @b): a task of @sa in flight (task.h). Returns 0 or
+ * a negative errno/ike_status (-EBUSY: the window is full).
+ */
+int sa_send_request(struct daemon *d, struct ike_sa *sa,
+		    const struct task_ops *ops, struct ike_builder *b);
 /* Send and cache the response to request @msgid. */
 int sa_send_response(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
 		     uint32_t msgid, struct ike_builder *b);
@@ -85,23 +92,18 @@ int initiate(struct daemon *d, const struct conf_conn *conn,
 /* Exchange handlers, after the header was decoded and routed. */
 void init_handle_request(struct daemon *d, const struct path *from,
 			 const uint8_t *buf, size_t len);
-void init_handle_response(struct daemon *d, struct ike_sa *sa,
-			  const struct ike_msg *m);
 int auth_send_request(struct daemon *d, struct ike_sa *sa);
 void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 			 struct ike_msg *m);
-void auth_handle_response(struct daemon *d, struct ike_sa *sa,
-			  struct ike_msg *m);
 void info_handle_request(struct daemon *d, struct ike_sa *sa,
 			 struct ike_msg *m);
-void info_handle_response(struct daemon *d, struct ike_sa *sa,
-			  struct ike_msg *m);
 int info_send_delete(struct daemon *d, struct ike_sa *sa);
 int info_send_dpd(struct daemon *d, struct ike_sa *sa);
+/* An INFORMATIONAL request deleting CHILD_SAs (the chain in @b). */
+int info_send_child_delete(struct daemon *d, struct ike_sa *sa,
+			   struct ike_builder *b);
 void child_handle_request(struct daemon *d, struct ike_sa *sa,
 			  struct ike_msg *m);
-void child_handle_response(struct daemon *d, struct ike_sa *sa,
-			   struct ike_msg *m);
 /* The old CHILD_SA of @reqid is gone: install the outbound SAs of its
  * successors that waited for that (rekey responder).
  */
@@ -150,7 +152,9 @@ void ike_rekey_hand_over(struct daemon *d, struct ike_sa *old);
 /* Route one received IKE message (a transport_input_fn). */
 void daemon_input(void *daemon, const struct path *from, const uint8_t *buf,
 		  size_t len);
-/* Retransmissions, DPD, reaping dead SAs; returns ms to the next event. */
+/* Lifetimes, rekeys, DPD, keepalives, reaping dead SAs; returns ms to
+ * the next sweep.
+ */
 int daemon_timers(struct daemon *d);
 
 #endif /* IPSECMED_DAEMON_H */

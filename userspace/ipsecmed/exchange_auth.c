@@ -226,6 +226,13 @@ static bool other_sa_with_peer(const struct daemon *d, const struct ike_sa *sa)
 	return false;
 }
 
+static void auth_handle_response(struct daemon *d, struct ike_sa *sa,
+				 struct ike_msg *m);
+
+static const struct task_ops auth_task = {
+	"IKE_AUTH", IKE_AUTH, auth_handle_response,
+};
+
 int auth_send_request(struct daemon *d, struct ike_sa *sa)
 {
 	const struct conf_conn *conn = sa->conn;
@@ -269,7 +276,7 @@ int auth_send_request(struct daemon *d, struct ike_sa *sa)
 	ikb_ts(&b, IKE_PL_TSI, &c->ts_local);
 	ikb_ts(&b, IKE_PL_TSR, &c->ts_remote);
 	sa->state = IKE_S_AUTH_SENT;
-	return sa_send_request(d, sa, IKE_AUTH, &b);
+	return sa_send_request(d, sa, &auth_task, &b);
 }
 
 /* Remember the peer's identity: whole for "unique", as text for people. */
@@ -367,8 +374,8 @@ static const char *child_from_response(struct ike_sa *sa, struct child_sa *c,
 	return NULL;
 }
 
-void auth_handle_response(struct daemon *d, struct ike_sa *sa,
-			  struct ike_msg *m)
+static void auth_handle_response(struct daemon *d, struct ike_sa *sa,
+				 struct ike_msg *m)
 {
 	const struct ike_payload *idr = ike_msg_first(m, IKE_PL_IDR);
 	struct child_sa *c = sa->pending;

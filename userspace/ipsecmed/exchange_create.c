@@ -590,6 +590,23 @@ void child_handle_request(struct daemon *d, struct ike_sa *sa,
 
 /* --- initiator: requests --------------------------------------------- */
 
+static void child_create_done(struct daemon *d, struct ike_sa *sa,
+			      struct ike_msg *m);
+static void child_rekey_done(struct daemon *d, struct ike_sa *sa,
+			     struct ike_msg *m);
+static void ike_rekey_done(struct daemon *d, struct ike_sa *sa,
+			   struct ike_msg *m);
+
+static const struct task_ops child_create_task = {
+	"new CHILD_SA", IKE_CREATE_CHILD_SA, child_create_done,
+};
+static const struct task_ops child_rekey_task = {
+	"CHILD_SA rekey", IKE_CREATE_CHILD_SA, child_rekey_done,
+};
+static const struct task_ops ike_rekey_task = {
+	"IKE SA rekey", IKE_CREATE_CHILD_SA, ike_rekey_done,
+};
+
 /* Send the request for @c, pending now: a new CHILD_SA, or the successor
  * of the CHILD_SA with inbound SPI @old_spi. @group: the DH group for a
  * KE payload (0: no PFS).
@@ -629,7 +646,8 @@ static int child_request_send(struct daemon *d, struct ike_sa *sa,
 		ikb_ke(&b, group, pub, ike_dh_group(sa->rekey_dh)->pub_len);
 	ikb_ts(&b, IKE_PL_TSI, &c->ts_local);
 	ikb_ts(&b, IKE_PL_TSR, &c->ts_remote);
-	return sa_send_request(d, sa, IKE_CREATE_CHILD_SA, &b);
+	return sa_send_request(d, sa, old_spi ? &child_rekey_task :
+			       &child_create_task, &b);
 }
 
 /* The group to offer for @old's rekey: the one INVALID_KE_PAYLOAD asked
@@ -696,7 +714,7 @@ int child_create_due(struct daemon *d, struct ike_sa *sa)
 	const struct conf_child *cfg;
 
 	if (!sa->next_child || sa->pending || sa->rekey_ike ||
-	    sa->req_pending || sa->successor_id ||
+	    task_window_full(&sa->tasks) || sa->successor_id ||
 	    sa->state != IKE_S_ESTABLISHED)
 		return 0;
 	if (sa->next_child >= sa->conn->n_children) {
@@ -708,7 +726,7 @@ int child_create_due(struct daemon *d, struct ike_sa *sa)
 	cfg = &sa->conn->children[sa->next_child];
 	if (child_create_send(d, sa, cfg, prop_first_group(cfg->esp,
 							   cfg->n_esp)) &&
-	    !sa->req_pending) {
+	    !task_inflight(&sa->tasks, &child_create_task)) {
 		log_warn("%s: cannot start creating CHILD_SA %s",
 			 sa->conn->name, cfg->name);
 		child_rekey_abort(d, sa);
@@ -723,7 +741,7 @@ int child_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
 	struct child_sa *c;
 	uint16_t group;
 
-	if (sa->pending || sa->rekey_ike || sa->req_pending ||
+	if (sa->pending || sa->rekey_ike || task_window_full(&sa->tasks) ||
 	    sa->successor_id)
 		return 0;
 	for (c = sa->children; c; c = c->next) {
@@ -736,7 +754,8 @@ int child_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
 		 */
 		child_lifetimes_start(c);
 		group = prop_first_group(c->cfg->esp, c->cfg->n_esp);
-		if (child_rekey_send(d, sa, c, group) && !sa->req_pending) {
+		if (child_rekey_send(d, sa, c, group) &&
+		    !task_inflight(&sa->tasks, &child_rekey_task)) {
 			log_warn("%s: cannot start the CHILD_SA rekey",
 				 sa->conn->name);
 			child_rekey_abort(d, sa);
@@ -774,12 +793,12 @@ static int ike_rekey_send(struct daemon *d, struct ike_sa *sa, uint16_t group)
 	ikb_nonce(&b, n->ni, n->ni_len);
 	ikb_ke(&b, group, pub, ike_dh_group(n->dh)->pub_len);
 	log_info("%s: rekeying IKE SA #%u", conn->name, sa->id);
-	return sa_send_request(d, sa, IKE_CREATE_CHILD_SA, &b);
+	return sa_send_request(d, sa, &ike_rekey_task, &b);
 }
 
 int ike_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
 {
-	if (sa->state != IKE_S_ESTABLISHED || sa->req_pending)
+	if (sa->state != IKE_S_ESTABLISHED || task_window_full(&sa->tasks))
 		return 0;
 	if (sa->successor_id) {
 		/* The peer rekeyed it but never deleted it. */
@@ -799,7 +818,7 @@ int ike_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
 	sa->rekey_at_ms = now + REKEY_RETRY_MS;
 	if (ike_rekey_send(d, sa, sa->suite.dh ? sa->suite.dh->id :
 			   prop_first_group(sa->conn->ike, sa->conn->n_ike)) &&
-	    !sa->req_pending) {
+	    !task_inflight(&sa->tasks, &ike_rekey_task)) {
 		log_warn("%s: cannot start the IKE SA rekey", sa->conn->name);
 		ike_sa_free(sa->rekey_ike);
 		sa->rekey_ike = NULL;
@@ -890,7 +909,7 @@ static void delete_child(struct daemon *d, struct ike_sa *sa,
 	ike_put_be32(spi, old->spi_in);
 	ikb_init_chain(&b, plain, sizeof(plain));
 	ikb_delete(&b, IKE_PROTO_ESP, 4, spi, 1);
-	if (sa_send_request(d, sa, IKE_INFORMATIONAL, &b))
+	if (info_send_child_delete(d, sa, &b))
 		log_warn("%s: cannot send the delete of CHILD_SA %08x",
 			 sa->conn->name, old->spi_in);
 }
@@ -899,7 +918,7 @@ void child_discard(struct daemon *d, struct ike_sa *sa, struct child_sa *c)
 {
 	if (c->installed)
 		kernel_remove(d, sa, c, !child_reqid_in_use(sa, c->reqid));
-	if (sa->req_pending || sa->state != IKE_S_ESTABLISHED) {
+	if (task_window_full(&sa->tasks) || sa->state != IKE_S_ESTABLISHED) {
 		/* No room for the Delete: the peer's DPD or rekey finds
 		 * out; nothing of it stays in our kernel.
 		 */
@@ -987,7 +1006,7 @@ static void child_rekey_done(struct daemon *d, struct ike_sa *sa,
 			log_info("%s: peer wants DH group %u for the CHILD_SA "
 				 "rekey", sa->conn->name, group);
 			if (child_rekey_send(d, sa, old, group) &&
-			    !sa->req_pending) {
+			    !task_inflight(&sa->tasks, &child_rekey_task)) {
 				log_warn("%s: cannot retry the CHILD_SA rekey",
 					 sa->conn->name);
 				child_rekey_abort(d, sa);
@@ -1056,7 +1075,7 @@ static void child_create_done(struct daemon *d, struct ike_sa *sa,
 			log_info("%s: peer wants DH group %u for CHILD_SA %s",
 				 sa->conn->name, group, cfg->name);
 			if (!child_create_send(d, sa, cfg, group) ||
-			    sa->req_pending)
+			    task_inflight(&sa->tasks, &child_create_task))
 				return;
 			child_rekey_abort(d, sa);
 		}
@@ -1158,7 +1177,7 @@ static void ike_rekey_done(struct daemon *d, struct ike_sa *sa,
 			log_info("%s: peer wants DH group %u for the IKE SA "
 				 "rekey", sa->conn->name, group);
 			if (ike_rekey_send(d, sa, group) &&
-			    !sa->req_pending) {
+			    !task_inflight(&sa->tasks, &ike_rekey_task)) {
 				ike_sa_free(sa->rekey_ike);
 				sa->rekey_ike = NULL;
 			}
@@ -1175,16 +1194,6 @@ static void ike_rekey_done(struct daemon *d, struct ike_sa *sa,
 	info_send_delete(d, sa);
 }
 
-void child_handle_response(struct daemon *d, struct ike_sa *sa,
-			   struct ike_msg *m)
-{
-	if (sa->rekey_ike)
-		ike_rekey_done(d, sa, m);
-	else if (sa->pending && sa->rekey_old_spi)
-		child_rekey_done(d, sa, m);
-	else if (sa->pending)
-		child_create_done(d, sa, m);
-}
 
 void child_rekey_switch_out(struct daemon *d, struct ike_sa *sa,
 			    uint32_t reqid)

@@ -48,13 +48,26 @@ static void record(struct sent *s, uint8_t exchange, struct ike_builder *b)
 		abort();
 }
 
-int sa_send_request(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
-		    struct ike_builder *b)
+/* The last request's task: its answer goes to req_task->answered(). */
+static const struct task_ops *req_task;
+
+int sa_send_request(struct daemon *d, struct ike_sa *sa,
+		    const struct task_ops *ops, struct ike_builder *b)
 {
-	record(&req, exchange, b);
-	sa->req_pending = true;
-	sa->req_exchange = exchange;
+	record(&req, ops->exchange, b);
+	req_task = ops;
+	sa->tasks.n_inflight++;		/* the window is full */
 	return 0;
+}
+
+int info_send_child_delete(struct daemon *d, struct ike_sa *sa,
+			   struct ike_builder *b)
+{
+	static const struct task_ops child_delete = {
+		"CHILD_SA delete", IKE_INFORMATIONAL, NULL,
+	};
+
+	return sa_send_request(d, sa, &child_delete, b);
 }
 
 int sa_send_response(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
@@ -92,11 +105,6 @@ void kernel_remove(struct daemon *d, const struct ike_sa *sa,
 {
 	kern.removes++;
 	c->installed = false;
-}
-
-uint64_t now_ms(void)
-{
-	return 1000000;
 }
 
 void rand_bytes(void *out, size_t len)
@@ -382,7 +390,7 @@ static uint32_t start_rekey(void)
 	if (req.exchange != IKE_CREATE_CHILD_SA || !sa->pending ||
 	    !ts_eq(&ti, local_ts()) || !ts_eq(&tr, remote_ts()))
 		return 0;
-	sa->req_pending = false;	/* as the daemon, on the answer */
+	sa->tasks.n_inflight = 0;	/* as the daemon, on the answer */
 	return sa->pending->spi_in;
 }
 
@@ -394,7 +402,7 @@ static void test_initiator_same(void)
 	spi = start_rekey();
 	KT_EXPECT(spi != 0);
 	build(true, 0, PEER_SPI, local_ts(), remote_ts());
-	child_handle_response(&d, sa, &msg);
+	req_task->answered(&d, sa, &msg);
 	KT_EXPECT(kern.installs == 1 && kern.installed_spi == spi &&
 		  kern.installs_with_policies == 0);
 	KT_EXPECT(n_children() == 2 && sa->children->spi_in == spi &&
@@ -414,7 +422,7 @@ static void test_initiator_narrowed(void)
 	spi = start_rekey();
 	KT_EXPECT(spi != 0);
 	build(true, 0, PEER_SPI, &half, remote_ts());
-	child_handle_response(&d, sa, &msg);
+	req_task->answered(&d, sa, &msg);
 	/* Nothing of it installed, the new one deleted at the peer. */
 	KT_EXPECT(kern.installs == 0);
 	KT_EXPECT(sent_delete(&req) == spi);

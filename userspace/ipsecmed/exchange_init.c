@@ -72,6 +72,16 @@ static unsigned int peer_sig_hashes(const struct ike_msg *m, bool *present)
 	return mask;
 }
 
+static void init_handle_response(struct daemon *d, struct ike_sa *sa,
+				 struct ike_msg *m);
+
+/* Its response is not authenticated: the handler retires the task when
+ * it takes an answer (RFC 7296 2.21.1).
+ */
+static const struct task_ops init_task = {
+	"IKE_SA_INIT", IKE_SA_INIT, init_handle_response,
+};
+
 static int init_send(struct daemon *d, struct ike_sa *sa)
 {
 	const struct conf_conn *c = sa->conn;
@@ -110,9 +120,10 @@ static int init_send(struct daemon *d, struct ike_sa *sa)
 	if (c->nat_traversal)
 		natd_add(&b, sa->spi_i, sa->spi_r, &sa->path.ep);
 	add_sig_hashes(&b);
-	sa->msgid_out = 0;
+	/* A retry (cookie, other group) is a new message 0. */
+	task_flush(sa, true);
 	sa->state = IKE_S_INIT_SENT;
-	return sa_send_request(d, sa, IKE_SA_INIT, &b);
+	return sa_send_request(d, sa, &init_task, &b);
 }
 
 int initiate(struct daemon *d, const struct conf_conn *conn,
@@ -314,8 +325,8 @@ static const char *init_take(struct ike_sa *sa, const struct ike_msg *m,
 	return NULL;
 }
 
-void init_handle_response(struct daemon *d, struct ike_sa *sa,
-			  const struct ike_msg *m)
+static void init_handle_response(struct daemon *d, struct ike_sa *sa,
+				 struct ike_msg *m)
 {
 	const struct conf_conn *c = sa->conn;
 	struct ike_notify n;
@@ -347,8 +358,7 @@ void init_handle_response(struct daemon *d, struct ike_sa *sa,
 		return;
 	}
 	/* The answer: our IKE_SA_INIT request is done. */
-	sa->req_pending = false;
-	sa->msgid_out++;
+	task_retire(sa, task_for_response(&sa->tasks, &m->hdr));
 	sa->failure[0] = '\0';
 	memcpy(sa->spi_r, m->hdr.spi_r, IKE_SPI_LEN);
 	sa->nat = c->nat_traversal ?

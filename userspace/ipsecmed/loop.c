@@ -174,6 +174,7 @@ int loop_timeout(const struct loop *l, uint64_t now)
 
 void loop_fire_timers(struct loop *l, uint64_t now)
 {
+	l->now_ms = now;
 	while (l->n_timers && l->heap[0]->at_ms <= now) {
 		struct timer *t = l->heap[0];
 

@@ -36,6 +36,7 @@ struct loop {
 	int epfd;
 	struct timer **heap;
 	size_t n_timers, cap_timers;
+	uint64_t now_ms;		/* of the timers firing now */
 	/* The events of the last epoll_wait() while they are handled:
 	 * loop_del_fd() clears those of the descriptor it removes.
 	 */
@@ -69,7 +70,8 @@ static inline bool timer_armed(const struct timer *t)
 /* Milliseconds until the earliest timer (0 if one is due), -1: none. */
 int loop_timeout(const struct loop *l, uint64_t now);
 
-/* Fire every timer due at @now, earliest first. A timer armed by a
+/* Fire every timer due at @now, earliest first; l->now_ms is @now
+ * meanwhile, the time a callback re-arms from. A timer armed by a
  * callback for a time not later than @now fires in the same call.
  */
 void loop_fire_timers(struct loop *l, uint64_t now);

@@ -133,7 +133,8 @@ static void shutdown_sas(struct daemon *d)
 	struct ike_sa *sa;
 
 	for (sa = d->sas; sa; sa = sa->next) {
-		if (sa->state == IKE_S_ESTABLISHED && !sa->req_pending)
+		if (sa->state == IKE_S_ESTABLISHED &&
+		    !task_window_full(&sa->tasks))
 			info_send_delete(d, sa);
 		sa->state = IKE_S_ESTABLISHED;	/* not HALF_OPEN accounting */
 		sa_terminate(d, sa, NULL);
@@ -170,6 +171,7 @@ static int setup(struct daemon *d, int sigfd)
 			log_warn("cannot listen to XFRM expire events: %s",
 				 strerror(-err));
 	}
+	daemon_tasks_configure(d);
 	err = udp_transport_open(&d->udp, &d->loop, d->conf->daemon.ike_port,
 				 d->conf->daemon.natt_port, d->kernel,
 				 daemon_input, d);

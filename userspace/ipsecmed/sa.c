@@ -74,7 +74,7 @@ void ike_sa_free(struct ike_sa *sa)
 	ike_dh_free(sa->dh);
 	free(sa->msg1);
 	free(sa->msg2);
-	free(sa->req);
+	task_flush(sa, false);
 	free(sa->resp);
 	OPENSSL_cleanse(&sa->k, sizeof(sa->k));
 	OPENSSL_cleanse(sa->ni, sizeof(sa->ni));

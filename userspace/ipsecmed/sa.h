@@ -14,6 +14,7 @@
 #include "conf/config.h"
 #include "ipsecmed/ike/sk.h"
 #include "ipsecmed/proposal.h"
+#include "ipsecmed/task.h"
 #include "ipsecmed/transport.h"
 
 struct ctl_client;
@@ -98,15 +99,8 @@ struct ike_sa {
 	uint8_t *msg1, *msg2;
 	size_t msg1_len, msg2_len;
 	struct sa_keys k;
-	/* Our requests: one outstanding (window size 1). */
-	uint32_t msgid_out;
-	uint8_t *req;
-	size_t req_len;
-	bool req_pending;
-	uint8_t req_exchange;
-	unsigned int req_tries;
-	uint64_t req_next_ms;
-	uint32_t req_timeout_ms;
+	/* Our requests in flight, one task each. */
+	struct task_queue tasks;
 	/* The peer's requests: the next ID, our last response and the
 	 * SHA-256 of the request it answered (resp_req_len 0: none), which
 	 * a retransmission must match.

@@ -9,12 +9,6 @@
 #include "ipsecmed/crypto/prf.h"
 #include "ipsecmed/window.h"
 
-bool window_response_ok(const struct ike_sa *sa, const struct ike_hdr *h)
-{
-	return sa->req_pending && h->msgid == sa->msgid_out &&
-	       h->exchange == sa->req_exchange;
-}
-
 static bool req_hash(const uint8_t *buf, size_t len, uint8_t *out)
 {
 	struct ike_iov iov = { buf, len };

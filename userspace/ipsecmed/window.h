@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The message-ID windows of an IKE SA (RFC 7296 section 2.3, size 1),
- * the decisions daemon_input() takes on them before anything is
- * decrypted: which response answers our outstanding request, which
- * request is a retransmission of the one we answered last (and gets the
- * cached response), and the retransmission backoff.
+ * The peer's side of the message-ID window of an IKE SA (RFC 7296
+ * section 2.3; ours is the tasks of task.h), decided before anything is
+ * decrypted: which request is a retransmission of the one we answered
+ * last (and gets the cached response); and the retransmission backoff.
  */
 #ifndef IPSECMED_WINDOW_H
 #define IPSECMED_WINDOW_H
@@ -16,11 +15,6 @@
  * retransmit_timeout may be configured to).
  */
 #define WINDOW_TIMEOUT_MAX_MS 600000u
-
-/* Whether @h (a response) answers our outstanding request: its message
- * ID and its exchange type.
- */
-bool window_response_ok(const struct ike_sa *sa, const struct ike_hdr *h);
 
 /* We answered request @msgid, whose datagram was @buf: remember its
  * hash, so only that datagram gets the cached response again.

@@ -102,15 +102,19 @@ int ike_sk_open(const struct ike_sk_dir *k, struct ike_msg *m, uint8_t *buf,
 	if (!m->has_sk)
 		return ike_fail(err, IKE_E_SYNTAX, IKE_N_INVALID_SYNTAX,
 				IKE_PL_SK, "no SK payload");
+	/* What cannot be authenticated is an integrity failure: answering
+	 * it would let anyone who saw the SPIs and message ID in the clear
+	 * take that message ID from the peer.
+	 */
 	if (m->sk_len < ivl + 1 + icvl)
-		return ike_fail(err, IKE_E_SYNTAX, IKE_N_INVALID_SYNTAX,
-				IKE_PL_SK, "SK payload of %u bytes is too "
-				"short", m->sk_len);
+		return ike_fail(err, IKE_E_INTEGRITY, 0, IKE_PL_SK,
+				"SK payload of %u bytes is too short",
+				m->sk_len);
 	clen = m->sk_len - ivl - icvl;
 	if (clen % k->encr->block || clen > cap)
-		return ike_fail(err, IKE_E_SYNTAX, IKE_N_INVALID_SYNTAX,
-				IKE_PL_SK, "SK ciphertext of %zu bytes does "
-				"not fit the cipher", clen);
+		return ike_fail(err, IKE_E_INTEGRITY, 0, IKE_PL_SK,
+				"SK ciphertext of %zu bytes does not fit the "
+				"cipher", clen);
 	if (open_body(k, m, iv, ct, clen, buf))
 		return ike_fail(err, IKE_E_INTEGRITY, 0, IKE_PL_SK,
 				"SK payload failed its integrity check");

@@ -33,7 +33,8 @@ int ike_sk_seal(const struct ike_sk_dir *k, const struct ike_hdr *h,
 /* Authenticate and decrypt the SK payload of @m into @buf (at least
  * m->sk_len bytes), then decode the inner chain into @m, whose payloads
  * then point into @buf. Returns 0 or a negative ike_status; an
- * integrity failure is IKE_E_INTEGRITY (drop silently, RFC 7296 2.21.1).
+ * integrity failure, or an SK payload too short or the wrong size to be
+ * checked, is IKE_E_INTEGRITY (drop silently, RFC 7296 2.21.2).
  */
 int ike_sk_open(const struct ike_sk_dir *k, struct ike_msg *m, uint8_t *buf,
 		size_t cap, struct ike_err *err);

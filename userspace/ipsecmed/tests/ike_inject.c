@@ -52,6 +52,13 @@
  *              the initiator sets up another IKE SA).
  *   drop-rekey drop every CREATE_CHILD_SA response of the responder (an
  *              IKE SA rekey of the initiator's never completes there).
+ *   short-sk   once the responder's first IKE_AUTH response went
+ *              through, send the responder a 32-byte INFORMATIONAL
+ *              request with the SA's SPIs and the initiator's next
+ *              message ID (2) whose SK payload is empty, too short to
+ *              hold an IV and an ICV, so nobody can have authenticated
+ *              it; then the barrier of replay. What the responder sends
+ *              before the barrier's answer, it sent for the forgery.
  *
  * Usage: ike_inject LISTEN_ADDR LISTEN_PORT BIND_ADDR BIND_PORT
  *                   TARGET_ADDR TARGET_PORT [MODE]
@@ -73,6 +80,8 @@
 #define HDR_LEN 28
 #define PL_KE 34
 #define PL_NOTIFY 41
+#define PL_SK 46
+#define IKE_INFORMATIONAL 37
 #define IKE_SA_INIT 34
 #define IKE_AUTH 35
 #define IKE_CREATE_CHILD_SA 36
@@ -83,12 +92,13 @@
 #define COOKIE_LEN 16
 
 enum mode { FORGE, AUTH, REPLAY, REFLECT, COOKIES, COOKIES_FOREVER,
-	    HOLD_REKEY, DROP_REKEY };
+	    HOLD_REKEY, DROP_REKEY, SHORT_SK };
 
 static const char *const mode_names[] = {
 	[AUTH] = "auth", [REPLAY] = "replay", [REFLECT] = "reflect",
 	[COOKIES] = "cookies", [COOKIES_FOREVER] = "cookies-forever",
 	[HOLD_REKEY] = "hold-rekey", [DROP_REKEY] = "drop-rekey",
+	[SHORT_SK] = "short-sk",
 };
 
 static const uint8_t barrier_spi[8] = "barrier!";
@@ -104,7 +114,7 @@ struct relay {
 	uint8_t *init_req, *init_resp;	/* REPLAY */
 	size_t init_req_len, init_resp_len;
 	unsigned int init_resps;
-	bool replaying;
+	bool replaying;			/* REPLAY, SHORT_SK */
 	unsigned int replay_answers;
 };
 
@@ -341,6 +351,7 @@ static bool from_initiator(struct relay *r, const uint8_t *m, size_t n)
 		}
 		return true;
 	case DROP_REKEY:
+	case SHORT_SK:
 		return true;
 	}
 	return true;
@@ -362,10 +373,11 @@ static void auth_spoof(const struct relay *r)
 	say("sent the 28-byte header of the IKE_AUTH request");
 }
 
-/* REPLAY, after the IKE_AUTH response: message 1 again, then the
- * barrier.
+/* An IKE_SA_INIT request without payloads, which the responder answers
+ * with INVALID_SYNTAX: what it sends before that answer, it sent for
+ * what went before the barrier.
  */
-static void replay(struct relay *r)
+static void send_barrier(struct relay *r)
 {
 	uint8_t barrier[HDR_LEN] = { 0 };
 
@@ -374,26 +386,57 @@ static void replay(struct relay *r)
 	barrier[18] = IKE_SA_INIT;
 	barrier[19] = 0x08;			/* initiator */
 	barrier[27] = HDR_LEN;
-	to_target(r, r->init_req, r->init_req_len);
 	to_target(r, barrier, HDR_LEN);
 	r->replaying = true;
+}
+
+/* REPLAY, after the IKE_AUTH response: message 1 again, then the
+ * barrier.
+ */
+static void replay(struct relay *r)
+{
+	to_target(r, r->init_req, r->init_req_len);
+	send_barrier(r);
 	say("replayed the IKE_SA_INIT request after IKE_AUTH");
 }
 
-/* REPLAY: what the responder sends between the replay and the answer
- * to the barrier; never passed on.
+/* SHORT_SK, after the IKE_AUTH response @auth: an INFORMATIONAL request
+ * of the initiator's with message ID 2 and an empty SK payload, then
+ * the barrier.
+ */
+static void short_sk(struct relay *r, const uint8_t *auth)
+{
+	uint8_t m[HDR_LEN + 4] = { 0 };
+
+	memcpy(m, auth, 16);			/* SPIi, SPIr */
+	m[16] = PL_SK;
+	m[17] = 0x20;				/* version 2.0 */
+	m[18] = IKE_INFORMATIONAL;
+	m[19] = 0x08;				/* initiator, request */
+	m[23] = 2;				/* message ID */
+	m[27] = sizeof(m);
+	m[HDR_LEN + 3] = 4;			/* SK: no IV, no ICV */
+	to_target(r, m, sizeof(m));
+	send_barrier(r);
+	say("sent a request with an empty SK payload after IKE_AUTH");
+}
+
+/* REPLAY, SHORT_SK: what the responder sends between the forgery and
+ * the answer to the barrier; never passed on.
  */
 static void replay_answer(struct relay *r, const uint8_t *m, size_t n)
 {
+	const char *what = r->mode == REPLAY ? "replay" : "short SK request";
+
 	if (n >= HDR_LEN && !memcmp(m, barrier_spi, 8)) {
 		if (!r->replay_answers)
-			say("replay: no answer");
+			say("%s: no answer", what);
 		say("barrier answered");
 		r->replaying = false;
 		return;
 	}
 	r->replay_answers++;
-	say("replay answered: exchange %u, %zu bytes",
+	say("%s answered: exchange %u, %zu bytes", what,
 	    n >= HDR_LEN ? m[18] : 0, n);
 }
 
@@ -438,6 +481,17 @@ static bool from_responder(struct relay *r, const uint8_t *m, size_t n)
 		if (auth_resp && r->auth_resps == 1) {
 			to_client(r, m, n);
 			replay(r);
+			return false;
+		}
+		return true;
+	case SHORT_SK:
+		if (r->replaying) {
+			replay_answer(r, m, n);
+			return false;
+		}
+		if (auth_resp && r->auth_resps == 1) {
+			to_client(r, m, n);
+			short_sk(r, m);
 			return false;
 		}
 		return true;

@@ -191,7 +191,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..91"
+echo "1..93"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -328,6 +328,26 @@ check "IKE_SA_INIT retransmitted while half open: the same response again" \
 	eval '[ $rc = 0 ] && grep -q "IKE_SA_INIT response 2: identical to the first" '"$dir/inject.log"
 check "IKE_SA_INIT replayed after IKE_AUTH: no answer, the SA stays" \
 	eval 'grep -q "barrier answered" '"$dir/inject.log"' && grep -q "replay: no answer" '"$dir/inject.log"' && ! grep -q "replay answered" '"$dir/inject.log"' && agree'
+unrelay
+
+# An SK payload too short to hold an IV and an ICV cannot have been
+# authenticated: the request is dropped without an answer and its
+# message ID stays free (RFC 7296 2.21.2), or anyone who saw the SPIs
+# and message IDs go by takes it from the peer. ike_inject (short-sk)
+# sends the gateway, once IKE_AUTH went through, a 32-byte
+# INFORMATIONAL request with the client's next message ID and an empty
+# SK payload, then a barrier: nothing may answer the forgery, and the
+# client's own request with that ID, its Delete, must reach the gateway.
+relay_pair short-sk
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+wait_for 30 grep -q "barrier answered" "$dir/inject.log"
+check "request with an empty SK payload: no answer" \
+	eval '[ $rc = 0 ] && grep -q "barrier answered" '"$dir/inject.log"' && grep -q "short SK request: no answer" '"$dir/inject.log"' && ! grep -q "short SK request answered" '"$dir/inject.log"
+ctl gw down gw >/dev/null
+wait_for 30 no_sas gw
+check "request with an empty SK payload: the client's Delete still gets through" \
+	eval 'no_sas gw && no_sas rw'
 unrelay
 
 # A responder that asks for a cookie twice in a row (it rotated its

@@ -208,16 +208,13 @@ static void nat_float(struct daemon *d, struct ike_sa *sa)
 		 sa->nat & 2 ? "remote" : "", sa->path.ep.lport);
 }
 
-static int common_keys(struct ike_sa *sa, const struct ike_ke *ke)
+/* The keys from g^ir (@gir, wiped here); our DH key is done with. */
+static int common_keys(struct ike_sa *sa, uint8_t *gir)
 {
-	uint8_t gir[IKE_DH_MAX_SHARED];
 	size_t glen = ike_dh_group(sa->dh)->shared_len;
-	int ret;
+	int ret = ike_sa_derive(sa, gir, glen);
 
-	if (ike_dh_shared(sa->dh, ke->data, ke->len, gir))
-		return -1;
-	ret = ike_sa_derive(sa, gir, glen);
-	OPENSSL_cleanse(gir, sizeof(gir));
+	OPENSSL_cleanse(gir, IKE_DH_MAX_SHARED);
 	ike_dh_free(sa->dh);
 	sa->dh = NULL;
 	return ret;
@@ -329,6 +326,7 @@ static void init_handle_response(struct daemon *d, struct ike_sa *sa,
 				 struct ike_msg *m)
 {
 	const struct conf_conn *c = sa->conn;
+	uint8_t gir[IKE_DH_MAX_SHARED];
 	struct ike_notify n;
 	struct ike_ke ke;
 	const char *why;
@@ -353,6 +351,11 @@ static void init_handle_response(struct daemon *d, struct ike_sa *sa,
 		return;
 	}
 	why = init_take(sa, m, &ke);
+	/* A KE value that is not a valid public key is the forger's as
+	 * much as a wrong proposal: checked before anything is taken.
+	 */
+	if (!why && ike_dh_shared(sa->dh, ke.data, ke.len, gir))
+		why = "invalid KE data";
 	if (why) {
 		init_hint(sa, why);
 		return;
@@ -367,8 +370,8 @@ static void init_handle_response(struct daemon *d, struct ike_sa *sa,
 	free(sa->msg2);
 	sa->msg2 = dup_msg(m->raw, m->raw_len);
 	sa->msg2_len = m->raw_len;
-	if (!sa->msg2 || common_keys(sa, &ke)) {
-		sa_terminate(d, sa, "key exchange failed (invalid KE data)");
+	if (common_keys(sa, gir) || !sa->msg2) {
+		sa_terminate(d, sa, "key derivation failed");
 		return;
 	}
 	nat_float(d, sa);
@@ -501,7 +504,7 @@ void init_handle_request(struct daemon *d, const struct path *from,
 	struct ike_suite suite;
 	const struct conf_conn *c;
 	const struct ike_payload *pl;
-	uint8_t pub[IKE_DH_MAX_PUB];
+	uint8_t pub[IKE_DH_MAX_PUB], gir[IKE_DH_MAX_SHARED];
 	const uint8_t *ni;
 	uint16_t ni_len;
 	struct ike_err err;
@@ -563,6 +566,18 @@ void init_handle_request(struct daemon *d, const struct path *from,
 		send_plain_notify(d, from, &m.hdr, IKE_N_INVALID_KE_PAYLOAD, g, 2);
 		return;
 	}
+	/* Before a half-open SA and a key of ours: a flood of bad values
+	 * from spoofed sources would cost a key generation each and, as
+	 * its SA ends at once, never reach the cookie threshold.
+	 */
+	if (!ike_dh_peer_valid(suite.dh, ke.data, ke.len)) {
+		log_rl(LOG_INFO, "IKE_SA_INIT from %s: invalid KE value",
+		       ipsec_addr_fmt(&ep->remote,
+				      (char[IPSEC_ADDR_STRLEN]){ 0 },
+				      IPSEC_ADDR_STRLEN));
+		send_plain_notify(d, from, &m.hdr, IKE_N_INVALID_SYNTAX, NULL, 0);
+		return;
+	}
 	sa = ike_sa_new(c, false);
 	if (!sa)
 		return;
@@ -587,7 +602,8 @@ void init_handle_request(struct daemon *d, const struct path *from,
 	sa->state = IKE_S_HALF_OPEN;
 	d->half_open++;
 	if (!sa->msg1 || !sa->dh || ike_dh_public(sa->dh, pub) ||
-	    common_keys(sa, &ke) ||
+	    ike_dh_shared(sa->dh, ke.data, ke.len, gir) ||
+	    common_keys(sa, gir) ||
 	    init_respond(d, sa, &chosen, pub, suite.dh->pub_len,
 			 sig_hashes)) {
 		send_plain_notify(d, from, &m.hdr, IKE_N_INVALID_SYNTAX, NULL, 0);

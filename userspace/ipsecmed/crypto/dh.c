@@ -221,6 +221,16 @@ static EVP_PKEY *peer_key(const struct group *g, const uint8_t *peer,
 	return key;
 }
 
+bool ike_dh_peer_valid(const struct ike_dh_group *group,
+		       const uint8_t *peer, size_t len)
+{
+	const struct group *g = group ? lookup(group->id) : NULL;
+	EVP_PKEY *pk = g ? peer_key(g, peer, len) : NULL;
+
+	EVP_PKEY_free(pk);
+	return pk != NULL;
+}
+
 int ike_dh_shared(const struct ike_dh *dh, const uint8_t *peer, size_t len,
 		  uint8_t *out)
 {

@@ -7,6 +7,7 @@
 #ifndef IPSECMED_CRYPTO_DH_H
 #define IPSECMED_CRYPTO_DH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,13 @@ int ike_dh_public(const struct ike_dh *dh, uint8_t *out);
  */
 int ike_dh_shared(const struct ike_dh *dh, const uint8_t *peer, size_t len,
 		  uint8_t *out);
+
+/* Whether @peer is a valid public value of @group (its length, a point
+ * on the curve, 1 < y < p-1): what ike_dh_shared() checks first, without
+ * a key of ours. A responder checks it before it generates one.
+ */
+bool ike_dh_peer_valid(const struct ike_dh_group *group,
+		       const uint8_t *peer, size_t len);
 
 /* For known-answer tests: replace the private key by @priv (big-endian
  * scalar for MODP/ECP, raw 32 bytes for X25519).

@@ -140,9 +140,16 @@ static void test_invalid_peers(void)
 	 */
 	memset(peer, 0, sizeof(peer));
 	KT_EXPECT(ike_dh_shared(ecp, peer, 64, out) == -1);
+	KT_EXPECT(!ike_dh_peer_valid(ike_dh_group(ecp), peer, 64));
 	ike_dh_public(ecp, peer);
+	KT_EXPECT(ike_dh_peer_valid(ike_dh_group(ecp), peer, 64));
+	KT_EXPECT(!ike_dh_peer_valid(ike_dh_group(ecp), peer, 63));
 	peer[63] ^= 1;
 	KT_EXPECT(ike_dh_shared(ecp, peer, 64, out) == -1);
+	/* The check a responder makes before it has a key: the same. */
+	KT_EXPECT(!ike_dh_peer_valid(ike_dh_group(ecp), peer, 64));
+	memset(peer, 0xff, 256);
+	KT_EXPECT(!ike_dh_peer_valid(ike_dh_group(modp), peer, 256));
 	/* X25519: a small-order point gives an all-zero secret. */
 	memset(peer, 0, 32);
 	KT_EXPECT(ike_dh_shared(x, peer, 32, out) == -1);

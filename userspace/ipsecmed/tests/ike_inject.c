@@ -59,6 +59,11 @@
  *              hold an IV and an ICV, so nobody can have authenticated
  *              it; then the barrier of replay. What the responder sends
  *              before the barrier's answer, it sent for the forgery.
+ *   bad-ke     send the initiator, just before the responder's first
+ *              IKE_SA_INIT response with a KE payload, a copy of it
+ *              whose KE data are all 0xff bytes (for an ECP group no
+ *              point of the curve): a forged answer that the initiator
+ *              must take as a hint only.
  *
  * Usage: ike_inject LISTEN_ADDR LISTEN_PORT BIND_ADDR BIND_PORT
  *                   TARGET_ADDR TARGET_PORT [MODE]
@@ -92,13 +97,13 @@
 #define COOKIE_LEN 16
 
 enum mode { FORGE, AUTH, REPLAY, REFLECT, COOKIES, COOKIES_FOREVER,
-	    HOLD_REKEY, DROP_REKEY, SHORT_SK };
+	    HOLD_REKEY, DROP_REKEY, SHORT_SK, BAD_KE };
 
 static const char *const mode_names[] = {
 	[AUTH] = "auth", [REPLAY] = "replay", [REFLECT] = "reflect",
 	[COOKIES] = "cookies", [COOKIES_FOREVER] = "cookies-forever",
 	[HOLD_REKEY] = "hold-rekey", [DROP_REKEY] = "drop-rekey",
-	[SHORT_SK] = "short-sk",
+	[SHORT_SK] = "short-sk", [BAD_KE] = "bad-ke",
 };
 
 static const uint8_t barrier_spi[8] = "barrier!";
@@ -116,6 +121,7 @@ struct relay {
 	unsigned int init_resps;
 	bool replaying;			/* REPLAY, SHORT_SK */
 	unsigned int replay_answers;
+	bool forged_ke;			/* BAD_KE */
 };
 
 static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
@@ -352,6 +358,7 @@ static bool from_initiator(struct relay *r, const uint8_t *m, size_t n)
 		return true;
 	case DROP_REKEY:
 	case SHORT_SK:
+	case BAD_KE:
 		return true;
 	}
 	return true;
@@ -440,6 +447,26 @@ static void replay_answer(struct relay *r, const uint8_t *m, size_t n)
 	    n >= HDR_LEN ? m[18] : 0, n);
 }
 
+/* BAD_KE: the responder's first IKE_SA_INIT response with a KE payload
+ * goes to the initiator after a copy with its KE data spoilt.
+ */
+static void bad_ke(struct relay *r, const uint8_t *m, size_t n)
+{
+	uint8_t *copy;
+	const uint8_t *ke;
+	size_t blen;
+
+	ke = find_pl(m, n, PL_KE, &blen);
+	if (r->forged_ke || !ke || blen <= 4)
+		return;
+	copy = dup_msg(m, n);
+	memset(copy + (ke - m) + 4, 0xff, blen - 4);
+	to_client(r, copy, n);
+	free(copy);
+	r->forged_ke = true;
+	say("forged an IKE_SA_INIT response with an invalid KE value");
+}
+
 /* REPLAY: the responder's answers to the two copies of message 1. */
 static bool init_response(struct relay *r, const uint8_t *m, size_t n)
 {
@@ -494,6 +521,10 @@ static bool from_responder(struct relay *r, const uint8_t *m, size_t n)
 			short_sk(r, m);
 			return false;
 		}
+		return true;
+	case BAD_KE:
+		if (is(m, n, IKE_SA_INIT, true))
+			bad_ke(r, m, n);
 		return true;
 	case DROP_REKEY:
 		if (is(m, n, IKE_CREATE_CHILD_SA, true)) {

@@ -191,7 +191,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..93"
+echo "1..94"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -289,9 +289,10 @@ wait "$inj_pid" 2>/dev/null
 
 # relay_pair MODE [RW_CONN_EXTRA] [GW_CONN_EXTRA]: client and gateway
 # talking through ike_inject in MODE (see ike_inject.c), without NAT
-# traversal (the relay changes the ports).
+# traversal (the relay changes the ports); RELAY_PROPOSALS, if set, are
+# both sides' proposals.
 relay_pair() {
-	local p=aes128gcm16-prfsha256-x25519
+	local p=${RELAY_PROPOSALS:-aes128gcm16-prfsha256-x25519}
 	conf rw $port 127.0.0.1 127.0.0.2 $inj $p "s3cret psk" gw.example \
 		client.example 10.1.0.0/16 10.2.0.0/16 "" "nat_traversal = no
 	${2:-}"
@@ -348,6 +349,18 @@ ctl gw down gw >/dev/null
 wait_for 30 no_sas gw
 check "request with an empty SK payload: the client's Delete still gets through" \
 	eval 'no_sas gw && no_sas rw'
+unrelay
+
+# A forged IKE_SA_INIT response whose KE value the initiator cannot take
+# is a hint like the other forgeries (RFC 7296 2.21.1): ike_inject
+# (bad-ke) sends the client, just before the gateway's real response, a
+# copy of it whose ECP point is not on the curve. The client must wait
+# for the real one and get up.
+RELAY_PROPOSALS=aes128gcm16-prfsha256-ecp256 relay_pair bad-ke
+ctl gw up gw >"$dir/out" 2>&1
+rc=$?
+check "forged IKE_SA_INIT response with an invalid KE value: a hint, the SA comes up" \
+	eval '[ $rc = 0 ] && grep -q "forged an IKE_SA_INIT response with an invalid KE value" '"$dir/inject.log"' && agree'
 unrelay
 
 # A responder that asks for a cookie twice in a row (it rotated its

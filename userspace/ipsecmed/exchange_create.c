@@ -251,10 +251,16 @@ static void answer_child_rekey(struct daemon *d, struct ike_sa *sa,
 	uint8_t nr[OUR_NONCE_LEN], pub[IKE_DH_MAX_PUB];
 	uint16_t err;
 
-	if (!old || old->state != CHILD_S_INSTALLED) {
-		/* Unknown, or being deleted or replaced already (2.25.1). */
+	/* Unknown, being deleted or replaced already (2.25.1), or the
+	 * successor of one whose Delete has not come yet: a peer that
+	 * rekeyed each successor and never deleted would have us hold
+	 * CHILD_SAs without bound.
+	 */
+	if (!old || old->state != CHILD_S_INSTALLED || old->out_pending) {
 		log_info("%s: peer rekeys %s CHILD_SA %08x", sa->conn->name,
-			 old ? "a replaced" : "an unknown", r->rekey_spi);
+			 !old ? "an unknown" : old->out_pending ?
+			 "a successor (its predecessor not deleted yet), a" :
+			 "a replaced", r->rekey_spi);
 		answer_error(d, sa, m->hdr.msgid, old ?
 			     IKE_N_TEMPORARY_FAILURE :
 			     IKE_N_CHILD_SA_NOT_FOUND, 0);

@@ -375,6 +375,39 @@ static void test_responder_wider(void)
 	teardown();
 }
 
+/* A peer that rekeys the successor of each rekey again before it deleted
+ * the CHILD_SA it replaced (a correct initiator deletes it at once, its
+ * next request with a window of 1): every rekey leaves us one more
+ * CHILD_SA, with an inbound SA in the kernel, that waits for a Delete
+ * which never comes. What one authenticated peer can make us hold is
+ * bounded by max_child_sas, rekeys included (RFC 7296 3.10.1).
+ */
+#define REKEY_CHAIN 40
+
+static void test_responder_rekey_chain(void)
+{
+	uint32_t max, rekeyed = OLD_OUT;
+	int i;
+
+	setup();
+	max = conf->conns[0].max_child_sas;
+	KT_EXPECT(max < REKEY_CHAIN);
+	for (i = 0; i < REKEY_CHAIN; i++) {
+		build(false, rekeyed, PEER_SPI + (uint32_t)i, remote_ts(),
+		      local_ts());
+		child_handle_request(&d, sa, &msg);
+		if (ike_msg_error(&resp.m))
+			continue;
+		rekeyed = sa->children->spi_out;
+	}
+	KT_EXPECT(n_children() <= max);
+	KT_EXPECT((uint32_t)(kern.installs - kern.removes) <= max);
+	if (n_children() > max)
+		printf("# %zu CHILD_SAs held after %d chained rekeys, "
+		       "max_child_sas %u\n", n_children(), REKEY_CHAIN, max);
+	teardown();
+}
+
 /* --- initiator -------------------------------------------------------- */
 
 /* Our rekey of the old CHILD_SA, sent; returns its new inbound SPI. */
@@ -443,6 +476,8 @@ int main(void)
 	       test_responder_narrower);
 	kt_run("rekey responder: wider selectors answered with the old ones",
 	       test_responder_wider);
+	kt_run("rekey responder: chained rekeys without Deletes stay within "
+	       "max_child_sas", test_responder_rekey_chain);
 	kt_run("rekey initiator: the same selectors, installed, old deleted",
 	       test_initiator_same);
 	kt_run("rekey initiator: narrowed answer deleted, the old SA stays",

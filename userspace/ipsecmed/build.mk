@@ -167,11 +167,12 @@ $(O)/ipsecmed/policy_test: $(O)/ipsecmed/policy_test.o \
 		$(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
 
-# CHILD_SA rekeys through exchange_create.c against fakes of the daemon
-# and the kernel.
+# CHILD_SA rekeys through exchange_create.c (and the peer's Deletes
+# through exchange_info.c) against fakes of the daemon and the kernel.
 UNIT_TESTS += $(O)/ipsecmed/exchange_create_test
 $(O)/ipsecmed/exchange_create_test: $(O)/ipsecmed/exchange_create_test.o \
-		$(O)/ipsecmed/exchange_create.o $(O)/ipsecmed/rekey.o \
+		$(O)/ipsecmed/exchange_create.o $(O)/ipsecmed/exchange_info.o \
+		$(O)/ipsecmed/rekey.o \
 		$(O)/ipsecmed/proposal.o $(O)/ipsecmed/ts.o $(SA_OBJS) \
 		$(O)/ipsecmed/log.o $(CONF_OBJS) $(O)/lib/addr.o \
 		$(IKE_CODEC_OBJS) $(IKE_CRYPTO_OBJS) $(KTEST_OBJS)

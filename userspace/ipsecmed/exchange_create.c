@@ -977,12 +977,16 @@ static void child_rekey_done(struct daemon *d, struct ike_sa *sa,
 	sa->rekey_old_spi = 0;
 	why = err ? "peer refused the rekey" :
 	      child_answer(sa, c, m, true, &nr, &nr_len, gir, &gir_len);
+	/* The peer's Delete of the old CHILD_SA crossed our rekey: its
+	 * policies went with it, so the successor brings its own, or its
+	 * traffic would leave in clear.
+	 */
 	if (!why) {
 		lost = child_collision_lost(sa, nr, nr_len);
 		if (child_sa_derive(sa, c, sa->rekey_ni, sizeof(sa->rekey_ni),
 				    nr, nr_len, sa->rekey_dh ? gir : NULL,
 				    gir_len) ||
-		    kernel_install(d, sa, c, false, !lost))
+		    kernel_install(d, sa, c, !old, !lost))
 			why = "cannot install the new CHILD_SA";
 	}
 	OPENSSL_cleanse(gir, sizeof(gir));

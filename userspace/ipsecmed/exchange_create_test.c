@@ -8,6 +8,7 @@
  * changes, a wider one is answered with the old selectors; as
  * initiator, an answer that leaves out part of them is not installed,
  * the new CHILD_SA is deleted at the peer and the old one stays.
+ * exchange_info.c is linked in for the peer's Deletes.
  */
 #include <arpa/inet.h>
 
@@ -31,6 +32,10 @@ static struct {
 	int installs, installs_with_policies, removes;
 	uint32_t installed_spi;		/* inbound SPI of the last install */
 	uint32_t next_spi;
+	/* The policies of the one reqid these tests use are in the
+	 * kernel: installed with a CHILD_SA, removed with one.
+	 */
+	bool policies;
 } kern;
 
 static void record(struct sent *s, uint8_t exchange, struct ike_builder *b)
@@ -60,15 +65,6 @@ int sa_send_request(struct daemon *d, struct ike_sa *sa,
 	return 0;
 }
 
-int info_send_child_delete(struct daemon *d, struct ike_sa *sa,
-			   struct ike_builder *b)
-{
-	static const struct task_ops child_delete = {
-		"CHILD_SA delete", IKE_INFORMATIONAL, NULL,
-	};
-
-	return sa_send_request(d, sa, &child_delete, b);
-}
 
 int sa_send_response(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
 		     uint32_t msgid, struct ike_builder *b)
@@ -90,6 +86,7 @@ int kernel_install(struct daemon *d, const struct ike_sa *sa,
 	kern.installs++;
 	kern.installs_with_policies += policies;
 	kern.installed_spi = c->spi_in;
+	kern.policies |= policies;
 	c->installed = true;
 	return 0;
 }
@@ -104,6 +101,8 @@ void kernel_remove(struct daemon *d, const struct ike_sa *sa,
 		   struct child_sa *c, bool policies)
 {
 	kern.removes++;
+	if (policies)
+		kern.policies = false;
 	c->installed = false;
 }
 
@@ -113,8 +112,11 @@ void rand_bytes(void *out, size_t len)
 }
 
 void sa_report(struct ike_sa *sa, const char *why) {}
+void sa_terminate(struct daemon *d, struct ike_sa *sa, const char *why)
+{
+	sa->state = IKE_S_DEAD;
+}
 void daemon_add_sa(struct daemon *d, struct ike_sa *sa) {}
-int info_send_delete(struct daemon *d, struct ike_sa *sa) { return 0; }
 void control_delete_sa(struct daemon *d, struct ike_sa *sa) {}
 
 struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
@@ -194,6 +196,7 @@ static void setup(void)
 	memset(&resp, 0, sizeof(resp));
 	memset(&kern, 0, sizeof(kern));
 	kern.next_spi = 0x4000;
+	kern.policies = true;		/* the old CHILD_SA's */
 	if (conf_parse(conf_text, sizeof(conf_text) - 1, "test.conf",
 		       CONF_NO_FILES, &conf, err, sizeof(err))) {
 		printf("# %s\n", err);
@@ -268,6 +271,26 @@ static void build(bool response, uint32_t rekey_spi, uint32_t spi,
 	ikb_nonce(&b, nonce, sizeof(nonce));
 	ikb_ts(&b, IKE_PL_TSI, tsi);
 	ikb_ts(&b, IKE_PL_TSR, tsr);
+	len = ikb_finish(&b);
+	if (len < 0 || ike_msg_decode(&msg, msgbuf, (size_t)len, &err))
+		abort();
+}
+
+/* An INFORMATIONAL request of the peer deleting its inbound SPI @spi,
+ * decoded into msg.
+ */
+static void build_delete(uint32_t spi)
+{
+	struct ike_hdr h = { .spi_i = { 1 }, .spi_r = { 2 },
+			     .exchange = IKE_INFORMATIONAL, .msgid = 6 };
+	struct ike_builder b;
+	struct ike_err err;
+	uint8_t s[4];
+	int len;
+
+	ike_put_be32(s, spi);
+	ikb_init_msg(&b, msgbuf, sizeof(msgbuf), &h);
+	ikb_delete(&b, IKE_PROTO_ESP, 4, s, 1);
 	len = ikb_finish(&b);
 	if (len < 0 || ike_msg_decode(&msg, msgbuf, (size_t)len, &err))
 		abort();
@@ -467,6 +490,38 @@ static void test_initiator_narrowed(void)
 	teardown();
 }
 
+/* Our rekey crossed the peer's Delete of the old CHILD_SA, which took
+ * the policies of its reqid out of the kernel with it (no other
+ * CHILD_SA held them), and the peer then answers the rekey anyway
+ * (RFC 7296 2.25.1 only says it SHOULD refuse). A CHILD_SA of ours that
+ * is installed without its policies is one whose traffic leaves in
+ * clear while "status" shows it INSTALLED: the successor either gets
+ * the policies or is not installed.
+ */
+static void test_initiator_old_deleted_meanwhile(void)
+{
+	const struct child_sa *c;
+	uint32_t spi;
+
+	setup();
+	spi = start_rekey();
+	KT_EXPECT(spi != 0);
+	build_delete(OLD_OUT);
+	info_handle_request(&d, sa, &msg);
+	old = NULL;			/* freed with the Delete */
+	KT_EXPECT(n_children() == 0 && !kern.policies);
+	build(true, 0, PEER_SPI, local_ts(), remote_ts());
+	KT_EXPECT(!strcmp(req_task->name, "CHILD_SA rekey"));
+	req_task->answered(&d, sa, &msg);
+	for (c = sa->children; c; c = c->next) {
+		KT_EXPECT(!c->installed || kern.policies);
+		if (c->installed && !kern.policies)
+			printf("# CHILD_SA %08x/%08x installed, its policies "
+			       "are not\n", c->spi_in, c->spi_out);
+	}
+	teardown();
+}
+
 int main(void)
 {
 	log_level = LOG_ERR - 1;	/* quiet */
@@ -482,5 +537,7 @@ int main(void)
 	       test_initiator_same);
 	kt_run("rekey initiator: narrowed answer deleted, the old SA stays",
 	       test_initiator_narrowed);
+	kt_run("rekey initiator: old CHILD_SA deleted by the peer meanwhile, "
+	       "no SA without policies", test_initiator_old_deleted_meanwhile);
 	return kt_done();
 }

@@ -394,6 +394,29 @@ static int k_natt(struct parser *p, char **v, size_t n)
 	return 0;
 }
 
+static int k_encap(struct parser *p, char **v, size_t n)
+{
+	static const char *const names[] = { "udp", "tcp", "auto" };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (!strcmp(ONE(v), names[i])) {
+			p->conn->encapsulation = (enum conf_encap)i;
+			return 0;
+		}
+	return perr(p, "encapsulation '%s' is not udp, tcp or auto", ONE(v));
+}
+
+static int k_conn_tcp_port(struct parser *p, char **v, size_t n)
+{
+	return set_port(p, ONE(v), &p->conn->tcp_port);
+}
+
+static int k_tcp_fallback(struct parser *p, char **v, size_t n)
+{
+	return set_time(p, ONE(v), &p->conn->tcp_fallback);
+}
+
 static int k_unique(struct parser *p, char **v, size_t n)
 {
 	static const char *const names[] = { "replace", "keep", "no" };
@@ -672,6 +695,32 @@ static int k_nat_keepalive(struct parser *p, char **v, size_t n)
 	return set_time(p, ONE(v), &p->conf->daemon.nat_keepalive);
 }
 
+static int k_tcp_port(struct parser *p, char **v, size_t n)
+{
+	return set_dport(p, v, n, &p->conf->daemon.tcp_port);
+}
+
+static int k_tcp_max_conns(struct parser *p, char **v, size_t n)
+{
+	return set_count(p, "tcp_max_connections", ONE(v), 1000000,
+			 &p->conf->daemon.tcp_max_conns);
+}
+
+static int k_tcp_max_source(struct parser *p, char **v, size_t n)
+{
+	return set_count(p, "tcp_max_per_source", ONE(v), 1000000,
+			 &p->conf->daemon.tcp_max_per_source);
+}
+
+static int k_tcp_timeout(struct parser *p, char **v, size_t n)
+{
+	if (set_time(p, ONE(v), &p->conf->daemon.tcp_timeout))
+		return -1;
+	if (!p->conf->daemon.tcp_timeout)
+		return perr(p, "tcp_timeout must be at least 1s");
+	return 0;
+}
+
 static int k_log_level(struct parser *p, char **v, size_t n)
 {
 	static const char *const levels[] = { "error", "warning", "info",
@@ -697,6 +746,10 @@ static const struct key daemon_keys[] = {
 	{ "retransmit_timeout", k_retr_timeout, false },
 	{ "nat_keepalive", k_nat_keepalive, false },
 	{ "log_level", k_log_level, false },
+	{ "tcp_port", k_tcp_port, false },
+	{ "tcp_max_connections", k_tcp_max_conns, false },
+	{ "tcp_max_per_source", k_tcp_max_source, false },
+	{ "tcp_timeout", k_tcp_timeout, false },
 	{ NULL, NULL, false },
 };
 
@@ -711,6 +764,9 @@ static const struct key conn_keys[] = {
 	{ "dpd_delay", k_dpd, false },
 	{ "start_action", k_start, false },
 	{ "nat_traversal", k_natt, false },
+	{ "encapsulation", k_encap, false },
+	{ "tcp_port", k_conn_tcp_port, false },
+	{ "tcp_fallback", k_tcp_fallback, false },
 	{ "unique", k_unique, false },
 	{ "max_ike_sas", k_max_ike, false },
 	{ "max_child_sas", k_max_child, false },
@@ -875,6 +931,8 @@ static void conn_defaults(struct conf_conn *c)
 	c->remote_port = 500;
 	c->rekey_time = 4 * 3600;
 	c->nat_traversal = true;
+	c->tcp_port = 4500;
+	c->tcp_fallback = 6;
 	c->unique = CONF_UNIQUE_REPLACE;
 	c->max_ike_sas = CONF_MAX_IKE_SAS;
 	c->max_child_sas = CONF_MAX_CHILD_SAS;
@@ -1234,7 +1292,8 @@ int conf_parse(const char *text, size_t len, const char *filename,
 		.ctl_socket = "/run/ipsecmed/ctl", .half_open_max = 1000,
 		.cookie_threshold = 100, .retransmit_tries = 5,
 		.retransmit_timeout_ms = 4000, .nat_keepalive = 20,
-		.log_level = 2,
+		.log_level = 2, .tcp_max_conns = 1000,
+		.tcp_max_per_source = 16, .tcp_timeout = 10,
 	};
 
 	while (!ret && s < end) {

@@ -135,6 +135,13 @@ enum conf_start_action {
 /* What a new IKE SA does to older ones of the same connection and
  * remote identity.
  */
+/* How IKE (and ESP) reach the peer: RFC 9329 TCP when UDP is blocked. */
+enum conf_encap {
+	CONF_ENCAP_UDP = 0,	/* default */
+	CONF_ENCAP_TCP,		/* always TCP */
+	CONF_ENCAP_AUTO,	/* UDP, TCP when IKE_SA_INIT gets no answer */
+};
+
 enum conf_unique {
 	CONF_UNIQUE_REPLACE = 0,	/* default: the new one wins */
 	CONF_UNIQUE_KEEP,		/* the old one stays, new refused */
@@ -161,6 +168,9 @@ struct conf_conn {
 	uint32_t dpd_delay;			/* seconds, 0 = no DPD */
 	enum conf_start_action start_action;
 	bool nat_traversal;			/* default true */
+	enum conf_encap encapsulation;		/* default udp */
+	uint16_t tcp_port;			/* the peer's, default 4500 */
+	uint32_t tcp_fallback;			/* auto: seconds on UDP, 6 */
 	enum conf_unique unique;		/* default replace */
 	/* IKE SAs of this connection per remote identity (with unique =
 	 * no; the others keep one), CHILD_SAs per IKE SA (rekeys do not
@@ -184,6 +194,15 @@ struct conf_daemon {
 	uint32_t retransmit_tries;		/* 5 */
 	uint32_t retransmit_timeout_ms;		/* 4000, doubles each time */
 	uint32_t nat_keepalive;			/* seconds behind a NAT, 20 */
+	/* IKE over TCP (RFC 9329) from peers: the port to listen on (0:
+	 * none, the default), connections in all and per source address,
+	 * and the seconds a connection may take for its prefix and first
+	 * message, or stay idle with no IKE SA.
+	 */
+	uint16_t tcp_port;
+	uint32_t tcp_max_conns;			/* 1000 */
+	uint32_t tcp_max_per_source;		/* 16 */
+	uint32_t tcp_timeout;			/* 10 */
 	int log_level;				/* 0 error .. 3 debug; 2 info */
 };
 

@@ -65,6 +65,10 @@ static const char good[] =
 	"daemon {\n"
 	"\tike_port = 1500\n"
 	"\tnatt_port = 14500\n"
+	"\ttcp_port = 4500\n"
+	"\ttcp_max_connections = 200\n"
+	"\ttcp_max_per_source = 0\n"
+	"\ttcp_timeout = 5s\n"
 	"\tctl_socket = /run/test/ctl\n"
 	"\thalf_open_max = 50\n"
 	"\tcookie_threshold = 10   # early\n"
@@ -84,6 +88,9 @@ static const char good[] =
 	"\tdpd_delay = 30s\n"
 	"\tstart_action = start\n"
 	"\tnat_traversal = no\n"
+	"\tencapsulation = auto\n"
+	"\ttcp_port = 443\n"
+	"\ttcp_fallback = 3s\n"
 	"\tunique = keep\n"
 	"\tmax_ike_sas = 3\n"
 	"\tmax_child_sas = 100000\n"
@@ -138,6 +145,9 @@ static void test_good(void)
 	if (!c)
 		return;
 	KT_EXPECT(c->daemon.ike_port == 1500 && c->daemon.natt_port == 14500);
+	KT_EXPECT(c->daemon.tcp_port == 4500 && c->daemon.tcp_max_conns == 200 &&
+		  c->daemon.tcp_max_per_source == 0 &&
+		  c->daemon.tcp_timeout == 5);
 	KT_EXPECT_STR(c->daemon.ctl_socket, "/run/test/ctl");
 	KT_EXPECT(c->daemon.half_open_max == 50);
 	KT_EXPECT(c->daemon.cookie_threshold == 10);
@@ -151,7 +161,7 @@ static void test_good(void)
 	KT_EXPECT(gw && rw && !conf_find(c, "nope"));
 	if (!gw || !rw)
 		goto out;
-	KT_EXPECT(gw->line == 14);
+	KT_EXPECT(gw->line == 18);
 	KT_EXPECT(gw->n_local_addrs == 2 && gw->n_remote_addrs == 1);
 	KT_EXPECT_STR(ipsec_prefix_fmt(&gw->local_addrs[1], s, sizeof(s)),
 		      "2001:db8::1/128");
@@ -176,6 +186,8 @@ static void test_good(void)
 	KT_EXPECT(gw->dpd_delay == 30);
 	KT_EXPECT(gw->start_action == CONF_START_START);
 	KT_EXPECT(!gw->nat_traversal);
+	KT_EXPECT(gw->encapsulation == CONF_ENCAP_AUTO && gw->tcp_port == 443 &&
+		  gw->tcp_fallback == 3);
 	KT_EXPECT(gw->unique == CONF_UNIQUE_KEEP);
 	KT_EXPECT(gw->max_ike_sas == 3 && gw->max_child_sas == 100000);
 	KT_EXPECT(gw->psk_len == 14 && !memcmp(gw->psk, "s3cret with sp", 14));
@@ -220,6 +232,9 @@ static void test_good(void)
 
 	KT_EXPECT(rw->n_local_addrs == 0 && rw->n_remote_addrs == 0);
 	KT_EXPECT(rw->start_action == CONF_START_NONE && rw->nat_traversal);
+	/* Defaults: UDP; TCP to 4500 when asked for; no TCP listener. */
+	KT_EXPECT(rw->encapsulation == CONF_ENCAP_UDP && rw->tcp_port == 4500 &&
+		  rw->tcp_fallback == 6);
 	/* Defaults: a reconnecting peer replaces its old IKE SA. */
 	KT_EXPECT(rw->unique == CONF_UNIQUE_REPLACE);
 	KT_EXPECT(rw->max_ike_sas == 16 && rw->max_child_sas == 32);
@@ -378,6 +393,16 @@ static void test_malformed(void)
 	    "start_action 'go' is not none, start or trap");
 	bad("connection a {\nnat_traversal = maybe\n}\n",
 	    "nat_traversal 'maybe' is not yes or no");
+	bad("connection a {\nencapsulation = tls\n}\n",
+	    "t.conf:2: encapsulation 'tls' is not udp, tcp or auto");
+	bad("connection a {\ntcp_port = 0\n}\n",
+	    "'0' is not a port number (1-65535)");
+	bad("daemon {\ntcp_port = 70000\n}\n",
+	    "'70000' is not a port number (1-65535)");
+	bad("daemon {\ntcp_timeout = 0\n}\n",
+	    "t.conf:2: tcp_timeout must be at least 1s");
+	bad("daemon {\ntcp_max_connections = -1\n}\n",
+	    "tcp_max_connections '-1' is not a number from 0 to 1000000");
 	bad("connection a {\nunique = never\n}\n",
 	    "t.conf:2: unique 'never' is not replace, keep or no");
 	bad("connection a {\nunique = yes\n}\n",

@@ -273,7 +273,7 @@ static void handle_request(struct daemon *d, struct ike_sa *sa,
 			ep->lport != sa->path.ep.lport)) {
 		log_info("IKE SA #%u: peer moved to port %u", sa->id,
 			 ep->rport);
-		sa->path = *from;
+		path_copy(&sa->path, from);
 	}
 	if (err.code) {
 		log_rl(LOG_INFO, "IKE SA #%u: bad request: %s", sa->id, err.msg);

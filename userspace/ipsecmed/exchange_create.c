@@ -398,7 +398,7 @@ static struct ike_sa *ike_successor(const struct ike_sa *old, bool initiator)
 
 	if (!n)
 		return NULL;
-	n->path = old->path;
+	path_copy(&n->path, &old->path);
 	n->nat = old->nat;
 	memcpy(n->remote_id, old->remote_id, sizeof(n->remote_id));
 	memcpy(n->peer_id, old->peer_id, sizeof(n->peer_id));

@@ -581,7 +581,7 @@ void init_handle_request(struct daemon *d, const struct path *from,
 	sa = ike_sa_new(c, false);
 	if (!sa)
 		return;
-	sa->path = *from;
+	path_copy(&sa->path, from);
 	sa->suite = suite;
 	memcpy(sa->spi_i, m.hdr.spi_i, IKE_SPI_LEN);
 	do

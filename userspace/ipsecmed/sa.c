@@ -75,6 +75,7 @@ void ike_sa_free(struct ike_sa *sa)
 	free(sa->msg1);
 	free(sa->msg2);
 	task_flush(sa, false);
+	path_release(&sa->path);
 	free(sa->resp);
 	OPENSSL_cleanse(&sa->k, sizeof(sa->k));
 	OPENSSL_cleanse(sa->ni, sizeof(sa->ni));

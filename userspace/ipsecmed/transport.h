@@ -10,6 +10,7 @@
 #define IPSECMED_TRANSPORT_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,11 @@ struct transport_ops {
 	int (*send)(const struct path *p, const uint8_t *msg, size_t len);
 	/* A NAT-keepalive; NULL where the transport needs none. */
 	int (*send_keepalive)(const struct path *p);
+	/* References on p->via for each path that names it (a TCP stream
+	 * lives while an IKE SA uses it); NULL: nothing to count.
+	 */
+	void (*hold)(void *via);
+	void (*put)(void *via);
 };
 
 struct path {
@@ -42,6 +48,32 @@ struct path {
  */
 typedef void transport_input_fn(void *ctx, const struct path *from,
 				const uint8_t *msg, size_t len);
+
+/* @dst (a path or all zero) becomes a copy of @src. */
+static inline void path_copy(struct path *dst, const struct path *src)
+{
+	if (src->ops && src->ops->hold)
+		src->ops->hold(src->via);
+	if (dst->ops && dst->ops->put)
+		dst->ops->put(dst->via);
+	*dst = *src;
+}
+
+static inline void path_release(struct path *p)
+{
+	if (p->ops && p->ops->put)
+		p->ops->put(p->via);
+	p->ops = NULL;
+	p->via = NULL;
+}
+
+/* Whether @a and @b are the same transport object (UDP: the sockets,
+ * TCP: one connection).
+ */
+static inline bool path_same_via(const struct path *a, const struct path *b)
+{
+	return a->ops == b->ops && a->via == b->via;
+}
 
 static inline int path_send(const struct path *p, const uint8_t *msg,
 			    size_t len)

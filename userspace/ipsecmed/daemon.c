@@ -390,7 +390,7 @@ static void nat_keepalive(struct daemon *d, struct ike_sa *sa, uint64_t now)
 	uint32_t secs = d->conf->daemon.nat_keepalive;
 
 	if (sa->state != IKE_S_ESTABLISHED || !(sa->nat & CTL_NAT_LOCAL) ||
-	    !secs)
+	    !secs || path_is_tcp(&sa->path))
 		return;
 	if (!sa->keepalive_next_ms)	/* the IKE_AUTH just went through */
 		sa->keepalive_next_ms = now + secs * 1000ull;
@@ -409,6 +409,11 @@ static void timers_of(struct daemon *d, struct ike_sa *sa, uint64_t now)
 	if (sa->state == IKE_S_HALF_OPEN &&
 	    now >= sa->created_ms + HALF_OPEN_TIMEOUT_MS)
 		sa_terminate(d, sa, "half-open SA timed out");
+	if (sa->state == IKE_S_INIT_SENT && !path_is_tcp(&sa->path) &&
+	    sa->conn->encapsulation == CONF_ENCAP_AUTO &&
+	    now >= sa->created_ms + sa->conn->tcp_fallback * 1000ull &&
+	    init_fallback_tcp(d, sa))
+		sa_terminate(d, sa, "cannot fall back to TCP");
 	if (sa->state == IKE_S_ESTABLISHED && sa->delete_queued &&
 	    !task_window_full(&sa->tasks))
 		info_send_delete(d, sa);

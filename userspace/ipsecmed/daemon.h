@@ -11,6 +11,7 @@
 #include "ipsecmed/cookie.h"
 #include "ipsecmed/loop.h"
 #include "ipsecmed/sa.h"
+#include "ipsecmed/transport_tcp.h"
 #include "ipsecmed/transport_udp.h"
 #include "lib/nl.h"
 
@@ -26,6 +27,7 @@ struct daemon {
 	struct timer sweep;		/* daemon_timers() */
 	struct task_env task_env;	/* see daemon_tasks_configure() */
 	struct udp_transport udp;
+	struct tcp_transport tcp;
 	bool kernel;			/* false: negotiate only (-n) */
 	struct nl_conn xfrm;
 	struct nl_conn xfrm_ev;		/* expire events; sk NULL: none */
@@ -84,6 +86,11 @@ void sa_terminate(struct daemon *d, struct ike_sa *sa, const char *why);
 
 /* Negotiation finished (or failed, @why != NULL): tell the waiter. */
 void sa_report(struct ike_sa *sa, const char *why);
+
+/* encapsulation = auto: IKE_SA_INIT got no answer over UDP in time;
+ * start it again over TCP. Returns 0 or -errno.
+ */
+int init_fallback_tcp(struct daemon *d, struct ike_sa *sa);
 
 /* Start an IKE SA for @conn as initiator. Returns 0 or -errno. */
 int initiate(struct daemon *d, const struct conf_conn *conn,

@@ -126,6 +126,58 @@ static int init_send(struct daemon *d, struct ike_sa *sa)
 	return sa_send_request(d, sa, &init_task, &b);
 }
 
+/* A fresh SPIi and the path to the peer: UDP from the IKE port, or a
+ * new TCP stream to its tcp_port (RFC 9329). Returns 0 or -errno.
+ */
+static int init_path(struct daemon *d, struct ike_sa *sa, bool tcp)
+{
+	const struct conf_conn *conn = sa->conn;
+	struct endpoint ep = { .remote = conn->remote_addrs[0].addr };
+	struct path p = { 0 };
+	int err;
+
+	if (conn->n_local_addrs)
+		ep.local = conn->local_addrs[0].addr;
+	else
+		route_source(&ep.remote, &ep.local);
+	if (tcp) {
+		ep.rport = conn->tcp_port;
+		err = tcp_connect(&d->tcp, &ep, &p);
+		if (err)
+			return err;
+	} else {
+		ep.rport = conn->remote_port ? conn->remote_port : 500;
+		ep.lport = d->udp.ike_port;
+		udp_path(&d->udp, &p);
+		p.ep = ep;
+	}
+	path_release(&sa->path);
+	sa->path = p;		/* takes tcp_connect()'s reference */
+	do
+		rand_bytes(sa->spi_i, IKE_SPI_LEN);
+	while (!memcmp(sa->spi_i, "\0\0\0\0\0\0\0\0", IKE_SPI_LEN));
+	return 0;
+}
+
+int init_fallback_tcp(struct daemon *d, struct ike_sa *sa)
+{
+	int err = init_path(d, sa, true);
+
+	if (err)
+		return err;
+	/* A new exchange (RFC 9329 section 5): new SPIi, NAT detection
+	 * for the new ends, nothing the UDP responder said.
+	 */
+	sa->cookie_len = 0;
+	sa->cookie_tries = 0;
+	sa->failure[0] = '\0';
+	sa->udp_fell_back = true;
+	log_info("%s: IKE SA #%u: no answer over UDP in %u s, falling back "
+		 "to TCP port %u", sa->conn->name, sa->id,
+		 sa->conn->tcp_fallback, sa->path.ep.rport);
+	return init_send(d, sa);
+}
+
 int initiate(struct daemon *d, const struct conf_conn *conn,
 	     struct ctl_client *waiter)
 {
@@ -136,23 +188,17 @@ int initiate(struct daemon *d, const struct conf_conn *conn,
 	sa = ike_sa_new(conn, true);
 	if (!sa)
 		return -12;
-	sa->path.ep.remote = conn->remote_addrs[0].addr;
-	sa->path.ep.rport = conn->remote_port ? conn->remote_port : 500;
-	udp_path(&d->udp, &sa->path);
-	sa->path.ep.lport = d->udp.ike_port;
-	if (conn->n_local_addrs)
-		sa->path.ep.local = conn->local_addrs[0].addr;
-	else
-		route_source(&sa->path.ep.remote, &sa->path.ep.local);
-	do
-		rand_bytes(sa->spi_i, IKE_SPI_LEN);
-	while (!memcmp(sa->spi_i, "\0\0\0\0\0\0\0\0", IKE_SPI_LEN));
 	sa->ke_group = conn->ike[0].dh[0];
 	sa->waiter = waiter;
 	daemon_add_sa(d, sa);
-	log_info("%s: initiating IKE SA #%u to %s", conn->name, sa->id,
-		 ipsec_addr_fmt(&sa->path.ep.remote, (char[IPSEC_ADDR_STRLEN]){ 0 },
-				IPSEC_ADDR_STRLEN));
+	if (init_path(d, sa, conn->encapsulation == CONF_ENCAP_TCP)) {
+		sa_terminate(d, sa, "cannot connect over TCP");
+		return -5;
+	}
+	log_info("%s: initiating IKE SA #%u to %s over %s", conn->name, sa->id,
+		 ipsec_addr_fmt(&sa->path.ep.remote,
+				(char[IPSEC_ADDR_STRLEN]){ 0 },
+				IPSEC_ADDR_STRLEN), sa->path.ops->name);
 	if (init_send(d, sa)) {
 		sa_terminate(d, sa, "cannot build IKE_SA_INIT");
 		return -5;
@@ -199,7 +245,10 @@ static bool group_offered(const struct conf_conn *c, uint16_t group)
 /* Float to port 4500 when a NAT is in the way (RFC 7296 2.23). */
 static void nat_float(struct daemon *d, struct ike_sa *sa)
 {
-	if (!sa->nat)
+	/* Over TCP the connection is the NAT mapping (RFC 9329 section
+	 * 7): no other port, no keepalives.
+	 */
+	if (!sa->nat || path_is_tcp(&sa->path))
 		return;
 	sa->path.ep.lport = d->udp.natt_port;
 	sa->path.ep.rport = 4500;

@@ -107,7 +107,10 @@ static int fill_sa(const struct ike_sa *sa, const struct child_sa *c,
 		s->auth = (struct xfrm_alg_spec){ c->suite.integ->xfrm_name,
 			akey, c->integ_len, 0 };
 	}
-	if (sa->nat) {
+	/* ESP-in-UDP behind a NAT; over TCP the SAs are plain ESP, bound
+	 * to the connection (RFC 9329).
+	 */
+	if (sa->nat && !path_is_tcp(&sa->path)) {
 		s->encap_sport = inbound ? sa->path.ep.rport : sa->path.ep.lport;
 		s->encap_dport = inbound ? sa->path.ep.lport : sa->path.ep.rport;
 	}

@@ -146,6 +146,11 @@ static int setup(struct daemon *d, int sigfd)
 {
 	static struct ctl_handlers h;
 	static struct loop_fd sig_fd, ctl_fd, xfrm_fd;
+	const struct tcp_limits tcp_limits = {
+		.max_conns = d->conf->daemon.tcp_max_conns,
+		.max_per_source = d->conf->daemon.tcp_max_per_source,
+		.timeout_ms = d->conf->daemon.tcp_timeout * 1000,
+	};
 	int err;
 
 	err = loop_init(&d->loop);
@@ -175,6 +180,10 @@ static int setup(struct daemon *d, int sigfd)
 	err = udp_transport_open(&d->udp, &d->loop, d->conf->daemon.ike_port,
 				 d->conf->daemon.natt_port, d->kernel,
 				 daemon_input, d);
+	if (!err)
+		err = tcp_transport_open(&d->tcp, &d->loop,
+					 d->conf->daemon.tcp_port, &tcp_limits,
+					 d->kernel, daemon_input, d);
 	if (err)
 		return err;
 	control_handlers(d, &h);
@@ -225,19 +234,22 @@ int main(int argc, char **argv)
 	cookie_rotate(&d.cookies, now_ms());
 	sigfd = open_signals();
 	if (sigfd < 0 || setup(&d, sigfd)) {
+		tcp_transport_close(&d.tcp);
 		udp_transport_close(&d.udp);
 		loop_free(&d.loop);
 		creds_free_all(d.creds, d.conf->n_conns);
 		conf_free(d.conf);
 		return 1;
 	}
-	log_info("listening on UDP %u and %u, %zu connections%s",
-		 d.udp.ike_port, d.udp.natt_port, d.conf->n_conns,
+	log_info("listening on UDP %u and %u%s%.0u, %zu connections%s",
+		 d.udp.ike_port, d.udp.natt_port,
+		 d.tcp.port ? ", TCP " : "", d.tcp.port, d.conf->n_conns,
 		 d.kernel ? "" : " (no kernel: nothing is installed)");
 	start_conns(&d);
 	run(&d);
 	shutdown_sas(&d);
 	ctl_server_close(d.ctl);
+	tcp_transport_close(&d.tcp);
 	udp_transport_close(&d.udp);
 	loop_free(&d.loop);
 	if (d.kernel)

@@ -147,6 +147,7 @@ struct ike_sa {
 	uint64_t created_ms, established_ms, last_rx_ms;
 	uint64_t dpd_next_ms;
 	uint64_t keepalive_next_ms;	/* behind a NAT: next keepalive */
+	bool udp_fell_back;		/* auto: went to TCP, UDP unanswered */
 	bool delete_queued;		/* "down" came while a request was out */
 	struct ctl_client *waiter;	/* a deferred "ipsecme up" */
 	char remote_id[CONF_ID_MAX];	/* for people: may be truncated */

@@ -191,7 +191,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..94"
+echo "1..107"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -1004,6 +1004,101 @@ cert_pair() {
 		"$2-ca.pem" 10.2.0.0/16 10.1.0.0/16
 	start rw && start gw
 }
+
+# IKE over TCP (RFC 9329). The gateway listens on TCP $port; "tcp" is the
+# client's only way, "auto" falls back to it when UDP is not answered
+# (the client's UDP goes to a port nobody listens on) and stays on UDP
+# when it is.
+tcp_gw="tcp_port = $port
+tcp_timeout = 3s
+tcp_max_per_source = 3"
+tcp_established() {
+	[ -n "$(ss -Htn state established "( dport = :$port )")" ]
+}
+pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" \
+	"$tcp_gw" "" "" "" "encapsulation = tcp
+tcp_port = $port"
+check "TCP: up over TCP" eval 'ctl gw up gw >/dev/null'
+check "TCP: both sides agree on SPIs and algorithms" agree
+check "TCP: one TCP connection to the gateway, no UDP" \
+	eval 'tcp_established && grep -q "initiating IKE SA #1 to 127.0.0.1 over tcp" '"$dir/gw.log"
+# A listener that is attacked keeps the tunnel. tcp_probe MODE: a raw
+# client; it prints whether the daemon closed the connection (within
+# 30 s, ten times tcp_timeout).
+tcp_probe() {
+	python3 - "$port" "$1" <<-'EOP'
+	import socket, sys, time
+	port, mode = int(sys.argv[1]), sys.argv[2]
+	s = socket.create_connection(("127.0.0.1", port))
+	s.settimeout(30)
+	if mode == "garbage":
+	    s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+	elif mode == "long-first":
+	    s.sendall(b"IKETCP\xff\xff\0\0\0\0")
+	elif mode == "prefix-only":
+	    s.sendall(b"IKETCP")
+	elif mode == "trickle":
+	    s.sendall(b"IKETCP\x01\x00\0")
+	try:
+	    print("closed" if s.recv(1) == b"" else "data")
+	except ConnectionResetError:
+	    print("closed")	# unread bytes make the close a reset
+	except socket.timeout:
+	    print("still open")
+	EOP
+}
+check "TCP: no IKETCP prefix: closed" eval '[ "$(tcp_probe garbage)" = closed ] && grep -q "no IKETCP prefix" '"$dir/rw.log"
+check "TCP: first record too long for IKE: closed" eval '[ "$(tcp_probe long-first)" = closed ] && grep -q "first record too long" '"$dir/rw.log"
+check "TCP: silence: closed after tcp_timeout" eval '[ "$(tcp_probe silent)" = closed ] && grep -q "no IKETCP prefix in time" '"$dir/rw.log"
+check "TCP: silence after the prefix: closed after tcp_timeout" eval '[ "$(tcp_probe prefix-only)" = closed ] && grep -q "no IKE message in time" '"$dir/rw.log"
+check "TCP: a record trickled slower than tcp_timeout: closed" eval '[ "$(tcp_probe trickle)" = closed ]'
+# tcp_max_per_source = 3: the tunnel's connection (from 127.0.0.2) and
+# two idle ones from there; the next is refused at once.
+python3 - "$port" >"$dir/out" 2>&1 <<-'EOP' &
+import socket, sys
+port = int(sys.argv[1])
+def conn():
+    return socket.create_connection(("127.0.0.1", port),
+                                    source_address=("127.0.0.2", 0))
+idle = [conn() for _ in range(2)]
+s = conn()
+s.settimeout(10)
+try:
+    print("refused" if s.recv(1) == b"" else "data")
+except (ConnectionResetError, socket.timeout) as e:
+    print(type(e).__name__)
+EOP
+wait $!
+check "TCP: more connections from one address than tcp_max_per_source: refused" \
+	eval 'grep -q refused '"$dir/out"' && grep -q "tcp_max_per_source" '"$dir/rw.log"
+check "TCP: the tunnel is unaffected" agree
+ctl gw down gw >/dev/null
+wait_for 30 eval 'no_sas gw && no_sas rw'
+check "TCP: down removes the IKE SA on both sides" \
+	eval 'no_sas gw && no_sas rw'
+unpair
+
+pair aes128gcm16-prfsha256-x25519 aes128gcm16-prfsha256-x25519 "" \
+	"$tcp_gw" "" "" "" "encapsulation = auto
+tcp_port = $port
+tcp_fallback = 1s"
+check "auto: UDP answered, stays on UDP" \
+	eval 'ctl gw up gw >/dev/null && agree && ! tcp_established && ! grep -q "falling back" '"$dir/gw.log"
+unpair
+# UDP to a port nobody answers on: after tcp_fallback, TCP.
+conf rw $port 127.0.0.1 127.0.0.2 $((port + 10)) aes128gcm16-prfsha256-x25519 \
+	"s3cret psk" gw.example client.example 10.1.0.0/16 10.2.0.0/16 "$tcp_gw"
+# Retransmissions that outlast tcp_fallback by far: this tests the
+# fallback, not a race with giving up.
+RETR_TRIES=6 conf gw $((port + 10)) 127.0.0.2 127.0.0.1 $((port + 21)) \
+	aes128gcm16-prfsha256-x25519 "s3cret psk" client.example gw.example \
+	10.2.0.0/16 10.1.0.0/16 "" "encapsulation = auto
+tcp_port = $port
+tcp_fallback = 1s"
+start rw && start gw
+check "auto: UDP unanswered, falls back to TCP and gets up" \
+	eval 'ctl gw up gw >/dev/null && agree && tcp_established && grep -q "no answer over UDP in 1 s, falling back to TCP port" '"$dir/gw.log"
+unpair
 
 pki=$dir/pki
 "$MKCERTS" "$pki" >"$dir/mkcerts.log" 2>&1 || diag "$dir/mkcerts.log"

@@ -22,7 +22,7 @@ source "$(dirname "$0")/espintcp_lib.sh"
 MIGRATE="python3 $SELFTEST_DIR/xfrm_migrate.py"
 
 require_module
-ktap_plan 30
+ktap_plan 34
 etcp_topology && etcp_ipsec 4 tunnel && setup_ns N ||
 	skip_all "set-up failed"
 
@@ -196,6 +196,23 @@ check_eq "packets of the SA at its new destination are dropped as stale" \
 check_eq "and none left A as plain ESP" "$(esp_leaked)" 0
 ip -n "$A" xfrm state flush
 check_eq "a flush removes the stale binding" "$(bindings "$A")" 0
+etcp_disconnect
+
+# MOBIKE may move an SA to the other address family: its packets are
+# then ESP over IPv6, and they must not leave as plain ESP either.
+fresh_sas
+etcp_connect six
+stale=$(etcp_stat "$A" tx_stale)
+ktap_result "migrate A's outbound SA from IPv4 to IPv6 outer addresses" \
+	ip netns exec "$A" $MIGRATE out 10.1.0.1/32 10.1.0.2/32 10.0.0.1 \
+	10.0.0.2 fd00::1 fd00::2 tunnel 0
+ping_a 3 >/dev/null
+check_eq "the SA migrated to IPv6 built the ping's 3 packets" \
+	"$(xfrm_count "$A" packets dst fd00::2 spi 0x1000)" 3
+check_eq "packets of the SA migrated to IPv6 are dropped as stale" \
+	"$(($(etcp_stat "$A" tx_stale) - stale))" 3
+check_eq "and none left A as plain ESP over IPv6" "$(esp_leaked)" 0
+ip -n "$A" xfrm state flush
 etcp_disconnect
 
 # A namespace dies with a dormant binding (the SA holds a reference).

@@ -5,10 +5,11 @@
   xfrm_migrate.py DIR SRC/PLEN DST/PLEN OLD_SRC OLD_DST NEW_SRC NEW_DST \\
                   MODE REQID
 
-Moves the IPv4 ESP SAs of the policy with that selector and direction
+Moves the ESP SAs of the policy with that IPv4 selector and direction
 (in, out, fwd) from the old outer addresses to the new ones, as a MOBIKE
-daemon does. MODE is transport or tunnel. Exits 0 on the kernel's ACK,
-else prints the error and exits 1.
+daemon does; each pair of outer addresses is IPv4 or IPv6, so the SAs
+may change family. MODE is transport or tunnel. Exits 0 on the
+kernel's ACK, else prints the error and exits 1.
 """
 import errno
 import os
@@ -25,8 +26,13 @@ DIRS = {'in': 0, 'out': 1, 'fwd': 2}
 MODES = {'transport': 0, 'tunnel': 1}
 
 
+def family(a):
+    return socket.AF_INET6 if ':' in a else socket.AF_INET
+
+
 def addr(a):
-    return socket.inet_aton(a) + bytes(12)
+    raw = socket.inet_pton(family(a), a)
+    return raw + bytes(16 - len(raw))
 
 
 def prefix(p):
@@ -50,7 +56,7 @@ def main():
     body = selector(src, dst) + struct.pack('=IBxxx', 0, DIRS[d])
     mig = (addr(odst) + addr(osrc) + addr(ndst) + addr(nsrc) +
            struct.pack('=BBHIHH', socket.IPPROTO_ESP, MODES[mode], 0,
-                       int(reqid), socket.AF_INET, socket.AF_INET))
+                       int(reqid), family(odst), family(ndst)))
     attr = struct.pack('=HH', 4 + len(mig), XFRMA_MIGRATE) + mig
     msg = body + attr
     hdr = struct.pack('=IHHII', 16 + len(msg), XFRM_MSG_MIGRATE,

@@ -12,6 +12,7 @@
  *	espintcp_peer poll-partial
  *	espintcp_peer recv-half-closed
  *	espintcp_peer try-kcm
+ *	espintcp_peer hold-tx N
  *
  * listen/connect: open the TCP connection, exchange the "IKETCP" prefix
  * (the connecting side sends it, the listening side checks it), attach
@@ -71,6 +72,11 @@
  * close; prints what the two recv() calls returned.
  * try-kcm: attach KCM to a socket that has the ULP, and the ULP to a
  * socket that KCM has; prints both outcomes ("ok" or "error ERRNAME").
+ * hold-tx: open N loopback connections whose receiving end never reads
+ * (smallest receive buffer), attach the ULP to the sending end (smallest
+ * send buffer) and send one IKE message of 65533 bytes on each, which the
+ * module keeps until TCP takes it; prints "held N" once all are sent, then
+ * holds them until stdin reaches EOF.
  * poll-partial: a record whose first bytes the parser has taken and whose
  * next bytes wait in TCP, then the rest; prints what poll() said each
  * time ("partial N whole N", 1 = readable) and the length recv() got.
@@ -109,6 +115,9 @@
 #endif
 
 #define MAX_BINDS 16
+/* The largest IKE message send() takes, its 4-byte zero marker included. */
+#define MAX_IKE_MSG	65533
+#define IKE_MARKER	4
 /* Refused connections are retried for up to a minute. */
 #define CONNECT_TRIES	600
 #define CONNECT_GAP_MS	100
@@ -630,6 +639,56 @@ static int poll_partial(void)
 	return 0;
 }
 
+/* One sender of hold_tx(): connected to @lfd's address, its ULP
+ * attached, one whole-size IKE message sent and not yet written.
+ */
+static void hold_one(int lfd, const struct sockaddr_in *sin,
+		     const unsigned char *msg, size_t size)
+{
+	int one = 1, fd, sfd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &one, sizeof(one)) ||
+	    connect(fd, (const struct sockaddr *)sin, sizeof(*sin)))
+		die("hold-tx connect");
+	sfd = accept(lfd, NULL, NULL);
+	if (sfd < 0)
+		die("hold-tx accept");
+	if (attach_ulp(fd))
+		die("TCP_ULP espintcp");
+	if (send(fd, msg, size, MSG_DONTWAIT) != (ssize_t)size)
+		die("hold-tx send");
+}
+
+static int hold_tx(int n)
+{
+	static unsigned char msg[MAX_IKE_MSG];
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	int one = 1, lfd, i;
+	char c;
+
+	/* The receivers inherit the smallest receive buffer: TCP takes
+	 * only a few KiB of each message, the module keeps the rest.
+	 */
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (lfd < 0 ||
+	    setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one)) ||
+	    bind(lfd, (struct sockaddr *)&sin, len) || listen(lfd, 16) ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &len))
+		die("hold-tx listen");
+	memset(msg + IKE_MARKER, 0x5a, sizeof(msg) - IKE_MARKER);
+	for (i = 0; i < n; i++)
+		hold_one(lfd, &sin, msg, sizeof(msg));
+	printf("held %d\n", n);
+	fflush(stdout);
+	while (read(0, &c, 1) > 0)
+		;
+	return 0;
+}
+
 /* Wait until process @pid sleeps (generous limit). */
 static void wait_sleeping(pid_t pid)
 {
@@ -1043,6 +1102,8 @@ int main(int argc, char **argv)
 		return recv_half_closed();
 	if (argc == 2 && !strcmp(argv[1], "try-kcm"))
 		return try_kcm();
+	if (argc == 3 && !strcmp(argv[1], "hold-tx"))
+		return hold_tx(atoi(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "dump"))
 		return dump(atoi(argv[2]));
 	while ((opt = getopt(argc, argv, "b:r:s:R:i:g:ewWnL")) != -1) {

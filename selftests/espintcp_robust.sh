@@ -18,7 +18,7 @@ RAW="python3 $SELFTEST_DIR/espintcp_raw.py"
 PORT=5000
 
 require_module
-ktap_plan 20
+ktap_plan 22
 etcp_topology || skip_all "set-up failed"
 
 delta() {		# delta BEFORE AFTER: counters that changed, "k=n"
@@ -131,5 +131,39 @@ bounded() {
 ktap_result "20000 tiny IKE messages: charged by memory, the excess dropped" \
 	bounded
 exec {HOLD}>&-
+
+# What the module holds for a socket is kernel memory its owner must be
+# charged for: any user may make espintcp sockets (CAP_NET_ADMIN in a user
+# namespace of its own). 400 unprivileged senders in a memory cgroup each
+# hold one 65533-byte IKE message that TCP cannot take (a 4.5 KiB send
+# buffer, a receiver that never reads); the kernel memory that pins may
+# not exceed twice what the cgroup is charged.
+HOLD_N=400
+HOLD_CG=/sys/fs/cgroup/ipsecme-robust.$$
+memfree() { awk '/^MemFree:/ {print $2 * 1024}' /proc/meminfo; }
+held() { grep -qx "held $HOLD_N" "$ETCP_RUN/holdtx.out"; }
+mkfifo "$ETCP_RUN/holdtx.in"
+echo +memory >/sys/fs/cgroup/cgroup.subtree_control && mkdir "$HOLD_CG"
+FREE0=$(memfree)
+( echo $BASHPID >"$HOLD_CG/cgroup.procs" &&
+  exec setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn \
+	sh -c 'ip link set lo up && exec "$0" hold-tx "$1"' "$PEER" $HOLD_N
+) <"$ETCP_RUN/holdtx.in" >"$ETCP_RUN/holdtx.out" 2>&1 &
+HOLD_PID=$!
+track_pid $HOLD_PID
+exec {HOLD}>"$ETCP_RUN/holdtx.in"
+ktap_result "$HOLD_N unprivileged senders each hold a 65533-byte message" \
+	wait_for 120 held
+charged_ok() {
+	local pinned=$((FREE0 - $(memfree))) charged
+	charged=$(cat "$HOLD_CG/memory.current")
+	echo "kernel memory pinned $((pinned >> 10)) KiB," \
+		"charged to the cgroup $((charged >> 10)) KiB"
+	[ "$pinned" -le $((2 * charged)) ]
+}
+ktap_result "the memory they pin is charged to their cgroup" charged_ok
+exec {HOLD}>&-
+wait $HOLD_PID
+rmdir "$HOLD_CG"
 
 ktap_finish

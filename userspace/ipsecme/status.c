@@ -70,7 +70,8 @@ void status_print_human(FILE *out, const struct ctl_ike_status *ike)
 	fprintf(out, "  %s, SPIs %016" PRIx64 " (i) %016" PRIx64 " (r)\n",
 		ike->initiator ? "initiator" : "responder", ike->spi_i,
 		ike->spi_r);
-	fprintf(out, "  IKE  %s\n", ike->algs);
+	fprintf(out, "  IKE  %s%s%s\n", ike->algs,
+		ike->transport[0] ? " over " : "", ike->transport);
 	for (i = 0; i < ike->n_children; i++)
 		print_child(out, &ike->children[i]);
 }
@@ -132,6 +133,8 @@ void status_print_json(struct json *j, const struct ctl_ike_status *ike)
 	json_hex(j, "spi_i", ike->spi_i, 16);
 	json_hex(j, "spi_r", ike->spi_r, 16);
 	json_string(j, "algorithms", ike->algs);
+	if (ike->transport[0])
+		json_string(j, "transport", ike->transport);
 	json_u64(j, "established_secs", ike->established_secs);
 	json_u64(j, "rekey_secs", ike->rekey_secs);
 	json_array_begin(j, "child_sas");

@@ -165,6 +165,9 @@ static void ike_status(struct daemon *d, struct ike_sa *sa,
 	st->remote_addr = sa->path.ep.remote;
 	st->local_port = sa->path.ep.lport;
 	st->remote_port = sa->path.ep.rport;
+	snprintf(st->transport, sizeof(st->transport), "%s%s",
+		 sa->path.ops ? sa->path.ops->name : "none",
+		 sa->udp_fell_back ? " (UDP unanswered)" : "");
 	local_id_str(d, sa, id, sizeof(id));
 	snprintf(st->local_id, sizeof(st->local_id), "%s", id);
 	snprintf(st->remote_id, sizeof(st->remote_id), "%s", sa->remote_id);

@@ -106,6 +106,7 @@ enum ctl_ike_attr {
 	CTL_IKE_ESTABLISHED,	/* u64: seconds since established */
 	CTL_IKE_REKEY,		/* u64: seconds until rekey, 0 = none */
 	CTL_IKE_CHILD,		/* nested enum ctl_child_attr, repeated */
+	CTL_IKE_TRANSPORT,	/* string: "udp", "tcp", "tcp (UDP unanswered)" */
 	__CTL_IKE_MAX
 };
 
@@ -160,6 +161,7 @@ struct ctl_ike_status {
 	char local_id[256], remote_id[256];
 	uint64_t spi_i, spi_r;
 	char algs[128];
+	char transport[32];	/* "" from a daemon that does not say */
 	uint8_t nat;		/* CTL_NAT_* */
 	uint64_t established_secs, rekey_secs;
 	size_t n_children;	/* at most CTL_CHILDREN_MAX */

@@ -191,7 +191,7 @@ agree() {
 no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
-echo "1..107"
+echo "1..109"
 
 for p in aes128gcm16-prfsha256-x25519 aes256-sha384-ecp384 \
 	 chacha20poly1305-prfsha256-modp2048; do
@@ -1022,6 +1022,8 @@ check "TCP: up over TCP" eval 'ctl gw up gw >/dev/null'
 check "TCP: both sides agree on SPIs and algorithms" agree
 check "TCP: one TCP connection to the gateway, no UDP" \
 	eval 'tcp_established && grep -q "initiating IKE SA #1 to 127.0.0.1 over tcp" '"$dir/gw.log"
+check "TCP: status says tcp on both sides" \
+	eval '[ "$(json_field "$(ctl gw -j status)" transport)" = tcp ] && [ "$(json_field "$(ctl rw -j status)" transport)" = tcp ]'
 # A listener that is attacked keeps the tunnel. tcp_probe MODE: a raw
 # client; it prints whether the daemon closed the connection (within
 # 30 s, ten times tcp_timeout).
@@ -1098,6 +1100,8 @@ tcp_fallback = 1s"
 start rw && start gw
 check "auto: UDP unanswered, falls back to TCP and gets up" \
 	eval 'ctl gw up gw >/dev/null && agree && tcp_established && grep -q "no answer over UDP in 1 s, falling back to TCP port" '"$dir/gw.log"
+check "auto: status says tcp after UDP went unanswered" \
+	eval 'ctl gw status | grep -q "over tcp (UDP unanswered)"'
 unpair
 
 pki=$dir/pki

@@ -10,6 +10,7 @@
 #include "conf/config.h"
 #include "ipsecmed/cookie.h"
 #include "ipsecmed/loop.h"
+#include "ipsecmed/module.h"
 #include "ipsecmed/sa.h"
 #include "ipsecmed/transport_tcp.h"
 #include "ipsecmed/transport_udp.h"
@@ -31,6 +32,7 @@ struct daemon {
 	bool kernel;			/* false: negotiate only (-n) */
 	struct nl_conn xfrm;
 	struct nl_conn xfrm_ev;		/* expire events; sk NULL: none */
+	struct module_conn module;	/* ipsecme.ko, for ESP over TCP */
 	struct ctl_server *ctl;
 	struct ike_sa *sas;
 	struct kpolicy *policies;	/* policy.h: shared, by holder */

@@ -227,6 +227,27 @@ static int policies(struct daemon *d, const struct ike_sa *sa,
 	return err;
 }
 
+/* Over TCP, the outbound SA's packets go over the IKE SA's connection:
+ * bind it there (RFC 9329 with ipsecme.ko). Until then the module does
+ * not know the SA, so this comes before the policies that use it.
+ */
+static int bind_out(struct daemon *d, const struct ike_sa *sa,
+		    const struct child_sa *c)
+{
+	int fd = tcp_path_ulp_fd(&sa->path), err;
+
+	if (!path_is_tcp(&sa->path))
+		return 0;
+	err = fd < 0 ? -ENOTCONN :
+	      module_bind(&d->module, &sa->path.ep.remote, c->spi_out, fd);
+	if (err)
+		log_err("cannot bind SA %08x to the TCP connection: %s%s%s",
+			c->spi_out, strerror(-err),
+			d->module.nl.ext_msg[0] ? ": " : "",
+			d->module.nl.ext_msg);
+	return err;
+}
+
 int kernel_install_out(struct daemon *d, const struct ike_sa *sa,
 		       struct child_sa *c)
 {
@@ -239,6 +260,8 @@ int kernel_install_out(struct daemon *d, const struct ike_sa *sa,
 	if (!err)
 		err = sa_add(d, &out, false);
 	memset(&out, 0, sizeof(out));
+	if (!err)
+		err = bind_out(d, sa, c);
 	return err;
 }
 

@@ -166,6 +166,11 @@ static int setup(struct daemon *d, int sigfd)
 				"it)", strerror(-err));
 			return err;
 		}
+		/* Without the module nothing goes over TCP but IKE. */
+		err = module_open(&d->module);
+		if (err)
+			log_warn("cannot reach ipsecme.ko: %s",
+				 strerror(-err));
 		/* Without the events the daemon still rekeys on time. */
 		err = xfrm_events_open(&d->xfrm_ev);
 		if (!err)
@@ -256,6 +261,7 @@ int main(int argc, char **argv)
 		nl_close(&d.xfrm);
 	if (d.xfrm_ev.sk)
 		nl_close(&d.xfrm_ev);
+	module_close(&d.module);
 	creds_free_all(d.creds, d.conf->n_conns);
 	conf_free(d.conf);
 	cookie_wipe(&d.cookies);

@@ -693,6 +693,14 @@ int tcp_connect(struct tcp_transport *t, const struct endpoint *ep,
 	return 0;
 }
 
+int tcp_path_ulp_fd(const struct path *p)
+{
+	const struct tcp_stream *s = p->via;
+
+	return path_is_tcp(p) && s->state == TCP_S_OPEN && s->ulp ?
+	       s->lf.fd : -1;
+}
+
 bool path_is_tcp(const struct path *p)
 {
 	return p->ops == &tcp_ops;

@@ -88,5 +88,9 @@ int tcp_connect(struct tcp_transport *t, const struct endpoint *ep,
  */
 bool path_is_tcp(const struct path *p);
 int tcp_path_lost(const struct path *p);
+/* The socket of @p's stream if the espintcp ULP has it (ESP can be
+ * bound to it), else -1.
+ */
+int tcp_path_ulp_fd(const struct path *p);
 
 #endif /* IPSECMED_TRANSPORT_TCP_H */

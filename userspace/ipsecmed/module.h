@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ipsecme.ko from the daemon: CHILD_SAs of an IKE SA over TCP (RFC 9329)
+ * are plain ESP SAs whose outbound packets the module carries over the
+ * IKE SA's connection once they are bound to its socket.
+ */
+#ifndef IPSECMED_MODULE_H
+#define IPSECMED_MODULE_H
+
+#include <stdint.h>
+
+#include "lib/addr.h"
+#include "lib/nl.h"
+
+struct module_conn {
+	struct nl_conn nl;
+	int family;		/* generic netlink id; <= 0: no module */
+};
+
+/* Find the module's family; without the module it is not an error
+ * until something must be bound. Returns 0 or -errno.
+ */
+int module_open(struct module_conn *m);
+void module_close(struct module_conn *m);
+
+/* Bind the outbound SA @spi (host order) to @daddr to the espintcp
+ * socket @fd: from then on its packets go over that connection. Binding
+ * a bound SA moves it (a reconnection). Returns 0 or -errno, with the
+ * module's extack in m->nl.ext_msg.
+ */
+int module_bind(struct module_conn *m, const struct ipsec_addr *daddr,
+		uint32_t spi, int fd);
+
+#endif /* IPSECMED_MODULE_H */

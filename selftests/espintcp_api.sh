@@ -83,9 +83,14 @@ check_eq "poll() is readable for a whole IKE message, not a partial one" \
 	"$(ip netns exec "$N" "$PEER" poll-partial)" "partial 0 whole 1 recv 998"
 check_eq "recv() after our own SHUT_WR waits for the peer's message, then EOF" \
 	"$(ip netns exec "$N" "$PEER" recv-half-closed)" "recv 38, then 0"
-check_eq "KCM cannot take an espintcp socket, nor the ULP a KCM one" \
-	"$(ip netns exec "$N" "$PEER" try-kcm)" \
-	"kcm after ulp: error EALREADY, ulp after kcm: error EBUSY"
+# The debug kernel has neither bpf() nor KCM: nothing to race there.
+kcm=$(ip netns exec "$N" "$PEER" try-kcm)
+if [[ $kcm == unsupported:* ]]; then
+	ktap_skip "KCM cannot take an espintcp socket (${kcm#unsupported: })"
+else
+	check_eq "KCM cannot take an espintcp socket, nor the ULP a KCM one" \
+		"$kcm" "kcm after ulp: error EALREADY, ulp after kcm: error EBUSY"
+fi
 check_eq "attach the ULP without CAP_NET_ADMIN: EPERM" \
 	"$(ip netns exec "$N" capsh --drop=cap_net_admin -- -c "$PEER try-attach")" \
 	"error EPERM"

@@ -764,6 +764,10 @@ static int kcm_parser(void)
 	};
 	int fd = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 
+	if (fd < 0 && errno == ENOSYS) {	/* a kernel without bpf() */
+		puts("unsupported: no bpf()");
+		exit(0);
+	}
 	if (fd < 0)
 		die("BPF_PROG_LOAD");
 	return fd;
@@ -774,6 +778,10 @@ static int kcm_attach(int fd, int parser)
 	struct kcm_attach a = { .fd = fd, .bpf_fd = parser };
 	int kcm = socket(AF_KCM, SOCK_DGRAM, KCMPROTO_CONNECTED);
 
+	if (kcm < 0 && errno == EAFNOSUPPORT) {	/* no kcm.ko */
+		puts("unsupported: no AF_KCM");
+		exit(0);
+	}
 	if (kcm < 0)
 		die("socket(AF_KCM)");
 	return ioctl(kcm, SIOCKCMATTACH, &a);

@@ -37,19 +37,22 @@
 #include "espintcp.h"
 #include "sa_bind.h"
 
-/* SPIs are chosen by peers: a secret seed keeps them from aiming at one
- * bucket.
+/* Hashed by SPI alone: an SA that a migration moved to another
+ * destination or address family keeps its SPI, so its packets still find
+ * the stale binding. SPIs are chosen by peers: a secret seed keeps them
+ * from aiming different SPIs at one bucket, IPSECME_BIND_PER_SPI_MAX
+ * bounds how many share one SPI.
  */
 static u32 ipsecme_bind_seed __read_mostly;
 
-static u32 ipsecme_bind_hash(u16 family, __be32 spi)
+static u32 ipsecme_bind_hash(__be32 spi)
 {
-	return jhash_2words((__force u32)spi, family, ipsecme_bind_seed);
+	return jhash_1word((__force u32)spi, ipsecme_bind_seed);
 }
 
 static u32 ipsecme_bind_key_hash(const struct ipsecme_bind_key *k)
 {
-	return ipsecme_bind_hash(k->family, k->spi);
+	return ipsecme_bind_hash(k->spi);
 }
 
 static bool ipsecme_bind_key_eq(const struct ipsecme_bind_key *a,
@@ -79,6 +82,21 @@ ipsecme_bind_lookup(struct ipsecme_net *in, const struct ipsecme_bind_key *k)
 		if (ipsecme_bind_key_eq(&b->key, k))
 			return b;
 	return NULL;
+}
+
+/* Under in->lock: how many bindings have @spi (the length of its run in
+ * the chain the packet path walks).
+ */
+static unsigned int ipsecme_bind_count_spi(struct ipsecme_net *in,
+					   __be32 spi)
+{
+	struct ipsecme_binding *b;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&in->lock);
+	hash_for_each_possible(in->bindings, b, hnode, ipsecme_bind_hash(spi))
+		n += b->key.spi == spi;
+	return n;
 }
 
 static void ipsecme_bind_free_rcu(struct rcu_head *head)
@@ -135,8 +153,7 @@ static void ipsecme_bind_sa_gone(struct ipsecme_net *in,
 
 	spin_lock_bh(&in->lock);
 	hash_for_each_possible_safe(in->bindings, b, tmp, hnode,
-				    ipsecme_bind_hash(x->props.family,
-						      x->id.spi)) {
+				    ipsecme_bind_hash(x->id.spi)) {
 		const struct xfrm_state *bx = ipsecme_bind_sa(in, b);
 
 		if (bx == x || (b->key.spi == x->id.spi &&
@@ -159,7 +176,7 @@ static void ipsecme_bind_sa_updated(struct ipsecme_net *in,
 		return;
 	spin_lock_bh(&in->lock);
 	hash_for_each_possible(in->bindings, b, hnode,
-			       ipsecme_bind_hash(x->props.family, x->id.spi))
+			       ipsecme_bind_hash(x->id.spi))
 		if (b->key.spi == x->id.spi &&
 		    b->key.family == x->props.family &&
 		    b->key.mark_v == x->mark.v && b->key.mark_m == x->mark.m &&
@@ -250,6 +267,11 @@ static int ipsecme_bind_insert(struct ipsecme_net *in,
 		x = rcu_replace_pointer(b->x, x, lockdep_is_held(&in->lock));
 	} else if (in->n_bindings >= IPSECME_BIND_MAX) {
 		NL_SET_ERR_MSG(extack, "Too many bindings in this namespace");
+		err = -ENOSPC;
+		goto out;
+	} else if (ipsecme_bind_count_spi(in, k->spi) >=
+		   IPSECME_BIND_PER_SPI_MAX) {
+		NL_SET_ERR_MSG(extack, "Too many bindings of this SPI");
 		err = -ENOSPC;
 		goto out;
 	} else {
@@ -517,13 +539,14 @@ ipsecme_bind_lookup_pkt(struct ipsecme_net *in, u16 family,
 
 	*why = 0;
 	hash_for_each_possible_rcu(in->bindings, b, hnode,
-				   ipsecme_bind_hash(family, spi)) {
+				   ipsecme_bind_hash(spi)) {
 		const struct xfrm_state *x = rcu_dereference(b->x);
 		unsigned int bits;
 
-		if (b->key.spi != spi || b->key.family != family)
+		if (b->key.spi != spi)
 			continue;
-		if (memcmp(&b->key.daddr, daddr, sizeof(*daddr))) {
+		if (b->key.family != family ||
+		    memcmp(&b->key.daddr, daddr, sizeof(*daddr))) {
 			if (ipsecme_bind_sa_dead(x))
 				stale = b;	/* migrated away from us */
 			continue;

@@ -16,6 +16,11 @@ struct ipsecme_etcp;
  * without limit.
  */
 #define IPSECME_BIND_MAX	65536
+/* Bindings of one SPI value (of SAs to different peers): peers choose our
+ * outbound SPIs, and all of one SPI share a hash chain that the packet
+ * path walks. Random SPIs of honest peers almost never meet.
+ */
+#define IPSECME_BIND_PER_SPI_MAX	64
 
 /**
  * struct ipsecme_bind_key - what names an SA, as xfrm does

@@ -40,7 +40,7 @@ SPI=4:00000100 SPI0=4:00000000 FD=5:01000000 STATE=6:00
 MARK3=10:03000000 MASK1=11:01000000
 BIND=2 UNBIND=3 GET_BINDING=4 GET_CONN=5
 
-ktap_plan 32
+ktap_plan 34
 
 check_eq "features report the module's own espintcp" \
 	"$(show_json "$N" '.features | join(",")')" espintcp
@@ -128,4 +128,22 @@ check_eq "UNBIND of the dormant binding works" \
 check_eq "UNBIND of a binding that does not exist: ENOENT" \
 	"$(raw -c $UNBIND -a $FAM4 -a $A4 -a $SPI)" \
 	"error ENOENT: No binding for this destination, SPI, mark and if_id"
+# Peers choose our outbound SPIs, and bindings of one SPI share a hash
+# chain the packet path walks: 64 of one SPI (SAs to 65 peers), then
+# ENOSPC.
+setup_ns S
+for i in $(seq 1 65); do
+	echo "xfrm state add src 10.8.0.1 dst 10.8.1.$i proto esp spi 0x700 mode transport aead rfc4106(gcm(aes)) $KEY 128"
+done | ip -n "$S" -batch -
+bind_spi_run() {
+	local i
+	for i in $(seq 1 64); do
+		[ "$(ip netns exec "$S" "$PEER" try-bind ulp 10.8.1.$i 700 2>&1)" = ok ] ||
+			return 1
+	done
+}
+ktap_result "64 SAs of one SPI to 64 peers can be bound" bind_spi_run
+check_eq "the 65th of that SPI: ENOSPC" \
+	"$(ip netns exec "$S" "$PEER" try-bind ulp 10.8.1.65 700 2>&1)" \
+	"error ENOSPC: Too many bindings of this SPI"
 ktap_finish

@@ -165,7 +165,8 @@ static struct sk_buff *ipsecme_etcp_ike_record(struct msghdr *msg,
 	struct sk_buff *skb;
 	u8 *data;
 
-	skb = alloc_skb(IPSECME_ETCP_LEN_SIZE + size, GFP_KERNEL);
+	/* Charged to the sender's memory cgroup: any user may hold one. */
+	skb = alloc_skb(IPSECME_ETCP_LEN_SIZE + size, GFP_KERNEL_ACCOUNT);
 	if (!skb) {
 		*err = -ENOBUFS;
 		return NULL;

@@ -44,7 +44,8 @@ static int ipsecme_put_stats(struct sk_buff *skb, struct ipsecme_net *in)
 	return 0;
 }
 
-static int ipsecme_fill_info(struct sk_buff *skb, struct genl_info *info)
+static int ipsecme_fill_info(struct sk_buff *skb, struct genl_info *info,
+			     bool host_admin)
 {
 	struct ipsecme_net *in = ipsecme_net(genl_info_net(info));
 	void *hdr;
@@ -53,11 +54,16 @@ static int ipsecme_fill_info(struct sk_buff *skb, struct genl_info *info)
 				IPSECME_CMD_GET_INFO);
 	if (!hdr)
 		return -EMSGSIZE;
+	/* How many namespaces the host has is the host's business: a
+	 * container's root (CAP_NET_ADMIN in its own user namespace) does
+	 * not learn it.
+	 */
 	if (nla_put_string(skb, IPSECME_A_INFO_VERSION, IPSECME_VERSION) ||
 	    nla_put_u64_64bit(skb, IPSECME_A_INFO_FEATURES, ipsecme_features(),
 			      IPSECME_A_INFO_PAD) ||
-	    nla_put_u32(skb, IPSECME_A_INFO_NETNS_COUNT,
-			ipsecme_netns_count()) ||
+	    (host_admin &&
+	     nla_put_u32(skb, IPSECME_A_INFO_NETNS_COUNT,
+			 ipsecme_netns_count())) ||
 	    ipsecme_put_stats(skb, in)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -74,7 +80,9 @@ static int ipsecme_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	err = ipsecme_fill_info(msg, info);
+	/* @skb is the request: whether its sender is the host's admin. */
+	err = ipsecme_fill_info(msg, info,
+				netlink_capable(skb, CAP_NET_ADMIN));
 	if (err) {
 		nlmsg_free(msg);
 		return err;

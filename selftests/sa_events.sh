@@ -22,7 +22,7 @@ source "$(dirname "$0")/espintcp_lib.sh"
 MIGRATE="python3 $SELFTEST_DIR/xfrm_migrate.py"
 
 require_module
-ktap_plan 34
+ktap_plan 36
 etcp_topology && etcp_ipsec 4 tunnel && setup_ns N ||
 	skip_all "set-up failed"
 
@@ -55,13 +55,16 @@ table inet leak {
 NFT
 
 # --- unbound SAs: the events a plain IKE daemon causes -------------------
+# An AH SA among them where the kernel has AH (the debug kernel does not).
+AH_STATE=
+modprobe -q ah4 && AH_STATE="xfrm state add src 10.9.0.1 dst 10.9.0.2 proto ah spi 0x102 mode tunnel auth hmac(sha256) $KEY_AB"
 unbound_events() {		# in namespace $1
 	ip_batch "$1" <<-EOF
 	xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x100 mode tunnel aead rfc4106(gcm(aes)) $KEY_AB 128
 	xfrm state update src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x100 mode tunnel aead rfc4106(gcm(aes)) $KEY_AB 128 replay-window 32
 	xfrm state delete src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x100
 	xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x101 mode tunnel aead rfc4106(gcm(aes)) $KEY_AB 128
-	xfrm state add src 10.9.0.1 dst 10.9.0.2 proto ah spi 0x102 mode tunnel auth hmac(sha256) $KEY_AB
+	$AH_STATE
 	xfrm state flush proto esp
 	xfrm state flush
 	EOF
@@ -80,6 +83,11 @@ unpriv_events() {
 }
 ktap_result "unbound SAs: the same from an unprivileged user namespace" \
 	unpriv_events
+check_eq "GET_INFO tells the host's admin how many namespaces there are" \
+	"$(show_json "$N" '.namespaces | type')" number
+check_eq "and a user namespace's root nothing about the host" \
+	"$(setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn \
+		"$IPSECME" -j show | jq -r .namespaces)" null
 # Expiry of unbound SAs: the notifier runs from the SA timer (softirq).
 ip -n "$N" xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x103 \
 	mode tunnel aead 'rfc4106(gcm(aes))' $KEY_AB 128 limit time-soft 1 \

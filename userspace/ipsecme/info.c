@@ -93,6 +93,7 @@ static int info_attr_cb(const struct nlattr *attr, void *data)
 			return MNL_CB_ERROR;
 		}
 		mi->netns_count = mnl_attr_get_u32(attr);
+		mi->has_netns_count = true;
 		break;
 	case IPSECME_A_INFO_STATS:
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0) {
@@ -130,7 +131,6 @@ int module_info_parse(const struct nlmsghdr *nlh, struct module_info *mi,
 	}
 	if (!p.seen[IPSECME_A_INFO_VERSION] ||
 	    !p.seen[IPSECME_A_INFO_FEATURES] ||
-	    !p.seen[IPSECME_A_INFO_NETNS_COUNT] ||
 	    !p.seen[IPSECME_A_INFO_STATS]) {
 		*why = "reply lacks a mandatory attribute";
 		return -EBADMSG;

@@ -15,6 +15,7 @@ struct module_info {
 	char version[32];
 	uint64_t features;
 	uint32_t netns_count;
+	bool has_netns_count;	/* only the host's admin is told */
 	/* Counters by enum ipsecme_stat_attr; has_stat says which came. */
 	uint64_t stats[IPSECME_A_STAT_MAX + 1];
 	bool has_stat[IPSECME_A_STAT_MAX + 1];

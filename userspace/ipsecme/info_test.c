@@ -72,6 +72,24 @@ static void test_missing_attribute(void)
 	KT_EXPECT_STR(why, "reply lacks a mandatory attribute");
 }
 
+/* The namespace count is for the host's admin only: a reply without it
+ * is complete.
+ */
+static void test_no_netns_count(void)
+{
+	struct nlmsghdr *nlh = reply_start();
+	struct module_info mi;
+	struct nlattr *nest;
+	const char *why;
+
+	mnl_attr_put_strz(nlh, IPSECME_A_INFO_VERSION, "0.1.0");
+	mnl_attr_put_u64(nlh, IPSECME_A_INFO_FEATURES, 0);
+	nest = mnl_attr_nest_start(nlh, IPSECME_A_INFO_STATS);
+	mnl_attr_nest_end(nlh, nest);
+	KT_EXPECT(module_info_parse(nlh, &mi, &why) == 0);
+	KT_EXPECT(!mi.has_netns_count);
+}
+
 static void test_wrong_lengths(void)
 {
 	struct nlmsghdr *nlh;
@@ -158,6 +176,8 @@ int main(void)
 	kt_run("info: well-formed reply is parsed exactly", test_good_reply);
 	kt_run("info: unknown attributes are ignored",
 	       test_unknown_attribute_ignored);
+	kt_run("info: a reply without the namespace count is complete",
+	       test_no_netns_count);
 	kt_run("info: missing mandatory attribute is rejected",
 	       test_missing_attribute);
 	kt_run("info: wrong attribute lengths are rejected",

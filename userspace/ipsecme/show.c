@@ -40,7 +40,10 @@ static void print_human(const struct module_info *mi,
 	for (f = module_feature_names; f->name; f++)
 		if (mi->features & f->bit)
 			printf(" %s", f->name);
-	printf("\n  namespaces: %" PRIu32 "\n", mi->netns_count);
+	if (mi->has_netns_count)
+		printf("\n  namespaces: %" PRIu32 "\n", mi->netns_count);
+	else
+		printf("\n  namespaces: (told to the host's admin only)\n");
 	printf("  counters (this namespace):\n");
 	for (stat = 0; stat <= IPSECME_A_STAT_MAX; stat++)
 		if (mi->has_stat[stat] && module_stat_name(stat))
@@ -72,7 +75,8 @@ static void print_json(const struct module_info *mi,
 		if (mi->features & f->bit)
 			json_string(&j, NULL, f->name);
 	json_array_end(&j);
-	json_u64(&j, "namespaces", mi->netns_count);
+	if (mi->has_netns_count)
+		json_u64(&j, "namespaces", mi->netns_count);
 	json_object_begin(&j, "counters");
 	for (stat = 0; stat <= IPSECME_A_STAT_MAX; stat++)
 		if (mi->has_stat[stat] && module_stat_name(stat))

@@ -24,7 +24,8 @@
  * @IPSECME_CMD_UNSPEC: never used
  * @IPSECME_CMD_GET_INFO: takes no attributes; replies with one message
  *	carrying %IPSECME_A_INFO_VERSION, %IPSECME_A_INFO_FEATURES,
- *	%IPSECME_A_INFO_NETNS_COUNT and %IPSECME_A_INFO_STATS for the
+ *	%IPSECME_A_INFO_NETNS_COUNT (only to callers with CAP_NET_ADMIN in
+ *	the initial user namespace) and %IPSECME_A_INFO_STATS for the
  *	caller's network namespace.
  * @IPSECME_CMD_BIND: carry the ESP packets of one SA over an ESP-in-TCP
  *	connection. Takes %IPSECME_A_BIND_FAMILY, %IPSECME_A_BIND_DADDR and

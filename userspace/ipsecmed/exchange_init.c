@@ -191,7 +191,11 @@ int initiate(struct daemon *d, const struct conf_conn *conn,
 	sa->ke_group = conn->ike[0].dh[0];
 	sa->waiter = waiter;
 	daemon_add_sa(d, sa);
+	/* On failure the caller answers @waiter: it must not be finished
+	 * with the SA as well (it would be used after being freed).
+	 */
 	if (init_path(d, sa, conn->encapsulation == CONF_ENCAP_TCP)) {
+		sa->waiter = NULL;
 		sa_terminate(d, sa, "cannot connect over TCP");
 		return -5;
 	}
@@ -200,6 +204,7 @@ int initiate(struct daemon *d, const struct conf_conn *conn,
 				(char[IPSEC_ADDR_STRLEN]){ 0 },
 				IPSEC_ADDR_STRLEN), sa->path.ops->name);
 	if (init_send(d, sa)) {
+		sa->waiter = NULL;
 		sa_terminate(d, sa, "cannot build IKE_SA_INIT");
 		return -5;
 	}

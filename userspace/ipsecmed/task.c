@@ -64,6 +64,7 @@ int task_start(struct task_env *env, struct ike_sa *sa,
 {
 	struct task_queue *q = &sa->tasks;
 	struct ike_task *t;
+	int err;
 
 	if (task_window_full(q))
 		return -EBUSY;
@@ -90,7 +91,14 @@ int task_start(struct task_env *env, struct ike_sa *sa,
 	t->next = q->inflight;
 	q->inflight = t;
 	q->n_inflight++;
-	return path_send(&sa->path, t->req, t->req_len);
+	/* A network that refuses it now (a firewall's EPERM, no route yet)
+	 * may take a retransmission: the timer tries again.
+	 */
+	err = path_send(&sa->path, t->req, t->req_len);
+	if (err)
+		log_rl(LOG_DEBUG, "IKE SA #%u: request %u not sent: %s", sa->id,
+		       t->msgid, strerror(-err));
+	return 0;
 }
 
 struct ike_task *task_for_response(const struct task_queue *q,

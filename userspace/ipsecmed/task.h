@@ -71,8 +71,9 @@ uint32_t task_next_msgid(const struct task_queue *q);
 
 /* @msg, sealed under message ID task_next_msgid(), becomes a task of
  * @sa in flight: kept, sent along @sa's path, retransmitted. Returns 0
- * or -errno: -EBUSY (the window is full) and -ENOMEM start nothing; an
- * error of the send leaves the task in flight (its timer resends).
+ * or -errno (-EBUSY: the window is full; -ENOMEM), which start nothing;
+ * an error of the send is not one: the task is in flight and its timer
+ * resends.
  */
 int task_start(struct task_env *env, struct ike_sa *sa,
 	       const struct task_ops *ops, const uint8_t *msg, size_t len);

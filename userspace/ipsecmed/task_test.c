@@ -19,7 +19,17 @@ static int count_send(const struct path *p, const uint8_t *msg, size_t len)
 	return 0;
 }
 
-static const struct transport_ops counting = { "test", count_send, NULL };
+static const struct transport_ops counting = { .name = "test",
+					       .send = count_send };
+
+static int refuse_send(const struct path *p, const uint8_t *msg, size_t len)
+{
+	sent++;
+	return -EPERM;		/* a firewall in the way, for now */
+}
+
+static const struct transport_ops refusing = { .name = "test",
+					       .send = refuse_send };
 
 static void on_gave_up(struct task_env *env, struct ike_sa *sa)
 {
@@ -127,6 +137,23 @@ static void test_retransmit(void)
 	loop_free(&l);
 }
 
+static void test_send_refused(void)
+{
+	struct ike_sa *sa = new_sa();
+	uint64_t t0;
+
+	KT_EXPECT(loop_init(&l) == 0);
+	sa->path.ops = &refusing;
+	t0 = now_ms();
+	/* Started all the same: the retransmission may get through. */
+	KT_EXPECT(task_start(&env, sa, &info, (uint8_t *)"a", 1) == 0);
+	KT_EXPECT(sent == 1 && sa->tasks.n_inflight == 1);
+	loop_fire_timers(&l, t0 + 10000);
+	KT_EXPECT(sent == 2 && gave_up == 0);
+	ike_sa_free(sa);
+	loop_free(&l);
+}
+
 int main(void)
 {
 	kt_run("task: a response answers the request of its message ID and "
@@ -134,5 +161,7 @@ int main(void)
 	kt_run("task: the window bounds the requests in flight", test_window);
 	kt_run("task: retransmitted with backoff, then the SA given up",
 	       test_retransmit);
+	kt_run("task: a send the network refuses is retransmitted",
+	       test_send_refused);
 	return kt_done();
 }

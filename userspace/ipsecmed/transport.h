@@ -67,14 +67,6 @@ static inline void path_release(struct path *p)
 	p->via = NULL;
 }
 
-/* Whether @a and @b are the same transport object (UDP: the sockets,
- * TCP: one connection).
- */
-static inline bool path_same_via(const struct path *a, const struct path *b)
-{
-	return a->ops == b->ops && a->via == b->via;
-}
-
 static inline int path_send(const struct path *p, const uint8_t *msg,
 			    size_t len)
 {

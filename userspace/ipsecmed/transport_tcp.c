@@ -581,7 +581,6 @@ static int listen_one(struct tcp_transport *t, int family)
 		close(fd);
 		return err;
 	}
-	l->family = family;
 	l->lf = (struct loop_fd){ .fd = fd, .ready = on_listener, .ctx = t };
 	err = loop_add_fd(t->loop, &l->lf, EPOLLIN);
 	if (err) {
@@ -629,14 +628,13 @@ void tcp_transport_close(struct tcp_transport *t)
 		close(t->ls[i].lf.fd);
 	}
 	t->n_ls = 0;
-	/* Paths that still name a stream keep it, closed, until they let
-	 * go; it is off the list already.
+	/* Paths that still name a stream keep it, closed and off the
+	 * list, until they let go.
 	 */
 	while (t->streams) {
 		struct tcp_stream *s = t->streams;
 
 		unlink_stream(t, s);
-		s->initiator = true;	/* no idle time: free when unused */
 		stream_lost(s, ESHUTDOWN, "shutting down");
 	}
 }
@@ -704,13 +702,6 @@ int tcp_path_ulp_fd(const struct path *p)
 bool path_is_tcp(const struct path *p)
 {
 	return p->ops == &tcp_ops;
-}
-
-int tcp_path_lost(const struct path *p)
-{
-	const struct tcp_stream *s = p->via;
-
-	return path_is_tcp(p) ? s->lost : 0;
 }
 
 static const struct transport_ops tcp_ops = {

@@ -42,7 +42,6 @@ struct tcp_counters {
 
 struct tcp_listener {
 	struct loop_fd lf;		/* lf.ctx: the tcp_transport */
-	int family;
 };
 
 struct tcp_stream;
@@ -83,11 +82,8 @@ void tcp_transport_close(struct tcp_transport *t);
 int tcp_connect(struct tcp_transport *t, const struct endpoint *ep,
 		struct path *out);
 
-/* Whether @p is a TCP path; and the errno its stream ended with (0:
- * open or connecting).
- */
+/* Whether @p is a TCP path. */
 bool path_is_tcp(const struct path *p);
-int tcp_path_lost(const struct path *p);
 /* The socket of @p's stream if the espintcp ULP has it (ESP can be
  * bound to it), else -1.
  */

@@ -1,45 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ESP-in-TCP objects of the module (GET_BINDING and GET_CONN dumps,
- * CONN_LOST events) as plain structs, parsed apart from the socket code
- * so that unit tests can feed them malformed messages.
+ * ESP-in-TCP bindings and connections of the module: fetched, printed
+ * and written as JSON for "ipsecme show" and "ipsecme monitor" (the
+ * parsing is lib/etcp_msg.c, shared with the daemon).
  */
 #ifndef IPSECME_CLI_ETCP_H
 #define IPSECME_CLI_ETCP_H
 
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <linux/ipsecme.h>
-#include <libmnl/libmnl.h>
 
+#include "lib/etcp_msg.h"
 #include "lib/json.h"
-
-struct etcp_binding {
-	uint16_t family;
-	unsigned char daddr[16];
-	uint32_t spi;			/* host order */
-	uint8_t state;
-	uint32_t mark, mark_mask, if_id;
-	uint64_t ino, tx_packets, tx_drops;
-};
-
-struct etcp_conn {
-	uint64_t ino;
-	uint16_t family;
-	unsigned char saddr[16], daddr[16];
-	uint16_t sport, dport;
-	uint32_t lost;			/* errno, 0 while up */
-	uint32_t bindings;
-	uint64_t stats[IPSECME_A_STAT_MAX + 1];
-	bool has_stat[IPSECME_A_STAT_MAX + 1];
-};
-
-/* Parse one message; 0, or -EBADMSG with @why set. */
-int etcp_binding_parse(const struct nlmsghdr *nlh, struct etcp_binding *b,
-		       const char **why);
-int etcp_conn_parse(const struct nlmsghdr *nlh, struct etcp_conn *cn,
-		    const char **why);
 
 void etcp_binding_print(FILE *out, const struct etcp_binding *b);
 void etcp_binding_json(struct json *j, const struct etcp_binding *b);

@@ -11,56 +11,6 @@
 #include "lib/genl.h"
 #include "lib/json.h"
 
-struct grp_query {
-	int family;
-	int group;
-};
-
-static int grp_cb(const struct nlattr *attr, void *data)
-{
-	struct grp_query *q = data;
-	const struct nlattr *g, *a;
-	const char *name;
-	int id;
-
-	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
-	    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
-		q->family = mnl_attr_get_u16(attr);
-	if (mnl_attr_get_type(attr) != CTRL_ATTR_MCAST_GROUPS)
-		return MNL_CB_OK;
-	mnl_attr_for_each_nested(g, attr) {
-		name = NULL;
-		id = -1;
-		mnl_attr_for_each_nested(a, g) {
-			if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME &&
-			    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-				name = mnl_attr_get_str(a);
-			if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID &&
-			    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-				id = mnl_attr_get_u32(a);
-		}
-		if (name && id >= 0 && !strcmp(name, IPSECME_MCGRP_EVENTS))
-			q->group = id;
-	}
-	return MNL_CB_OK;
-}
-
-static int family_cb(const struct nlmsghdr *nlh, void *data)
-{
-	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), grp_cb, data);
-	return MNL_CB_OK;
-}
-
-static int resolve(struct nl_conn *c, struct grp_query *q)
-{
-	char buf[NL_BUF_SIZE];
-	struct nlmsghdr *nlh;
-
-	nlh = genl_msg_start(c, buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, IPSECME_GENL_NAME);
-	return nl_talk(c, nlh, family_cb, q);
-}
-
 struct mon {
 	const struct cli_opts *opts;
 	int family;
@@ -112,11 +62,10 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 int cmd_monitor(const struct cli_opts *opts, int argc, char **argv)
 {
 	char buf[32768];
-	struct grp_query q = { .family = -1, .group = -1 };
 	struct mon m = { .opts = opts };
 	struct nl_conn c;
+	int err, group = -1;
 	ssize_t n;
-	int err;
 
 	if (argc > 1) {
 		fprintf(stderr, "ipsecme: monitor takes no arguments, got '%s'\n",
@@ -124,16 +73,19 @@ int cmd_monitor(const struct cli_opts *opts, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	err = nl_open(&c, NETLINK_GENERIC);
-	if (!err)
-		err = resolve(&c, &q);
-	if (err == -ENOENT || (!err && q.group < 0)) {
+	if (!err) {
+		m.family = genl_family_group(&c, IPSECME_GENL_NAME,
+					     IPSECME_MCGRP_EVENTS, &group);
+		err = m.family < 0 ? m.family : 0;
+	}
+	if (err == -ENOENT || (!err && group < 0)) {
 		fprintf(stderr, "ipsecme: the ipsecme module is not loaded or "
 			"has no events group; load it with 'modprobe ipsecme'\n");
 		nl_close(&c);
 		return EXIT_SEMANTIC;
 	}
 	if (!err && mnl_socket_setsockopt(c.sk, NETLINK_ADD_MEMBERSHIP,
-					  &q.group, sizeof(q.group)) < 0)
+					  &group, sizeof(group)) < 0)
 		err = -errno;
 	if (err) {
 		fprintf(stderr, "ipsecme: cannot listen to module events: %s%s\n",
@@ -142,7 +94,6 @@ int cmd_monitor(const struct cli_opts *opts, int argc, char **argv)
 		nl_close(&c);
 		return EXIT_KERNEL;
 	}
-	m.family = q.family;
 	/* Tell a waiting script the subscription is in place. */
 	if (!opts->json)
 		printf("listening\n");

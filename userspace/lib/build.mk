@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-LIB_OBJS := $(addprefix $(O)/lib/,nl.o genl.o json.o addr.o xfrm.o ctl.o)
+LIB_OBJS := $(addprefix $(O)/lib/,nl.o genl.o json.o addr.o xfrm.o ctl.o \
+	etcp_msg.o)
 KTEST_OBJS := $(O)/lib/ktest.o
 
 UNIT_TESTS += $(O)/lib/json_test

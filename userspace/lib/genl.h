@@ -8,6 +8,11 @@
  * no such family is registered, or another -errno.
  */
 int genl_family_id(struct nl_conn *c, const char *name);
+/* The same, and the id of its multicast group @group in *group_id (-1
+ * if it has none of that name).
+ */
+int genl_family_group(struct nl_conn *c, const char *name, const char *group,
+		      int *group_id);
 
 /* Start a request to @family carrying command @cmd (version @version). */
 struct nlmsghdr *genl_msg_start(struct nl_conn *c, void *buf, uint16_t family,

@@ -13,6 +13,7 @@
 #include "ipsecmed/daemon.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
+#include "ipsecmed/reconnect.h"
 #include "ipsecmed/window.h"
 #include "lib/ctl.h"
 
@@ -222,7 +223,8 @@ static bool open_sk(struct ike_sa *sa, struct ike_msg *m, uint8_t *buf,
 }
 
 static void handle_response(struct daemon *d, struct ike_sa *sa,
-			    struct ike_task *t, const uint8_t *buf, size_t len)
+			    struct ike_task *t, const struct path *from,
+			    const uint8_t *buf, size_t len)
 {
 	const struct task_ops *ops = t->ops;
 	static struct ike_msg m;
@@ -245,6 +247,7 @@ static void handle_response(struct daemon *d, struct ike_sa *sa,
 			return;
 		}
 		task_retire(sa, t);
+		reconnect_follow(d, sa, from);
 	}
 	sa->last_rx_ms = now_ms();
 	ops->answered(d, sa, &m);
@@ -268,6 +271,7 @@ static void handle_request(struct daemon *d, struct ike_sa *sa,
 	if (!open_sk(sa, &m, plain, &err))
 		return;
 	sa->last_rx_ms = now_ms();
+	reconnect_follow(d, sa, from);
 	if (sa->nat && (!ipsec_addr_eq(&ep->remote, &sa->path.ep.remote) ||
 			ep->rport != sa->path.ep.rport ||
 			ep->lport != sa->path.ep.lport)) {
@@ -346,7 +350,7 @@ void daemon_input(void *daemon, const struct path *from, const uint8_t *buf,
 		struct ike_task *t = task_for_response(&sa->tasks, &h);
 
 		if (t) {
-			handle_response(d, sa, t, buf, len);
+			handle_response(d, sa, t, from, buf, len);
 			delete_successor(d, sa);
 		} else {
 			log_rl(LOG_DEBUG, "IKE SA #%u: response %u (exchange %u) does "
@@ -367,7 +371,12 @@ void daemon_input(void *daemon, const struct path *from, const uint8_t *buf,
 		}
 		log_rl(LOG_DEBUG, "IKE SA #%u: retransmitted request %u answered "
 		       "again", sa->id, h.msgid);
-		path_send(&sa->path, sa->resp, sa->resp_len);
+		/* Over TCP, on the connection it came on: a peer that lost
+		 * ours resends on its new one (the SA follows only an
+		 * authenticated request, and a copy is not one).
+		 */
+		path_send(path_is_tcp(from) ? from : &sa->path, sa->resp,
+			  sa->resp_len);
 		return;
 	}
 	if (h.msgid != sa->msgid_in) {
@@ -433,6 +442,7 @@ static void timers_of(struct daemon *d, struct ike_sa *sa, uint64_t now)
 		sa->dpd_next_ms = now + delay;
 	}
 	nat_keepalive(d, sa, now);
+	reconnect_due(d, sa, now);
 }
 
 int daemon_timers(struct daemon *d)

@@ -248,6 +248,18 @@ static int bind_out(struct daemon *d, const struct ike_sa *sa,
 	return err;
 }
 
+void kernel_rebind(struct daemon *d, const struct ike_sa *sa)
+{
+	const struct child_sa *c;
+
+	if (!d->kernel)
+		return;
+	for (c = sa->children; c; c = c->next)
+		if (c->installed && !c->out_pending && !bind_out(d, sa, c))
+			log_info("%s: SA %08x bound to the new TCP connection",
+				 sa->conn->name, c->spi_out);
+}
+
 int kernel_install_out(struct daemon *d, const struct ike_sa *sa,
 		       struct child_sa *c)
 {

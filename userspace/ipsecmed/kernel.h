@@ -29,6 +29,11 @@ int kernel_install(struct daemon *d, const struct ike_sa *sa,
 int kernel_install_out(struct daemon *d, const struct ike_sa *sa,
 		       struct child_sa *c);
 
+/* Over TCP: bind the outbound SAs of @sa's CHILD_SAs to the socket of
+ * its path, as it is now (a new connection, reconnect.h).
+ */
+void kernel_rebind(struct daemon *d, const struct ike_sa *sa);
+
 /* Remove @c's SAs, and with @policies its policies. */
 void kernel_remove(struct daemon *d, const struct ike_sa *sa,
 		   struct child_sa *c, bool policies);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "ipsecmed/control.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
+#include "ipsecmed/reconnect.h"
 #include "lib/ctl.h"
 #include "lib/xfrm.h"
 
@@ -76,6 +78,27 @@ static void on_control(struct loop_fd *f, uint32_t events)
 static void on_kernel_events(struct loop_fd *f, uint32_t events)
 {
 	kernel_events(f->ctx);
+}
+
+/* The module saw a connection end; the stream may not have yet. */
+static void on_conn_lost(void *ctx, uint64_t ino, int err, uint32_t bindings)
+{
+	struct daemon *d = ctx;
+
+	bool ours = tcp_stream_lost_ino(&d->tcp, ino, err);
+
+	/* Another program's espintcp sockets are not ours to report. */
+	if (ours || bindings)
+		log_info("ipsecme.ko: connection of socket %" PRIu64 " lost "
+			 "(%s), %u SAs bound to it dormant", ino,
+			 strerror(err), bindings);
+}
+
+static void on_module_events(struct loop_fd *f, uint32_t events)
+{
+	struct daemon *d = f->ctx;
+
+	module_events_read(&d->module, on_conn_lost, d);
 }
 
 static void on_sweep(struct timer *t)
@@ -145,7 +168,7 @@ static void shutdown_sas(struct daemon *d)
 static int setup(struct daemon *d, int sigfd)
 {
 	static struct ctl_handlers h;
-	static struct loop_fd sig_fd, ctl_fd, xfrm_fd;
+	static struct loop_fd sig_fd, ctl_fd, xfrm_fd, module_fd;
 	const struct tcp_limits tcp_limits = {
 		.max_conns = d->conf->daemon.tcp_max_conns,
 		.max_per_source = d->conf->daemon.tcp_max_per_source,
@@ -171,6 +194,16 @@ static int setup(struct daemon *d, int sigfd)
 		if (err)
 			log_warn("cannot reach ipsecme.ko: %s",
 				 strerror(-err));
+		/* Without them a lost connection shows on its socket. */
+		if (!err && d->module.family > 0) {
+			err = module_events_open(&d->module);
+			if (err >= 0)
+				err = watch(d, &module_fd, err,
+					    on_module_events);
+			if (err)
+				log_warn("cannot listen to ipsecme.ko events: "
+					 "%s", strerror(-err));
+		}
 		/* Without the events the daemon still rekeys on time. */
 		err = xfrm_events_open(&d->xfrm_ev);
 		if (!err)
@@ -188,7 +221,8 @@ static int setup(struct daemon *d, int sigfd)
 	if (!err)
 		err = tcp_transport_open(&d->tcp, &d->loop,
 					 d->conf->daemon.tcp_port, &tcp_limits,
-					 d->kernel, daemon_input, d);
+					 d->kernel, daemon_input,
+					 reconnect_tcp_event, d);
 	if (err)
 		return err;
 	control_handlers(d, &h);

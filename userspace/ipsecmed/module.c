@@ -6,7 +6,9 @@
 #include <linux/genetlink.h>
 #include <linux/ipsecme.h>
 
+#include "ipsecmed/log.h"
 #include "ipsecmed/module.h"
+#include "lib/etcp_msg.h"
 #include "lib/genl.h"
 
 int module_open(struct module_conn *m)
@@ -24,7 +26,68 @@ void module_close(struct module_conn *m)
 {
 	if (m->nl.sk)
 		nl_close(&m->nl);
+	if (m->ev.sk)
+		nl_close(&m->ev);
 	m->family = 0;
+}
+
+int module_events_open(struct module_conn *m)
+{
+	int err, group = -1, family;
+
+	err = nl_open(&m->ev, NETLINK_GENERIC);
+	if (err)
+		return err;
+	family = genl_family_group(&m->ev, IPSECME_GENL_NAME,
+				   IPSECME_MCGRP_EVENTS, &group);
+	err = family < 0 ? family : group < 0 ? -ENOENT : 0;
+	if (!err && mnl_socket_setsockopt(m->ev.sk, NETLINK_ADD_MEMBERSHIP,
+					  &group, sizeof(group)) < 0)
+		err = -errno;
+	if (err) {
+		nl_close(&m->ev);
+		m->ev.sk = NULL;
+		return err;
+	}
+	return mnl_socket_get_fd(m->ev.sk);
+}
+
+static void on_event(struct module_conn *m, const struct nlmsghdr *nlh,
+		     module_lost_fn *lost, void *ctx)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	struct etcp_conn cn;
+	const char *why;
+
+	if (nlh->nlmsg_type != m->family ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*g)) ||
+	    g->cmd != IPSECME_CMD_CONN_LOST)
+		return;			/* a newer module's event */
+	if (etcp_conn_parse(nlh, &cn, &why)) {
+		log_rl(LOG_WARN, "malformed event from ipsecme.ko: %s", why);
+		return;
+	}
+	lost(ctx, cn.ino, cn.lost ? (int)cn.lost : EPIPE, cn.bindings);
+}
+
+void module_events_read(struct module_conn *m, module_lost_fn *lost,
+			void *ctx)
+{
+	static uint8_t buf[NL_BUF_SIZE];
+	const struct nlmsghdr *nlh;
+	ssize_t n;
+	int len;
+
+	n = mnl_socket_recvfrom(m->ev.sk, buf, sizeof(buf));
+	if (n < 0 && errno == ENOBUFS)
+		log_rl(LOG_WARN, "ipsecme.ko events were lost (ENOBUFS); "
+		       "streams still end when their sockets say so");
+	if (n <= 0)
+		return;
+	len = (int)n;
+	for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+	     nlh = mnl_nlmsg_next(nlh, &len))
+		on_event(m, nlh, lost, ctx);
 }
 
 int module_bind(struct module_conn *m, const struct ipsec_addr *daddr,

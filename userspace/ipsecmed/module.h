@@ -15,13 +15,28 @@
 struct module_conn {
 	struct nl_conn nl;
 	int family;		/* generic netlink id; <= 0: no module */
+	struct nl_conn ev;	/* its events group; ev.sk NULL: none */
 };
+
+/* A CONN_LOST event: the connection of socket @ino ended (@err, a
+ * positive errno) and @bindings SAs bound to it went dormant.
+ */
+typedef void module_lost_fn(void *ctx, uint64_t ino, int err,
+			    uint32_t bindings);
 
 /* Find the module's family; without the module it is not an error
  * until something must be bound. Returns 0 or -errno.
  */
 int module_open(struct module_conn *m);
 void module_close(struct module_conn *m);
+
+/* Join the module's events group on m->ev. Returns its descriptor, to
+ * watch for reading, or -errno.
+ */
+int module_events_open(struct module_conn *m);
+/* Take the events waiting on m->ev; @lost for each CONN_LOST. */
+void module_events_read(struct module_conn *m, module_lost_fn *lost,
+			void *ctx);
 
 /* Bind the outbound SA @spi (host order) to @daddr to the espintcp
  * socket @fd: from then on its packets go over that connection. Binding

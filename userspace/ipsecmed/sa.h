@@ -148,6 +148,11 @@ struct ike_sa {
 	uint64_t dpd_next_ms;
 	uint64_t keepalive_next_ms;	/* behind a NAT: next keepalive */
 	bool udp_fell_back;		/* auto: went to TCP, UDP unanswered */
+	/* TCP Originator of a lost stream: a new one is due (reconnect.h);
+	 * a liveness check goes on it once the window frees.
+	 */
+	bool tcp_reconnect, tcp_probe;
+	uint64_t tcp_retry_ms;		/* no attempt before */
 	bool delete_queued;		/* "down" came while a request was out */
 	struct ctl_client *waiter;	/* a deferred "ipsecme up" */
 	char remote_id[CONF_ID_MAX];	/* for people: may be truncated */

@@ -59,6 +59,14 @@ static void retransmit(struct timer *timer)
 	path_send(&sa->path, t->req, t->req_len);
 }
 
+void task_resend(struct ike_sa *sa)
+{
+	struct ike_task *t;
+
+	for (t = sa->tasks.inflight; t; t = t->next)
+		path_send(&sa->path, t->req, t->req_len);
+}
+
 int task_start(struct task_env *env, struct ike_sa *sa,
 	       const struct task_ops *ops, const uint8_t *msg, size_t len)
 {

@@ -90,6 +90,10 @@ void task_retire(struct ike_sa *sa, struct ike_task *t);
  */
 void task_flush(struct ike_sa *sa, bool reset);
 
+/* Send every request of @sa in flight again now, along its path as it
+ * is now (a new TCP connection), without counting a try.
+ */
+void task_resend(struct ike_sa *sa);
 /* Whether a task of @ops is in flight on @sa. */
 bool task_inflight(const struct task_queue *q, const struct task_ops *ops);
 

@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "ipsecmed/ike/proto.h"
 #include "ipsecmed/log.h"
@@ -46,9 +47,11 @@ struct tcp_stream {
 	uint8_t *tx;			/* whole records, not yet written */
 	size_t tx_len;
 	uint32_t events;		/* what lf is watched for */
+	uint64_t ino;			/* of the socket, for CONN_LOST */
 };
 
 static const struct transport_ops tcp_ops;
+static void make_path(struct tcp_stream *s, struct path *p);
 
 static const char *fmt_peer(const struct tcp_stream *s, char *buf)
 {
@@ -106,11 +109,29 @@ static void stream_lost(struct tcp_stream *s, int err, const char *why)
 	       why);
 	loop_del_fd(s->t->loop, &s->lf);
 	close(s->lf.fd);
-	timer_cancel(s->t->loop, &s->timer);
 	s->state = TCP_S_CLOSED;
 	s->lost = err;
 	s->tx_len = 0;
+	/* The IKE SAs on it hear of it from the loop, not from inside
+	 * whatever call of theirs found it lost (a send may be one).
+	 */
+	if (s->refs && s->t->event)
+		timer_arm(s->t->loop, &s->timer, now_ms());
+	else
+		timer_cancel(s->t->loop, &s->timer);
 	maybe_destroy(s);
+}
+
+static void tell(struct tcp_stream *s, enum tcp_event ev)
+{
+	struct path p;
+
+	if (!s->t->event)
+		return;
+	make_path(s, &p);
+	s->busy = true;		/* the handler may let go of the last path */
+	s->t->event(s->t->ctx, &p, ev);
+	s->busy = false;
 }
 
 static void tcp_hold(void *via)
@@ -396,6 +417,8 @@ static void connected(struct tcp_stream *s)
 	attach_ulp(s);
 	watch_out(s, false);
 	flush(s);
+	if (s->state == TCP_S_OPEN)
+		tell(s, TCP_EV_OPEN);
 }
 
 static void on_stream(struct loop_fd *f, uint32_t events)
@@ -432,6 +455,11 @@ static void on_timeout(struct timer *timer)
 {
 	struct tcp_stream *s = timer->ctx;
 
+	if (s->state == TCP_S_CLOSED) {		/* see stream_lost() */
+		tell(s, TCP_EV_LOST);
+		maybe_destroy(s);
+		return;
+	}
 	if (s->refs)
 		return;
 	s->t->c.timed_out++;
@@ -446,6 +474,7 @@ static struct tcp_stream *stream_new(struct tcp_transport *t, int fd,
 				     bool initiator)
 {
 	struct tcp_stream *s = calloc(1, sizeof(*s));
+	struct stat st;
 
 	if (!s)
 		return NULL;
@@ -453,6 +482,8 @@ static struct tcp_stream *stream_new(struct tcp_transport *t, int fd,
 	s->lf = (struct loop_fd){ .fd = fd, .ready = on_stream, .ctx = s };
 	s->timer = (struct timer){ .fire = on_timeout, .ctx = s };
 	s->initiator = initiator;
+	if (!fstat(fd, &st))
+		s->ino = st.st_ino;
 	s->state = initiator ? TCP_S_CONNECTING : TCP_S_PREFIX;
 	s->events = initiator ? EPOLLIN | EPOLLOUT : EPOLLIN;
 	if (loop_add_fd(t->loop, &s->lf, s->events)) {
@@ -593,7 +624,8 @@ static int listen_one(struct tcp_transport *t, int family)
 
 int tcp_transport_open(struct tcp_transport *t, struct loop *loop,
 		       uint16_t port, const struct tcp_limits *lim,
-		       bool kernel, transport_input_fn *input, void *ctx)
+		       bool kernel, transport_input_fn *input,
+		       tcp_event_fn *event, void *ctx)
 {
 	int err;
 
@@ -601,7 +633,7 @@ int tcp_transport_open(struct tcp_transport *t, struct loop *loop,
 		.loop = loop, .port = port, .max_conns = lim->max_conns,
 		.max_per_source = lim->max_per_source,
 		.timeout_ms = lim->timeout_ms, .kernel = kernel,
-		.input = input, .ctx = ctx,
+		.input = input, .event = event, .ctx = ctx,
 	};
 	if (!port)
 		return 0;
@@ -628,6 +660,7 @@ void tcp_transport_close(struct tcp_transport *t)
 		close(t->ls[i].lf.fd);
 	}
 	t->n_ls = 0;
+	t->event = NULL;	/* nobody is left to reconnect */
 	/* Paths that still name a stream keep it, closed and off the
 	 * list, until they let go.
 	 */
@@ -702,6 +735,24 @@ int tcp_path_ulp_fd(const struct path *p)
 bool path_is_tcp(const struct path *p)
 {
 	return p->ops == &tcp_ops;
+}
+
+bool tcp_path_is_ours(const struct path *p)
+{
+	return path_is_tcp(p) && ((const struct tcp_stream *)p->via)->initiator;
+}
+
+bool tcp_stream_lost_ino(struct tcp_transport *t, uint64_t ino, int err)
+{
+	struct tcp_stream *s;
+
+	for (s = t->streams; s; s = s->next) {
+		if (s->ino && s->ino == ino && s->state != TCP_S_CLOSED) {
+			stream_lost(s, err, strerror(err));
+			return true;
+		}
+	}
+	return false;
 }
 
 static const struct transport_ops tcp_ops = {

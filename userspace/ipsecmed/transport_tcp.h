@@ -46,6 +46,16 @@ struct tcp_listener {
 
 struct tcp_stream;
 
+/* What the daemon hears of the streams that IKE SAs use. */
+enum tcp_event {
+	TCP_EV_OPEN,		/* ours: connected, prefix sent */
+	TCP_EV_LOST,		/* ended while a path named it */
+};
+
+/* @p names the stream; it lives only for the call. */
+typedef void tcp_event_fn(void *ctx, const struct path *p,
+			  enum tcp_event ev);
+
 struct tcp_transport {
 	struct loop *loop;
 	struct tcp_listener ls[2];
@@ -57,6 +67,7 @@ struct tcp_transport {
 	uint32_t timeout_ms;
 	bool kernel;			/* bypass policies, attach espintcp */
 	transport_input_fn *input;
+	tcp_event_fn *event;		/* NULL: not told */
 	void *ctx;
 	struct tcp_counters c;
 };
@@ -66,11 +77,13 @@ struct tcp_limits {
 };
 
 /* Set @t up on @loop; listen on @port (IPv4, and IPv6 where it works)
- * unless it is 0. Returns 0 or -errno.
+ * unless it is 0. Messages go to @input, events to @event, with @ctx.
+ * Returns 0 or -errno.
  */
 int tcp_transport_open(struct tcp_transport *t, struct loop *loop,
 		       uint16_t port, const struct tcp_limits *lim,
-		       bool kernel, transport_input_fn *input, void *ctx);
+		       bool kernel, transport_input_fn *input,
+		       tcp_event_fn *event, void *ctx);
 /* Close the listeners and every stream (paths to them then fail). */
 void tcp_transport_close(struct tcp_transport *t);
 
@@ -82,8 +95,16 @@ void tcp_transport_close(struct tcp_transport *t);
 int tcp_connect(struct tcp_transport *t, const struct endpoint *ep,
 		struct path *out);
 
-/* Whether @p is a TCP path. */
+/* Whether @p is a TCP path; one we opened (RFC 9329's TCP Originator,
+ * who alone re-establishes a lost connection).
+ */
 bool path_is_tcp(const struct path *p);
+bool tcp_path_is_ours(const struct path *p);
+/* End the stream whose socket has inode @ino, as if it had failed with
+ * @err (the module saw the connection end first). Returns whether one
+ * was found.
+ */
+bool tcp_stream_lost_ino(struct tcp_transport *t, uint64_t ino, int err);
 /* The socket of @p's stream if the espintcp ULP has it (ESP can be
  * bound to it), else -1.
  */

@@ -110,6 +110,17 @@ spis() { ip -n "$1" xfrm state list | awk '/spi/ { print $4 }' | sort | xargs; }
 binding() {
 	show_json "$1" '[.bindings[] | "\(.state) \(.socket)"] | join(",")'
 }
+# owners SIDE: what `ipsecme show` says the binding and the connection
+# belong to, told by SIDE's ipsecmed; want_owners SIDE: what they must be.
+owners() {
+	ip netns exec "${!1}" "$IPSECME" -s "$work/$1.ctl" -j show | jq -r \
+		'"\(.bindings[0].ike_sa)/\(.bindings[0].child_sa)/\(.connections[0].ike_sa)"'
+}
+want_owners() {
+	local id
+	id=$(ctl "$1" -j status | jq '.ike_sas[0].id')
+	echo "tcp #$id/net/tcp #$id"
+}
 dormant_drops() { show_json "$1" '.counters.tx_dormant // 0'; }
 bound_anew() {
 	local now
@@ -163,7 +174,7 @@ transfer_intact() {
 	[ $((out - OUT_BYTES)) -ge $((4 << 20)) ]
 }
 
-ktap_plan 15
+ktap_plan 17
 ktap_result "topology set up, UDP and bare ESP blocked in front of a" \
 	eval 'setup_pair && xfrm_warmup "$a" && xfrm_warmup "$b" && firewall'
 ktap_result "ipsecmed starts on both sides" setup
@@ -171,6 +182,8 @@ ktap_result "up over TCP, ping" eval 'ctl a up tcp && ping_ab 3 100'
 SPIS=$(spis "$a")
 A_BIND=$(binding "$a") B_BIND=$(binding "$b")
 ktap_diag "SPIs $SPIS; bindings a: $A_BIND, b: $B_BIND"
+check_eq "ipsecme show names the IKE SA and CHILD_SA of each side's binding" \
+	"$(owners a) $(owners b)" "$(want_owners a) $(want_owners b)"
 
 # --- a's connection reset, while a cannot connect ----------------------------
 
@@ -188,6 +201,8 @@ ktap_result "a reconnects and both ends rebind: ping goes through" \
 	eval 'wait_for 60 bound_anew "$a" "${A_BIND#* }" &&
 	wait_for 60 bound_anew "$b" "${B_BIND#* }" && ping_ab 3 100'
 check_eq "the same SAs, nothing renegotiated" "$(spis "$a")" "$SPIS"
+check_eq "ipsecme show ties the new connections to the IKE SA" \
+	"$(owners a) $(owners b)" "$(want_owners a) $(want_owners b)"
 ktap_result "b followed a to the new connection" grep -q \
 	"the peer re-established the TCP connection from 10.0.0.1" \
 	"$work/b.log"

@@ -23,7 +23,8 @@ static const char *state_name(uint8_t state)
 	       state == IPSECME_BIND_DORMANT ? "dormant" : "unknown";
 }
 
-void etcp_binding_print(FILE *out, const struct etcp_binding *b)
+void etcp_binding_print(FILE *out, const struct etcp_binding *b,
+			const struct etcp_owner *o)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -37,9 +38,13 @@ void etcp_binding_print(FILE *out, const struct etcp_binding *b)
 	fprintf(out, " %s socket %" PRIu64 " tx_packets %" PRIu64
 		" tx_drops %" PRIu64 "\n", state_name(b->state), b->ino,
 		b->tx_packets, b->tx_drops);
+	if (o && o->ike_sa[0])
+		fprintf(out, "      IKE SA %s, CHILD_SA %s\n", o->ike_sa,
+			o->child_sa);
 }
 
-void etcp_binding_json(struct json *j, const struct etcp_binding *b)
+void etcp_binding_json(struct json *j, const struct etcp_binding *b,
+		       const struct etcp_owner *o)
 {
 	char a[INET6_ADDRSTRLEN], spi[11];
 
@@ -54,10 +59,15 @@ void etcp_binding_json(struct json *j, const struct etcp_binding *b)
 	json_u64(j, "socket", b->ino);
 	json_u64(j, "tx_packets", b->tx_packets);
 	json_u64(j, "tx_drops", b->tx_drops);
+	if (o && o->ike_sa[0]) {
+		json_string(j, "ike_sa", o->ike_sa);
+		json_string(j, "child_sa", o->child_sa);
+	}
 	json_object_end(j);
 }
 
-void etcp_conn_print(FILE *out, const struct etcp_conn *cn)
+void etcp_conn_print(FILE *out, const struct etcp_conn *cn,
+		     const struct etcp_owner *o)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 	int stat;
@@ -68,6 +78,8 @@ void etcp_conn_print(FILE *out, const struct etcp_conn *cn)
 		ntop(cn->family, cn->daddr, d), cn->dport,
 		cn->lost ? "lost (" : "up", cn->lost ? strerror(cn->lost) : "",
 		cn->lost ? ")" : "", cn->bindings);
+	if (o && o->ike_sa[0])
+		fprintf(out, "      IKE SA %s\n", o->ike_sa);
 	for (stat = 0; stat <= IPSECME_A_STAT_MAX; stat++)
 		if (cn->has_stat[stat] && cn->stats[stat] &&
 		    module_stat_name(stat))
@@ -75,7 +87,8 @@ void etcp_conn_print(FILE *out, const struct etcp_conn *cn)
 				module_stat_name(stat), cn->stats[stat]);
 }
 
-void etcp_conn_json(struct json *j, const struct etcp_conn *cn)
+void etcp_conn_json(struct json *j, const struct etcp_conn *cn,
+		    const struct etcp_owner *o)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 	int stat;
@@ -89,6 +102,8 @@ void etcp_conn_json(struct json *j, const struct etcp_conn *cn)
 	json_string(j, "state", cn->lost ? "lost" : "up");
 	json_u64(j, "lost_errno", cn->lost);
 	json_u64(j, "bindings", cn->bindings);
+	if (o && o->ike_sa[0])
+		json_string(j, "ike_sa", o->ike_sa);
 	json_object_begin(j, "counters");
 	for (stat = 0; stat <= IPSECME_A_STAT_MAX; stat++)
 		if (cn->has_stat[stat] && module_stat_name(stat))

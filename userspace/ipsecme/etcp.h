@@ -12,10 +12,22 @@
 #include "lib/etcp_msg.h"
 #include "lib/json.h"
 
-void etcp_binding_print(FILE *out, const struct etcp_binding *b);
-void etcp_binding_json(struct json *j, const struct etcp_binding *b);
-void etcp_conn_print(FILE *out, const struct etcp_conn *cn);
-void etcp_conn_json(struct json *j, const struct etcp_conn *cn);
+/* What ipsecmed says a binding or connection belongs to ("office #3",
+ * CHILD_SA "lan"); "" or NULL: not known.
+ */
+struct etcp_owner {
+	char ike_sa[80];
+	char child_sa[64];
+};
+
+void etcp_binding_print(FILE *out, const struct etcp_binding *b,
+			const struct etcp_owner *o);
+void etcp_binding_json(struct json *j, const struct etcp_binding *b,
+		       const struct etcp_owner *o);
+void etcp_conn_print(FILE *out, const struct etcp_conn *cn,
+		     const struct etcp_owner *o);
+void etcp_conn_json(struct json *j, const struct etcp_conn *cn,
+		    const struct etcp_owner *o);
 
 struct etcp_list {
 	struct etcp_binding *bindings;

@@ -33,7 +33,7 @@ static void print_lost(const struct cli_opts *opts, const struct etcp_conn *cn)
 	} else {
 		printf("conn-lost reason \"%s\" dormant-bindings %" PRIu32 "\n",
 		       strerror(cn->lost), cn->bindings);
-		etcp_conn_print(stdout, cn);
+		etcp_conn_print(stdout, cn, NULL);
 	}
 	fflush(stdout);
 }

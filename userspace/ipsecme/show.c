@@ -3,11 +3,14 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "ipsecme/ipsecme.h"
 #include "ipsecme/etcp.h"
 #include "ipsecme/info.h"
+#include "lib/ctl.h"
 #include "lib/genl.h"
 #include "lib/json.h"
 
@@ -25,9 +28,129 @@ static int info_reply_cb(const struct nlmsghdr *nlh, void *data)
 	return r->err ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-static void print_human(const struct module_info *mi,
-			const struct etcp_list *l)
+/* What ipsecmed reports, when it answers: the IKE SAs whose bindings
+ * and connections the module lists, matched by outbound SPI and peer,
+ * and by the TCP ends of the IKE SA's path.
+ */
+struct owner_ike {
+	struct etcp_owner name;		/* child_sa unused */
+	bool tcp;
+	struct ipsec_addr remote;
+	uint16_t lport, rport;
+};
+
+struct owner_child {
+	uint32_t spi_out;
+	size_t ike;			/* index in owners.ike */
+	char name[CTL_NAME_MAX + 1];
+};
+
+struct owners {
+	struct owner_ike *ike;
+	size_t n_ike;
+	struct owner_child *child;
+	size_t n_child;
+};
+
+static void on_ike(void *data, const struct ctl_ike_status *ike)
 {
+	struct owners *o = data;
+	size_t k, n = ike->n_children;
+	struct owner_child *nc;
+	struct owner_ike *ni;
+
+	ni = realloc(o->ike, (o->n_ike + 1) * sizeof(*ni));
+	if (!ni)
+		return;			/* then shown without owners */
+	o->ike = ni;
+	nc = realloc(o->child, (o->n_child + n) * sizeof(*nc));
+	if (!nc && n)
+		return;
+	o->child = nc;
+	ni += o->n_ike;
+	memset(ni, 0, sizeof(*ni));
+	snprintf(ni->name.ike_sa, sizeof(ni->name.ike_sa), "%s #%" PRIu32,
+		 ike->conn, ike->id);
+	ni->tcp = !strncmp(ike->transport, "tcp", 3);
+	ni->remote = ike->remote_addr;
+	ni->lport = ike->local_port;
+	ni->rport = ike->remote_port;
+	for (k = 0; k < n; k++) {
+		nc[o->n_child + k].spi_out = ike->children[k].spi_out;
+		nc[o->n_child + k].ike = o->n_ike;
+		snprintf(nc[o->n_child + k].name, sizeof(nc->name), "%s",
+			 ike->children[k].name);
+	}
+	o->n_child += n;
+	o->n_ike++;
+}
+
+static void on_message(void *data, const char *text)
+{
+}
+
+/* Best effort: without a daemon (or with another's socket) the module's
+ * state is shown alone.
+ */
+static void query_owners(const struct cli_opts *opts, struct owners *o)
+{
+	struct ctl_request req = { .cmd = CTL_CMD_STATUS };
+	struct ctl_reply_ops ops = { on_message, on_ike, o };
+	int status;
+
+	memset(o, 0, sizeof(*o));
+	if (ctl_call(opts->ctl_path ? opts->ctl_path : CTL_DEFAULT_PATH, &req,
+		     &ops, 2000, &status) || status != CTL_OK)
+		o->n_ike = o->n_child = 0;
+}
+
+static bool same_addr(const struct ipsec_addr *a, uint16_t family,
+		      const unsigned char *raw)
+{
+	return a->family == family &&
+	       !memcmp(family == AF_INET ? (const void *)&a->v4 :
+		       (const void *)&a->v6, raw, family == AF_INET ? 4 : 16);
+}
+
+static const struct etcp_owner *binding_owner(const struct owners *o,
+					      const struct etcp_binding *b,
+					      struct etcp_owner *w)
+{
+	const struct owner_child *c;
+	size_t i;
+
+	for (i = 0; i < o->n_child; i++) {
+		c = &o->child[i];
+		if (c->spi_out != b->spi ||
+		    !same_addr(&o->ike[c->ike].remote, b->family, b->daddr))
+			continue;
+		*w = o->ike[c->ike].name;
+		snprintf(w->child_sa, sizeof(w->child_sa), "%s", c->name);
+		return w;
+	}
+	return NULL;
+}
+
+static const struct etcp_owner *conn_owner(const struct owners *o,
+					   const struct etcp_conn *cn)
+{
+	const struct owner_ike *ike;
+	size_t i;
+
+	for (i = 0; i < o->n_ike; i++) {
+		ike = &o->ike[i];
+		if (ike->tcp && ike->lport == cn->sport &&
+		    ike->rport == cn->dport &&
+		    same_addr(&ike->remote, cn->family, cn->daddr))
+			return &ike->name;
+	}
+	return NULL;
+}
+
+static void print_human(const struct module_info *mi,
+			const struct etcp_list *l, const struct owners *o)
+{
+	struct etcp_owner w = { 0 };
 	size_t i;
 
 	const struct feature_name *f;
@@ -53,15 +176,18 @@ static void print_human(const struct module_info *mi,
 		return;
 	printf("  espintcp connections: %zu\n", l->n_conns);
 	for (i = 0; i < l->n_conns; i++)
-		etcp_conn_print(stdout, &l->conns[i]);
+		etcp_conn_print(stdout, &l->conns[i],
+				conn_owner(o, &l->conns[i]));
 	printf("  espintcp bindings: %zu\n", l->n_bindings);
 	for (i = 0; i < l->n_bindings; i++)
-		etcp_binding_print(stdout, &l->bindings[i]);
+		etcp_binding_print(stdout, &l->bindings[i],
+				   binding_owner(o, &l->bindings[i], &w));
 }
 
 static void print_json(const struct module_info *mi,
-		       const struct etcp_list *l)
+		       const struct etcp_list *l, const struct owners *o)
 {
+	struct etcp_owner w = { 0 };
 	const struct feature_name *f;
 	struct json j;
 	size_t i;
@@ -85,11 +211,14 @@ static void print_json(const struct module_info *mi,
 	if (mi->features & IPSECME_FEATURE_ESPINTCP) {
 		json_array_begin(&j, "connections");
 		for (i = 0; i < l->n_conns; i++)
-			etcp_conn_json(&j, &l->conns[i]);
+			etcp_conn_json(&j, &l->conns[i],
+				       conn_owner(o, &l->conns[i]));
 		json_array_end(&j);
 		json_array_begin(&j, "bindings");
 		for (i = 0; i < l->n_bindings; i++)
-			etcp_binding_json(&j, &l->bindings[i]);
+			etcp_binding_json(&j, &l->bindings[i],
+					  binding_owner(o, &l->bindings[i],
+							&w));
 		json_array_end(&j);
 	}
 	json_object_end(&j);
@@ -166,6 +295,7 @@ static int query_module(struct module_info *mi)
 int cmd_show(const struct cli_opts *opts, int argc, char **argv)
 {
 	struct module_info mi;
+	struct owners o;
 	struct etcp_list l;
 	int ret;
 
@@ -179,10 +309,13 @@ int cmd_show(const struct cli_opts *opts, int argc, char **argv)
 		return ret;
 	ret = query_etcp(&mi, &l);
 	if (!ret) {
+		query_owners(opts, &o);
 		if (opts->json)
-			print_json(&mi, &l);
+			print_json(&mi, &l, &o);
 		else
-			print_human(&mi, &l);
+			print_human(&mi, &l, &o);
+		free(o.ike);
+		free(o.child);
 	}
 	etcp_list_free(&l);
 	return ret;

@@ -23,7 +23,8 @@
 #    line and moves exactly its counters of `ipsecme -j status`; no ping
 #    is lost, g's daemon still runs;
 #  - rk (tcp, short lifetimes on c): the CHILD_SA and the IKE SA rekey
-#    over TCP while a ping runs every 100 ms: none lost;
+#    over TCP while a ping runs every 100 ms: none lost, and no ESP
+#    outside TCP reached the router;
 #  - auto: falls back to TCP while UDP is dropped (status says so), and
 #    stays on UDP once the router lets UDP (and ESP) through.
 source "$(dirname "$0")/lib.sh"
@@ -331,7 +332,7 @@ bad() {
 		"$want_probe; log +1; $want"
 }
 
-ktap_plan 39
+ktap_plan 40
 ktap_result "topology: client, router dropping UDP and ESP, gateway" \
 	eval 'topology && xfrm_warmup "$c" && xfrm_warmup "$g"'
 ktap_result "ipsecmed starts on both sides" start
@@ -418,6 +419,8 @@ ktap_result "rk: the CHILD_SA rekeyed over TCP" wait_for 90 \
 ktap_result "rk: the IKE SA rekeyed over TCP" wait_for 90 \
 	eval 'grep -q "rekeying IKE SA" "$work/c.log" && grep -q "replaced by" "$work/c.log"'
 check_eq "rk: no ping lost across both rekeys" "$(ping_lost)" "lost 0"
+check_eq "rk: no plain ESP reached the router during the rekeys" \
+	"$(dropped esp)" 0
 ctl c down rk >/dev/null
 wait_for 30 gone rk
 

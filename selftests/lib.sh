@@ -190,6 +190,7 @@ cleanup() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
+	[ -z "${SELFTEST_WORK:-}" ] || rm -rf "$SELFTEST_WORK"
 	return 0
 }
 trap cleanup EXIT
@@ -451,4 +452,48 @@ xfrm_warmup() {
 		0x0000000000000000000000000000000000000000 128 &&
 	ip -n "$1" xfrm state del src 198.18.0.1 dst 198.18.0.2 proto esp \
 		spi 0x100
+}
+
+# --- ipsecmed against ipsecmed ---------------------------------------------
+#
+# The prelude of such a test: `ike_pair_prelude`, then write
+# $work/SIDE.conf for each SIDE (a namespace variable) with
+# `ctl_socket = $work/SIDE.ctl` and `psk_file = $work/psk`, then
+# `ike_pair_start SIDE...`; `ctl SIDE ARGS...` talks to SIDE's daemon, and
+# `ike_pair_logs` shows the daemons' logs after a failure.
+
+IPSECMED=${IPSECMED_BIN:-$TOPDIR/build/userspace/ipsecmed/ipsecmed}
+
+# ike_pair_prelude: skip without ipsecmed or esp4, fail without
+# ipsecme.ko; make $work (removed at exit) holding a fresh PSK.
+ike_pair_prelude() {
+	[ -x "$IPSECMED" ] || skip_all "ipsecmed is not built"
+	modprobe -q esp4 || skip_all "the kernel has no esp4"
+	ike_module || exit "$KSFT_FAIL"
+	work=$(mktemp -d)
+	SELFTEST_WORK=$work
+	printf '%s-%s\n' "$(basename "$0" .sh)" \
+		"$(mktemp -u XXXXXXXXXXXXXXXX)" >"$work/psk"
+	chmod 600 "$work/psk"
+}
+
+# ike_pair_start SIDE...: ipsecmed in namespace ${!SIDE} on
+# $work/SIDE.conf, logging to $work/SIDE.log; waits for its socket.
+ike_pair_start() {
+	local side
+	for side in "$@"; do
+		ipsecmed_start "${!side}" "$work/$side.conf" \
+			"$work/$side.log" "$work/$side.ctl" || return 1
+	done
+}
+
+ctl() { "$IPSECME" -s "$work/$1.ctl" "${@:2}"; }
+
+# ike_pair_logs SIDE...: the end of each daemon's log, as KTAP comments.
+ike_pair_logs() {
+	local side
+	for side in "$@"; do
+		ktap_diag "--- $side.log"
+		tail -n "${LOG_LINES:-60}" "$work/$side.log" | sed 's/^/# /'
+	done
 }

@@ -8,6 +8,7 @@
 struct call_ctx {
 	FILE *msg_out;
 	void (*ike_cb)(void *data, const struct ctl_ike_status *ike);
+	void (*tcp_cb)(void *data, const struct ctl_tcp_status *tcp);
 	void *data;
 	int messages;
 };
@@ -27,6 +28,14 @@ static void on_ike(void *data, const struct ctl_ike_status *ike)
 
 	if (c->ike_cb)
 		c->ike_cb(c->data, ike);
+}
+
+static void on_tcp(void *data, const struct ctl_tcp_status *tcp)
+{
+	struct call_ctx *c = data;
+
+	if (c->tcp_cb)
+		c->tcp_cb(c->data, tcp);
 }
 
 static const char *status_text(int status)
@@ -49,14 +58,15 @@ static const char *status_text(int status)
 int daemon_call(const struct cli_opts *opts, const struct ctl_request *req,
 		int timeout_s, FILE *msg_out,
 		void (*ike_cb)(void *data, const struct ctl_ike_status *ike),
+		void (*tcp_cb)(void *data, const struct ctl_tcp_status *tcp),
 		void *data)
 {
 	const char *path = opts->ctl_path ? opts->ctl_path : CTL_DEFAULT_PATH;
 	struct call_ctx c = {
 		.msg_out = msg_out ? msg_out : stdout, .ike_cb = ike_cb,
-		.data = data,
+		.tcp_cb = tcp_cb, .data = data,
 	};
-	struct ctl_reply_ops ops = { on_message, on_ike, &c };
+	struct ctl_reply_ops ops = { on_message, on_ike, &c, on_tcp };
 	const char *cmd = ctl_cmd_name(req->cmd);
 	int status, ret;
 

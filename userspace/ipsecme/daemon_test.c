@@ -65,8 +65,23 @@ static int h_status(void *data, struct ctl_client *cl,
 		.rekey_secs = 86400 + 5, .n_children = 1, .children = &child,
 	};
 
+	struct ctl_tcp_status tcp = {
+		.port = 4500, .open = 3, .max_conns = 1000,
+		.max_per_source = 16, .accepted = 12, .connected = 1,
+		.refused_limit = 2, .refused_source = 5, .bad_prefix = 4,
+		.timed_out = 6, .bad_record = 7, .oversized_first = 8,
+		.esp_dropped = 9, .closed = 10,
+	};
+
 	if (!strcmp(req->name, "none"))
 		return CTL_OK;
+	/* As ipsecmed answers a status without a name: TCP last. */
+	if (!strcmp(req->name, "tcp") || !strcmp(req->name, "notcp")) {
+		if (!strcmp(req->name, "notcp"))
+			tcp = (struct ctl_tcp_status){ .max_conns = 1000 };
+		ctl_reply_tcp(cl, &tcp);
+		return CTL_OK;
+	}
 	ipsec_addr_parse("192.0.2.1", &ike.local_addr);
 	ipsec_addr_parse("198.51.100.2", &ike.remote_addr);
 	ctl_reply_ike(cl, &ike);
@@ -224,6 +239,38 @@ static void test_status_output(void)
 		"\"remote_ts\":[\"10.2.0.0/16\",\"10.3.0.0/16[tcp/80]\"]}]}]}\n");
 }
 
+static void test_status_tcp(void)
+{
+	KT_EXPECT(run(cmd_status, false, "status", "tcp", NULL, NULL) ==
+		  EXIT_OK);
+	KT_EXPECT_STR(out,
+		"no IKE SAs\n"
+		"\n"
+		"TCP port 4500: 3 open (at most 1000, 16 per source)\n"
+		"  accepted 12, refused 2 (tcp_max_connections) 5 "
+		"(tcp_max_per_source)\n"
+		"  closed: 4 bad prefix, 6 timed out, 7 bad record, "
+		"8 oversized first record, 10 by the peer\n");
+	KT_EXPECT(run(cmd_status, true, "status", "tcp", NULL, NULL) ==
+		  EXIT_OK);
+	KT_EXPECT_STR(out,
+		"{\"ike_sas\":[],\"tcp\":{\"port\":4500,\"open\":3,"
+		"\"max_connections\":1000,\"max_per_source\":16,"
+		"\"accepted\":12,\"connected\":1,"
+		"\"refused_max_connections\":2,"
+		"\"refused_max_per_source\":5,\"bad_prefix\":4,"
+		"\"timed_out\":6,\"bad_record\":7,"
+		"\"oversized_first_record\":8,\"esp_dropped\":9,"
+		"\"closed\":10}}\n");
+	/* Not listening: the text stays as before, JSON says port 0. */
+	KT_EXPECT(run(cmd_status, false, "status", "notcp", NULL, NULL) ==
+		  EXIT_OK);
+	KT_EXPECT_STR(out, "no IKE SAs\n");
+	KT_EXPECT(run(cmd_status, true, "status", "notcp", NULL, NULL) ==
+		  EXIT_OK);
+	KT_EXPECT(strstr(out, "\"tcp\":{\"port\":0,\"open\":0,"));
+}
+
 static void test_duration(void)
 {
 	char b[32];
@@ -249,6 +296,8 @@ int main(void)
 	}
 	kt_run("cli: up, down, reload results and exit codes", test_commands);
 	kt_run("cli: status human and JSON output", test_status_output);
+	kt_run("cli: status shows the TCP listener's counters",
+	       test_status_tcp);
 	kt_run("cli: durations", test_duration);
 	ctl_server_close(srv);
 	unlink(out_path);

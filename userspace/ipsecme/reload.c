@@ -11,5 +11,5 @@ int cmd_reload(const struct cli_opts *opts, int argc, char **argv)
 			argv[1]);
 		return EXIT_USAGE;
 	}
-	return daemon_call(opts, &req, 30, NULL, NULL, NULL);
+	return daemon_call(opts, &req, 30, NULL, NULL, NULL, NULL);
 }

@@ -85,17 +85,13 @@ static void on_ike(void *data, const struct ctl_ike_status *ike)
 	o->n_ike++;
 }
 
-static void on_message(void *data, const char *text)
-{
-}
-
 /* Best effort: without a daemon (or with another's socket) the module's
  * state is shown alone.
  */
 static void query_owners(const struct cli_opts *opts, struct owners *o)
 {
 	struct ctl_request req = { .cmd = CTL_CMD_STATUS };
-	struct ctl_reply_ops ops = { on_message, on_ike, o };
+	struct ctl_reply_ops ops = { .ike = on_ike, .data = o };
 	int status;
 
 	memset(o, 0, sizeof(*o));

@@ -165,9 +165,47 @@ void status_print_json(struct json *j, const struct ctl_ike_status *ike)
 	json_object_end(j);
 }
 
+/* Shown only by a daemon that listens: the rest is in -j. */
+void status_print_tcp_human(FILE *out, const struct ctl_tcp_status *t)
+{
+	fprintf(out, "TCP port %u: %" PRIu32 " open (at most %" PRIu32,
+		t->port, t->open, t->max_conns);
+	if (t->max_per_source)
+		fprintf(out, ", %" PRIu32 " per source", t->max_per_source);
+	fprintf(out, ")\n  accepted %" PRIu64 ", refused %" PRIu64
+		" (tcp_max_connections) %" PRIu64 " (tcp_max_per_source)\n",
+		t->accepted, t->refused_limit, t->refused_source);
+	fprintf(out, "  closed: %" PRIu64 " bad prefix, %" PRIu64
+		" timed out, %" PRIu64 " bad record, %" PRIu64
+		" oversized first record, %" PRIu64 " by the peer\n",
+		t->bad_prefix, t->timed_out, t->bad_record,
+		t->oversized_first, t->closed);
+}
+
+void status_print_tcp_json(struct json *j, const struct ctl_tcp_status *t)
+{
+	json_object_begin(j, "tcp");
+	json_u64(j, "port", t->port);
+	json_u64(j, "open", t->open);
+	json_u64(j, "max_connections", t->max_conns);
+	json_u64(j, "max_per_source", t->max_per_source);
+	json_u64(j, "accepted", t->accepted);
+	json_u64(j, "connected", t->connected);
+	json_u64(j, "refused_max_connections", t->refused_limit);
+	json_u64(j, "refused_max_per_source", t->refused_source);
+	json_u64(j, "bad_prefix", t->bad_prefix);
+	json_u64(j, "timed_out", t->timed_out);
+	json_u64(j, "bad_record", t->bad_record);
+	json_u64(j, "oversized_first_record", t->oversized_first);
+	json_u64(j, "esp_dropped", t->esp_dropped);
+	json_u64(j, "closed", t->closed);
+	json_object_end(j);
+}
+
 struct status_ctx {
-	bool json, started;
+	bool json, started, has_tcp;
 	struct json j;
+	struct ctl_tcp_status tcp;
 	int n;
 };
 
@@ -197,6 +235,15 @@ static void on_ike(void *data, const struct ctl_ike_status *ike)
 	s->n++;
 }
 
+/* It comes after the IKE SAs; printed once the reply is complete. */
+static void on_tcp(void *data, const struct ctl_tcp_status *tcp)
+{
+	struct status_ctx *s = data;
+
+	s->tcp = *tcp;
+	s->has_tcp = true;
+}
+
 int cmd_status(const struct cli_opts *opts, int argc, char **argv)
 {
 	struct ctl_request req = { .cmd = CTL_CMD_STATUS };
@@ -219,14 +266,21 @@ int cmd_status(const struct cli_opts *opts, int argc, char **argv)
 		strcpy(req.name, argv[1]);
 	}
 	/* JSON output stays pure: the daemon's notes go to stderr. */
-	ret = daemon_call(opts, &req, 10, s.json ? stderr : stdout, on_ike, &s);
+	ret = daemon_call(opts, &req, 10, s.json ? stderr : stdout, on_ike,
+			  on_tcp, &s);
 	if (s.json && ret == EXIT_OK)
 		json_start(&s);
 	if (s.started) {
 		json_array_end(&s.j);
+		if (s.has_tcp)
+			status_print_tcp_json(&s.j, &s.tcp);
 		json_object_end(&s.j);
 	} else if (!s.json && ret == EXIT_OK && s.n == 0) {
 		printf("no IKE SAs\n");
+	}
+	if (!s.json && ret == EXIT_OK && s.has_tcp && s.tcp.port) {
+		printf("\n");
+		status_print_tcp_human(stdout, &s.tcp);
 	}
 	return ret;
 }

@@ -41,7 +41,7 @@ int daemon_name_cmd(const struct cli_opts *opts, int argc, char **argv,
 			"[ timeout SECONDS ]\n", argv[2], argv[0]);
 		return EXIT_USAGE;
 	}
-	return daemon_call(opts, &req, timeout_s, NULL, NULL, NULL);
+	return daemon_call(opts, &req, timeout_s, NULL, NULL, NULL, NULL);
 }
 
 int cmd_up(const struct cli_opts *opts, int argc, char **argv)

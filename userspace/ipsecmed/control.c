@@ -186,6 +186,23 @@ static void ike_status(struct daemon *d, struct ike_sa *sa,
 	st->children = cs;
 }
 
+static void tcp_status(const struct tcp_transport *t,
+		       struct ctl_tcp_status *st)
+{
+	*st = (struct ctl_tcp_status){
+		.port = t->port, .open = t->n_streams,
+		.max_conns = t->max_conns,
+		.max_per_source = t->max_per_source,
+		.accepted = t->c.accepted, .connected = t->c.connected,
+		.refused_limit = t->c.refused_limit,
+		.refused_source = t->c.refused_source,
+		.bad_prefix = t->c.bad_prefix, .timed_out = t->c.timed_out,
+		.bad_record = t->c.bad_record,
+		.oversized_first = t->c.oversized_first,
+		.esp_dropped = t->c.esp_dropped, .closed = t->c.closed,
+	};
+}
+
 static int cmd_status(void *data, struct ctl_client *cl,
 		      const struct ctl_request *req)
 {
@@ -204,6 +221,12 @@ static int cmd_status(void *data, struct ctl_client *cl,
 			continue;
 		ike_status(d, sa, &st, cs);
 		ctl_reply_ike(cl, &st);
+	}
+	if (!req->name[0]) {
+		struct ctl_tcp_status ts;
+
+		tcp_status(&d->tcp, &ts);
+		ctl_reply_tcp(cl, &ts);
 	}
 	return CTL_OK;
 }

@@ -359,6 +359,12 @@ static int read_ulp(struct tcp_stream *s, const char **why)
 		return -ENOMEM;
 	}
 	n = recv(s->lf.fd, s->rx, RECORD_MAX, MSG_DONTWAIT);
+	if (n < 0 && errno == EINVAL) {
+		/* The ULP's parser refused a record length (0 or 1). */
+		s->t->c.bad_record++;
+		*why = "record length below 2 (RFC 9329 section 3)";
+		return -EINVAL;
+	}
 	ret = recv_result(n, "closed by the peer", why);
 	if (ret <= 0)
 		return ret;

@@ -158,6 +158,27 @@ static void put_ike(struct abuf *b, const struct ctl_ike_status *ike)
 	a_nest_end(b, nest);
 }
 
+static void put_tcp(struct abuf *b, const struct ctl_tcp_status *t)
+{
+	size_t nest = a_nest_start(b, CTL_A_TCP);
+
+	a_u16(b, CTL_TCP_PORT, t->port);
+	a_u32(b, CTL_TCP_OPEN, t->open);
+	a_u32(b, CTL_TCP_MAX_CONNS, t->max_conns);
+	a_u32(b, CTL_TCP_MAX_PER_SOURCE, t->max_per_source);
+	a_u64(b, CTL_TCP_ACCEPTED, t->accepted);
+	a_u64(b, CTL_TCP_CONNECTED, t->connected);
+	a_u64(b, CTL_TCP_REFUSED_LIMIT, t->refused_limit);
+	a_u64(b, CTL_TCP_REFUSED_SOURCE, t->refused_source);
+	a_u64(b, CTL_TCP_BAD_PREFIX, t->bad_prefix);
+	a_u64(b, CTL_TCP_TIMED_OUT, t->timed_out);
+	a_u64(b, CTL_TCP_BAD_RECORD, t->bad_record);
+	a_u64(b, CTL_TCP_OVERSIZED_FIRST, t->oversized_first);
+	a_u64(b, CTL_TCP_ESP_DROPPED, t->esp_dropped);
+	a_u64(b, CTL_TCP_CLOSED, t->closed);
+	a_nest_end(b, nest);
+}
+
 /* ---- attribute reading ------------------------------------------------ */
 
 typedef int (*attr_cb)(const struct nlattr *a, const void *val, size_t len,
@@ -303,6 +324,30 @@ static int ike_cb(const struct nlattr *a, const void *val, size_t len,
 	return 0;
 }
 
+static int tcp_cb(const struct nlattr *a, const void *val, size_t len,
+		  void *data)
+{
+	struct ctl_tcp_status *t = data;
+
+	switch (a->nla_type & NLA_TYPE_MASK) {
+	case CTL_TCP_PORT:		return INT(t->port);
+	case CTL_TCP_OPEN:		return INT(t->open);
+	case CTL_TCP_MAX_CONNS:		return INT(t->max_conns);
+	case CTL_TCP_MAX_PER_SOURCE:	return INT(t->max_per_source);
+	case CTL_TCP_ACCEPTED:		return INT(t->accepted);
+	case CTL_TCP_CONNECTED:		return INT(t->connected);
+	case CTL_TCP_REFUSED_LIMIT:	return INT(t->refused_limit);
+	case CTL_TCP_REFUSED_SOURCE:	return INT(t->refused_source);
+	case CTL_TCP_BAD_PREFIX:	return INT(t->bad_prefix);
+	case CTL_TCP_TIMED_OUT:		return INT(t->timed_out);
+	case CTL_TCP_BAD_RECORD:	return INT(t->bad_record);
+	case CTL_TCP_OVERSIZED_FIRST:	return INT(t->oversized_first);
+	case CTL_TCP_ESP_DROPPED:	return INT(t->esp_dropped);
+	case CTL_TCP_CLOSED:		return INT(t->closed);
+	}
+	return 0;	/* newer daemon: skip */
+}
+
 #undef STR
 #undef INT
 
@@ -349,6 +394,17 @@ static int reply_cb(const struct nlattr *a, const void *val, size_t len,
 		free(x->children);
 		free(x);
 		return ret;
+	case CTL_A_TCP: {
+		struct ctl_tcp_status t = { 0 };
+
+		if (attr_walk(val, len, tcp_cb, &t)) {
+			r->why = "malformed TCP status";
+			return -EPROTO;
+		}
+		if (r->ops && r->ops->tcp)
+			r->ops->tcp(r->ops->data, &t);
+		return 0;
+	}
 	}
 	return 0;
 }
@@ -677,6 +733,16 @@ int ctl_reply_ike(struct ctl_client *cl, const struct ctl_ike_status *ike)
 	if (ike->n_children > CTL_CHILDREN_MAX)
 		return -EINVAL;
 	return client_append(cl, put_ike_cb, ike);
+}
+
+static void put_tcp_cb(struct abuf *b, const void *arg)
+{
+	put_tcp(b, arg);
+}
+
+int ctl_reply_tcp(struct ctl_client *cl, const struct ctl_tcp_status *tcp)
+{
+	return client_append(cl, put_tcp_cb, tcp);
 }
 
 static void client_free(struct ctl_client *cl)

@@ -24,6 +24,8 @@
  *			number: progress lines of "up", error explanations)
  *	CTL_A_IKE	nested: one IKE SA (enum ctl_ike_attr), with
  *			CTL_IKE_CHILD nested attributes (enum ctl_child_attr)
+ *	CTL_A_TCP	nested: the TCP transport (enum ctl_tcp_attr), once,
+ *			in the reply to a status request without a name
  * Unknown attributes are skipped, so either side may add some later;
  * a changed meaning of an existing one bumps CTL_VERSION.
  */
@@ -80,6 +82,7 @@ enum ctl_attr {
 	CTL_A_NAME,		/* string: connection name (request) */
 	CTL_A_MESSAGE,		/* string: text for the user (reply) */
 	CTL_A_IKE,		/* nested enum ctl_ike_attr (reply) */
+	CTL_A_TCP,		/* nested enum ctl_tcp_attr (reply) */
 	__CTL_A_MAX
 };
 
@@ -134,6 +137,36 @@ enum ctl_child_attr {
 	CTL_CHILD_LOCAL_TS,	/* string: "10.1.0.0/16,192.0.2.1/32[udp/53]" */
 	CTL_CHILD_REMOTE_TS,	/* string */
 	__CTL_CHILD_MAX
+};
+
+/* Inside CTL_A_TCP: the listener and why connections ended (u64
+ * counters since the daemon started, see ipsecmed/transport_tcp.h).
+ */
+enum ctl_tcp_attr {
+	CTL_TCP_UNSPEC,
+	CTL_TCP_PORT,		/* u16: listening port, 0 = not listening */
+	CTL_TCP_OPEN,		/* u32: connections open now, both ways */
+	CTL_TCP_MAX_CONNS,	/* u32: tcp_max_connections */
+	CTL_TCP_MAX_PER_SOURCE,	/* u32: tcp_max_per_source, 0 = no limit */
+	CTL_TCP_ACCEPTED,	/* u64: connections accepted */
+	CTL_TCP_CONNECTED,	/* u64: connections we opened */
+	CTL_TCP_REFUSED_LIMIT,	/* u64: refused, tcp_max_connections */
+	CTL_TCP_REFUSED_SOURCE,	/* u64: refused, tcp_max_per_source */
+	CTL_TCP_BAD_PREFIX,	/* u64: closed, no IKETCP prefix */
+	CTL_TCP_TIMED_OUT,	/* u64: closed, silent or idle too long */
+	CTL_TCP_BAD_RECORD,	/* u64: closed, malformed record */
+	CTL_TCP_OVERSIZED_FIRST, /* u64: closed, first record too long */
+	CTL_TCP_ESP_DROPPED,	/* u64: ESP records without the kernel */
+	CTL_TCP_CLOSED,		/* u64: closed by the peer */
+	__CTL_TCP_MAX
+};
+
+struct ctl_tcp_status {
+	uint16_t port;
+	uint32_t open, max_conns, max_per_source;
+	uint64_t accepted, connected, refused_limit, refused_source;
+	uint64_t bad_prefix, timed_out, bad_record, oversized_first;
+	uint64_t esp_dropped, closed;
 };
 
 /* The status of one CHILD_SA, as the daemon fills it and the CLI gets it. */
@@ -229,6 +262,9 @@ int ctl_reply_message(struct ctl_client *cl, const char *fmt, ...)
 /* Append one IKE SA with its children (at most CTL_CHILDREN_MAX). */
 int ctl_reply_ike(struct ctl_client *cl, const struct ctl_ike_status *ike);
 
+/* Append the TCP transport's status. */
+int ctl_reply_tcp(struct ctl_client *cl, const struct ctl_tcp_status *tcp);
+
 /* Send what is buffered now as a CTL_F_MORE part (progress). */
 int ctl_client_flush(struct ctl_client *cl);
 
@@ -244,6 +280,7 @@ struct ctl_reply_ops {
 	void (*message)(void *data, const char *text);
 	void (*ike)(void *data, const struct ctl_ike_status *ike);
 	void *data;
+	void (*tcp)(void *data, const struct ctl_tcp_status *tcp);
 };
 
 /* Send @req to the daemon at @path and read the whole reply, waiting at

@@ -152,6 +152,8 @@ struct seen {
 	int n_ike;
 	struct ctl_ike_status ike;
 	struct ctl_child_status children[CTL_CHILDREN_MAX];
+	int n_tcp;
+	struct ctl_tcp_status tcp;
 };
 
 static void on_message(void *data, const char *text)
@@ -176,8 +178,16 @@ static void on_ike(void *data, const struct ctl_ike_status *ike)
 	s->ike.children = s->children;
 }
 
+static void on_tcp(void *data, const struct ctl_tcp_status *tcp)
+{
+	struct seen *s = data;
+
+	s->n_tcp++;
+	s->tcp = *tcp;
+}
+
 static struct seen seen;
-static const struct ctl_reply_ops ops = { on_message, on_ike, &seen };
+static const struct ctl_reply_ops ops = { on_message, on_ike, &seen, on_tcp };
 
 /* Read every part of a reply on @fd. Returns the final status or -errno;
  * *parts counts the records.
@@ -266,6 +276,15 @@ static int h_up(void *data, struct ctl_client *cl,
 	return CTL_DEFER;
 }
 
+/* Every counter distinct, and beyond 32 bits where it is a u64. */
+static const struct ctl_tcp_status sample_tcp = {
+	.port = 4500, .open = 7, .max_conns = 1000, .max_per_source = 16,
+	.accepted = 1ULL << 33, .connected = 2, .refused_limit = 3,
+	.refused_source = 4, .bad_prefix = 5, .timed_out = 6,
+	.bad_record = 8, .oversized_first = 9, .esp_dropped = 10,
+	.closed = 11,
+};
+
 static int h_status(void *data, struct ctl_client *cl,
 		    const struct ctl_request *req)
 {
@@ -294,6 +313,7 @@ static int h_status(void *data, struct ctl_client *cl,
 	KT_EXPECT(ctl_reply_ike(cl, &ike) == 0);
 	ike.n_children = CTL_CHILDREN_MAX + 1;
 	KT_EXPECT(ctl_reply_ike(cl, &ike) == -EINVAL);
+	KT_EXPECT(ctl_reply_tcp(cl, &sample_tcp) == 0);
 	return CTL_OK;
 }
 
@@ -398,6 +418,9 @@ static void test_server(void)
 			KT_EXPECT(!memcmp(&got->children[i], &w, sizeof(w)));
 		}
 	}
+	/* ... and so does every TCP counter. */
+	KT_EXPECT(seen.n_tcp == 1);
+	KT_EXPECT(!memcmp(&seen.tcp, &sample_tcp, sizeof(sample_tcp)));
 	close(fd);
 
 	/* Many messages: split into parts under CTL_MSG_MAX, all arrive. */
@@ -584,6 +607,31 @@ static void test_reply_malformed(void)
 	memcpy(buf + 20, &a, 4);
 	KT_EXPECT(ctl_reply_decode(buf, 28, CTL_CMD_STATUS, &ops, &status,
 				   &more, &why) == -EPROTO);
+	/* TCP status with a u64 counter of 4 bytes: refused, no callback. */
+	memset(&seen, 0, sizeof(seen));
+	a = (struct nlattr){ 4 + 8, CTL_A_TCP };
+	memcpy(buf + 16, &a, 4);
+	a = (struct nlattr){ 8, CTL_TCP_BAD_PREFIX };
+	memcpy(buf + 20, &a, 4);
+	memset(buf + 24, 0, 4);
+	KT_EXPECT(ctl_reply_decode(buf, 28, CTL_CMD_STATUS, &ops, &status,
+				   &more, &why) == -EPROTO);
+	KT_EXPECT_STR(why, "malformed TCP status");
+	KT_EXPECT(seen.n_tcp == 0);
+	/* The right size, and an unknown attribute is skipped. */
+	a = (struct nlattr){ 4 + 12 + 8, CTL_A_TCP };
+	memcpy(buf + 16, &a, 4);
+	a = (struct nlattr){ 12, CTL_TCP_BAD_PREFIX };
+	memcpy(buf + 20, &a, 4);
+	memset(buf + 24, 0, 8);
+	buf[24] = 3;		/* little-endian host, as the format says */
+	a = (struct nlattr){ 8, __CTL_TCP_MAX };
+	memcpy(buf + 32, &a, 4);
+	memset(buf + 36, 0, 4);
+	KT_EXPECT(ctl_reply_decode(buf, 40, CTL_CMD_STATUS, &ops, &status,
+				   &more, &why) == 0);
+	KT_EXPECT(seen.n_tcp == 1 && seen.tcp.bad_prefix == 3 &&
+		  seen.tcp.port == 0);
 }
 
 int main(void)

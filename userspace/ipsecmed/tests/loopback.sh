@@ -188,7 +188,8 @@ agree() {
 	[ "$(json_field "$a" algorithms)" = "$(json_field "$b" algorithms)" ]
 }
 
-no_sas() { [ "$(ctl "$1" status)" = "no IKE SAs" ]; }
+# The first line: a daemon listening on TCP adds its counters below.
+no_sas() { [ "$(ctl "$1" status | head -n1)" = "no IKE SAs" ]; }
 
 echo "KTAP version 1"
 echo "1..109"

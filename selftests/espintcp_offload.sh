@@ -8,8 +8,10 @@
 # IPsec offload), which the debug kernel has and the stock ones do not.
 #
 #   ns $N: eni (netdevsim) 192.0.2.1/24
+#     SA 192.0.2.2/0x200  plain ESP, added first: the offloaded SA loads
+#                         esp4_offload, and BIND refuses a plain SA added
+#                         after that (see espintcp_esp_offload.sh)
 #     SA 192.0.2.2/0x100  offload dev eni dir out   (netdevsim "encrypts")
-#     SA 192.0.2.2/0x200  plain ESP
 #     policy 192.0.2.1 -> 192.0.2.2 via SA 0x100 (reqid 1: without it the
 #     kernel would pick the SA added last)
 
@@ -48,8 +50,8 @@ ktap_result "an SA is offloaded to netdevsim" ip_batch "$N" <<-EOF
 	link set $DEV up
 	addr add 192.0.2.1/24 dev $DEV
 	neigh add 192.0.2.2 lladdr 02:00:00:00:00:02 dev $DEV
-	xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100 reqid 1 mode transport aead rfc4106(gcm(aes)) $KEY 128 offload dev $DEV dir out
 	xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x200 reqid 2 mode transport aead rfc4106(gcm(aes)) $KEY 128
+	xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100 reqid 1 mode transport aead rfc4106(gcm(aes)) $KEY 128 offload dev $DEV dir out
 	xfrm policy add src 192.0.2.1 dst 192.0.2.2 proto udp dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 1 mode transport
 	EOF
 check_eq "BIND of the offloaded SA: EINVAL" \

@@ -22,6 +22,13 @@ KEY=0x0123456789abcdef0123456789abcdef01020304
 NSIM_ID=$((4000 + RANDOM % 1000))
 
 require_module
+# What this test loads, it unloads: with esp4_offload loaded, every SA
+# that later tests add takes xfrm's offload path (see
+# espintcp_esp_offload.sh), and BIND refuses it.
+LOADED=
+for m in netdevsim esp4_offload; do
+	[ -e "/sys/module/$m" ] || LOADED="$m $LOADED"
+done
 modprobe netdevsim 2>/dev/null && [ -w /sys/bus/netdevsim/new_device ] ||
 	skip_all "no netdevsim in $(uname -r)"
 setup_ns N
@@ -31,6 +38,14 @@ ip netns exec "$N" sh -c "echo '$NSIM_ID 1' >/sys/bus/netdevsim/new_device" ||
 cleanup_nsim() {
 	echo "$NSIM_ID" >/sys/bus/netdevsim/del_device 2>/dev/null
 	cleanup
+	# The SAs, which pin esp4_offload, go with the namespace, later.
+	wait_for 60 unload_loaded || echo "# could not unload: $LOADED"
+}
+unload_loaded() {
+	local m
+	for m in $LOADED; do
+		[ ! -e "/sys/module/$m" ] || rmmod "$m" || return 1
+	done
 }
 trap cleanup_nsim EXIT
 # sysfs lists a device's netdevs to readers of their namespace only.

@@ -365,6 +365,16 @@ static struct xfrm_state *ipsecme_bind_find_sa(struct ipsecme_net *in,
 		NL_SET_ERR_MSG(extack, "SA is offloaded to a device; offloaded SAs cannot be bound");
 		goto err_inval;
 	}
+	/* On 6.1 and 6.12 an SA added while esp4_offload or esp6_offload
+	 * is loaded gets the offload type even without a device, and xfrm
+	 * then sends its packets down the offload path: clear text at our
+	 * hook, encrypted in software only at the device's transmit.
+	 */
+	if (x->type_offload) {
+		NL_SET_ERR_MSG(extack,
+			       "SA takes the kernel's ESP offload path (esp4_offload/esp6_offload was loaded when it was added); it cannot be bound");
+		goto err_inval;
+	}
 	return x;
 err_inval:
 	xfrm_state_put(x);
@@ -622,6 +632,20 @@ static bool ipsecme_bind_esp6(struct sk_buff *skb, struct ipsecme_bind_pkt *p)
 #endif
 }
 
+/* Is @skb ESP that a device will encrypt? Such packets are not ours:
+ * BIND refuses device-offloaded SAs. ESP on the offload path without a
+ * device is still clear text too; if it has a binding, it is dropped
+ * below rather than let out uncarried.
+ */
+static bool ipsecme_bind_device_offloaded(struct sk_buff *skb)
+{
+	const struct sec_path *sp = skb_sec_path(skb);
+
+	if (!xfrm_offload(skb))
+		return false;
+	return READ_ONCE(sp->xvec[sp->len - 1]->xso.dev);
+}
+
 static unsigned int ipsecme_bind_out(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
@@ -632,8 +656,7 @@ static unsigned int ipsecme_bind_out(void *priv, struct sk_buff *skb,
 	__be32 _spi, *spi;
 	u16 family;
 
-	/* Offloaded ESP is not encrypted yet; bound SAs are never offloaded. */
-	if (!READ_ONCE(in->n_bindings) || xfrm_offload(skb))
+	if (!READ_ONCE(in->n_bindings) || ipsecme_bind_device_offloaded(skb))
 		return NF_ACCEPT;
 	family = state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
 	if (!(family == AF_INET ? ipsecme_bind_esp4(skb, &p) :
@@ -649,7 +672,7 @@ static unsigned int ipsecme_bind_out(void *priv, struct sk_buff *skb,
 	/* Fail closed: what has a binding but cannot be carried is dropped,
 	 * never sent as plain ESP.
 	 */
-	if (!why && (p.fragment || !p.transformed))
+	if (!why && (p.fragment || !p.transformed || xfrm_offload(skb)))
 		why = IPSECME_A_STAT_TX_MALFORMED;
 	if (!why && ipsecme_bind_sa_dead(rcu_dereference(b->x)))
 		why = IPSECME_A_STAT_TX_STALE;

@@ -40,9 +40,10 @@
  *	its mark or if_id differ), %ENOTSOCK / %EPROTOTYPE the fd is not a
  *	TCP socket, %ENOPROTOOPT the socket has no espintcp ULP, %ENOTCONN
  *	its connection is lost, %EAFNOSUPPORT socket and SA are of different
- *	families, %EINVAL the SA has an encapsulation template or is
- *	offloaded to a device, %ENOSPC too many bindings, %EOPNOTSUPP the
- *	kernel has its own espintcp.
+ *	families, %EINVAL the SA has an encapsulation template, is
+ *	offloaded to a device or takes the kernel's ESP offload path
+ *	(added while esp4_offload/esp6_offload was loaded), %ENOSPC too many
+ *	bindings, %EOPNOTSUPP the kernel has its own espintcp.
  * @IPSECME_CMD_UNBIND: remove the binding named by %IPSECME_A_BIND_FAMILY,
  *	%IPSECME_A_BIND_DADDR, %IPSECME_A_BIND_SPI and the optional mark and
  *	if_id attributes as for BIND (%ENOENT if none). Packets of the SA

@@ -17,13 +17,8 @@
 #    the new instance brings the tunnel up again.
 source "$(dirname "$0")/lib.sh"
 
-IPSECMED=${IPSECMED_BIN:-$TOPDIR/build/userspace/ipsecmed/ipsecmed}
-[ -x "$IPSECMED" ] || skip_all "ipsecmed is not built"
-modprobe -q esp4 || skip_all "the kernel has no esp4"
 command -v ss >/dev/null || skip_all "no ss (iproute2)"
-ike_module || exit $KSFT_FAIL
-
-work=$(mktemp -d)
+ike_pair_prelude
 
 conf() {
 	local side=$1 peer=b
@@ -86,21 +81,14 @@ block_syn() {
 }
 pass_syn() { ip netns exec "$a" nft flush chain inet fw syn; }
 
-start() {
-	ipsecmed_start "${!1}" "$work/$1.conf" "$work/$1.log" "$work/$1.ctl" &&
-	eval "pid_$1=$IPSECMED_PID"
-}
 setup() {
-	printf 'tcp-%s\n' "$(mktemp -u XXXXXXXXXXXXXXXX)" >"$work/psk"
-	chmod 600 "$work/psk"
 	conf a 10.0.0.1 10.0.0.2 192.168.1.1/32 192.168.2.1/32 "" \
 		>"$work/a.conf"
 	conf b 10.0.0.2 10.0.0.1 192.168.2.1/32 192.168.1.1/32 \
 		"tcp_port = 4500" >"$work/b.conf"
-	start a && start b
+	ike_pair_start a && pid_a=$IPSECMED_PID && ike_pair_start b
 }
 
-ctl() { "$IPSECME" -s "$work/$1.ctl" "${@:2}"; }
 ping_ab() {
 	ip netns exec "$a" ping -q -c "$1" -i 0.2 -W 2 -s "$2" -I 192.168.1.1 \
 		192.168.2.1 >/dev/null
@@ -237,20 +225,16 @@ ktap_result "ipsecmed killed: a's binding is dormant, its SAs stay" \
 ping_ab 3 100
 check_eq "pings meanwhile do not leave as bare ESP" "$(dropped esp)" 0
 ktap_result "ipsecmed started again: up over TCP, ping" \
-	eval 'start a && ctl a up tcp && ping_ab 3 100'
+	eval 'ike_pair_start a && ctl a up tcp && ping_ab 3 100'
 check_eq "nothing tried UDP, no ESP outside TCP, all along" \
 	"$(dropped udp):$(dropped esp)" 0:0
 ktap_diag "a's SAs after the restart: $(spis "$a") (before: $SPIS)"
 
 if [ "$ktap_failed" -ne 0 ]; then
-	for f in "$work"/[ab].log; do
-		ktap_diag "--- $f"
-		tail -n 60 "$f" | sed 's/^/# /'
-	done
+	ike_pair_logs a b
 	ip -n "$a" xfrm state | sed 's/^/# a: /'
 	ip netns exec "$a" "$IPSECME" show | sed 's/^/# a: /'
 	ip netns exec "$b" "$IPSECME" show | sed 's/^/# b: /'
 fi
-rm -rf "$work"
 ktap_diag "took $SECONDS s"
 ktap_finish

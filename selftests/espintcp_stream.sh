@@ -22,6 +22,8 @@ ktap_plan 9
 etcp_topology && etcp_ipsec 4 transport || skip_all "set-up failed"
 
 CAP=$ETCP_RUN/cap.pcap
+# Not in immediate mode: libpcap then sizes its ring frames by the MTU and
+# truncates the coalesced segments (GRO) whose bytes the parser needs.
 ip netns exec "$B" tcpdump -i veth0 -n -U -s 0 -w "$CAP" \
 	2>"$ETCP_RUN/tcpdump.err" &
 TCPDUMP=$!

@@ -96,15 +96,22 @@ status() { "$IPSECME" -s "$work/$1.ctl" "${@:2}" status; }
 
 # What the hotel forwarded to the gateway over IPv4 while the ping ran
 # (not IPv6's own link chatter), one line per protocol and port: "tcp
-# 4500" is the tunnel.
+# 4500" is the tunnel. Immediate mode, and a wait for the six packets of
+# the ping before the capture stops: tcpdump otherwise holds packets in a
+# ring block for up to a second and loses them to SIGINT.
 capture_start() {
-	ip netns exec "$hotel" tcpdump -Z root -U -i vg -nn -q \
+	ip netns exec "$hotel" tcpdump -Z root -U --immediate-mode -i vg -nn -q \
 		-w "$work/hotel.pcap" ip >"$work/tcpdump.log" 2>&1 &
 	CAPTURE=$!
 	track_pid $CAPTURE
 	wait_for 20 grep -q "listening on" "$work/tcpdump.log"
 }
+captured_tunnel() {
+	[ "$(tcpdump -r "$work/hotel.pcap" -nn "tcp port 4500" 2>/dev/null |
+		wc -l)" -ge 6 ]
+}
 capture_summary() {
+	wait_for 10 captured_tunnel
 	kill -INT "$CAPTURE"
 	wait "$CAPTURE" 2>/dev/null
 	tcpdump -r "$work/hotel.pcap" -nn 2>/dev/null | awk '

@@ -205,7 +205,7 @@ bulk() {
 # The capture on the router, from before tcp4 is up to after tcp6's
 # transfer: only TCP port 4500 between the outer addresses.
 capture_start() {
-	ip netns exec "$r" tcpdump -Z root -i any -n -U -s 128 -w "$work/cap.pcap" \
+	ip netns exec "$r" tcpdump -Z root -i any -n -U --immediate-mode -s 128 -w "$work/cap.pcap" \
 		>"$work/tcpdump.log" 2>&1 &
 	CAPTURE_PID=$!
 	track_pid $CAPTURE_PID

@@ -8,7 +8,9 @@
 # (default: every kernel with both /boot/vmlinuz-* and a build tree).
 # -r looks for kernels under ROOT instead of / (ROOT/boot/vmlinuz-*,
 # ROOT/lib/modules/*/build), as scripts/debug-kernel installs its kernel.
-# TESTs default to TEST_PROGS of selftests/Makefile. -t is the time limit
+# TESTs default to TEST_PROGS of selftests/Makefile, of which those in
+# ONE_KERNEL_PROGS (IKE protocol only) run on the first kernel alone
+# when there are several. -t is the time limit
 # of one test (default 300 s). -j boots up to JOBS kernels at once; their
 # output is then printed kernel by kernel as each finishes (default 1:
 # one kernel at a time, output streamed live).
@@ -30,6 +32,8 @@ JOBS=1
 KERNEL_ARGS=()
 # Where kernels are installed: "" for the host's own, else a directory.
 KROOT=
+# Tests that run on the first kernel of the matrix only.
+ONE_KERNEL=()
 
 usage() {
 	sed -n '4,12s/^# \{0,1\}//p' "$0" >&2
@@ -271,13 +275,15 @@ report() {
 }
 
 main() {
-	local kernels tests planned
+	local kernels tests planned kver
 	mkdir -p "$BUILD/vm"
 	kernels=$(resolve_kernels) || exit 2
 	if [ $# -gt 0 ]; then
 		tests=("$@")
 	else
 		read -r -a tests <<<"$(make -s -C "$TOPDIR/selftests" list)"
+		read -r -a ONE_KERNEL <<<"$(make -s -C "$TOPDIR/selftests" \
+			list-one-kernel)"
 	fi
 	for t in "${tests[@]}"; do
 		[ -f "$TOPDIR/selftests/$t" ] || {
@@ -286,10 +292,28 @@ main() {
 		}
 	done
 	build_all $kernels || exit 2
-	planned=$(($(echo $kernels | wc -w) * ${#tests[@]}))
+	planned=0
+	for kver in $kernels; do
+		planned=$((planned + $(kernel_tests "$kernels" "$kver" \
+			"${tests[@]}" | wc -l)))
+	done
 	echo "KTAP version 1"
 	echo "1..$planned"
 	run_matrix "$kernels" "${tests[@]}" | number_results "$planned"
+}
+
+# kernel_tests KERNELS KVER TEST...: the TESTs for KVER, one per line:
+# all of them on the first of KERNELS, the others skip ONE_KERNEL.
+kernel_tests() {
+	local first kver=$2 t
+	read -r first _ <<<"$1"
+	shift 2
+	for t in "$@"; do
+		if [ "$kver" != "$first" ] && [[ " ${ONE_KERNEL[*]} " == *" $t "* ]]; then
+			continue
+		fi
+		echo "$t"
+	done
 }
 
 # kernel_job KVER TEST...: run_kernel in a subshell of its own, which
@@ -303,11 +327,12 @@ kernel_job() {
 # run_matrix KERNELS TEST...: every kernel, JOBS at a time. Parallel jobs
 # write to files printed in kernel order, so results never interleave.
 run_matrix() {
-	local kernels=$1 kver pids=() outs=() i
+	local kernels=$1 kver pids=() outs=() i mine
 	shift
 	if [ "$JOBS" -eq 1 ]; then
 		for kver in $kernels; do
-			(kernel_job "$kver" "$@")
+			mapfile -t mine < <(kernel_tests "$kernels" "$kver" "$@")
+			(kernel_job "$kver" "${mine[@]}")
 		done
 		return
 	fi
@@ -317,7 +342,8 @@ run_matrix() {
 			wait -n
 		done
 		outs+=("$BUILD/vm/out-$kver.ktap")
-		(kernel_job "$kver" "$@") >"$BUILD/vm/out-$kver.ktap" 2>&1 &
+		mapfile -t mine < <(kernel_tests "$kernels" "$kver" "$@")
+		(kernel_job "$kver" "${mine[@]}") >"$BUILD/vm/out-$kver.ktap" 2>&1 &
 		pids+=($!)
 	done
 	for i in "${!pids[@]}"; do

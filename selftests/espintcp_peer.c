@@ -107,7 +107,7 @@
 #include <linux/ipsecme.h>
 
 #include "ipsecme/etcp.h"
-#include "ipsecme/info.h"
+#include "lib/module_info.h"
 #include "lib/genl.h"
 
 #ifndef TCP_ULP

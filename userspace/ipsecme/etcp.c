@@ -9,7 +9,7 @@
 #include <linux/genetlink.h>
 
 #include "ipsecme/etcp.h"
-#include "ipsecme/info.h"
+#include "lib/module_info.h"
 #include "lib/genl.h"
 
 static const char *ntop(uint16_t family, const unsigned char *a, char *buf)

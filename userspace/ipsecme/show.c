@@ -9,7 +9,7 @@
 
 #include "ipsecme/ipsecme.h"
 #include "ipsecme/etcp.h"
-#include "ipsecme/info.h"
+#include "lib/module_info.h"
 #include "lib/ctl.h"
 #include "lib/genl.h"
 #include "lib/json.h"

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <linux/genetlink.h>
 
-#include "ipsecme/info.h"
+#include "lib/module_info.h"
 
 const struct feature_name module_feature_names[] = {
 	{ IPSECME_FEATURE_KERNEL_ESPINTCP, "kernel-espintcp" },

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <linux/genetlink.h>
 
-#include "ipsecme/info.h"
+#include "lib/module_info.h"
 #include "lib/nl.h"
 #include "lib/ktest.h"
 

@@ -3,8 +3,8 @@
  * The module's GET_INFO reply as a plain struct, parsed apart from the
  * socket code so that unit tests can feed it malformed replies.
  */
-#ifndef IPSECME_CLI_INFO_H
-#define IPSECME_CLI_INFO_H
+#ifndef LIB_MODULE_INFO_H
+#define LIB_MODULE_INFO_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,4 +36,4 @@ struct feature_name {
 };
 extern const struct feature_name module_feature_names[];
 
-#endif /* IPSECME_CLI_INFO_H */
+#endif /* LIB_MODULE_INFO_H */

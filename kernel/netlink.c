@@ -21,7 +21,8 @@ static u64 ipsecme_features(void)
 	if (IS_ENABLED(CONFIG_INET_ESPINTCP))
 		features |= IPSECME_FEATURE_KERNEL_ESPINTCP;
 	if (ipsecme_etcp_registered())
-		features |= IPSECME_FEATURE_ESPINTCP;
+		features |= IPSECME_FEATURE_ESPINTCP |
+			    IPSECME_FEATURE_BIND_BEFORE_SA;
 	return features;
 }
 

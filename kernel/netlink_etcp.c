@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Generic netlink commands of ESP-in-TCP: BIND, UNBIND, the binding and
- * connection dumps, and the CONN_LOST event. Policies check types and
+ * connection dumps, and the CONN_LOST and BOUND events. Policies check types and
  * sizes; handlers check what depends on other attributes and say why in
  * the extack message.
  */
@@ -33,6 +33,8 @@ static const struct nla_policy ipsecme_nl_sa_policy[IPSECME_A_BIND_MAX + 1] = {
 static const struct nla_policy ipsecme_nl_bind_policy[IPSECME_A_BIND_MAX + 1] = {
 	IPSECME_NL_SA_POLICY,
 	[IPSECME_A_BIND_FD] = { .type = NLA_S32 },
+	[IPSECME_A_BIND_FLAGS] = NLA_POLICY_MASK(NLA_U32,
+						 IPSECME_BIND_F_BEFORE_SA),
 };
 
 static u32 ipsecme_nl_get_u32(struct nlattr **tb, int type)
@@ -132,11 +134,57 @@ static struct socket *ipsecme_nl_get_sock(struct genl_info *info, int *err)
 	return NULL;
 }
 
+/* The SA's name, its binding's state and socket. */
+static int ipsecme_nl_put_bind_key(struct sk_buff *skb,
+				   const struct ipsecme_bind_key *k, u8 state,
+				   u64 ino)
+{
+	int alen = k->family == AF_INET ? sizeof(struct in_addr) :
+					  sizeof(struct in6_addr);
+
+	if (nla_put_u16(skb, IPSECME_A_BIND_FAMILY, k->family) ||
+	    nla_put(skb, IPSECME_A_BIND_DADDR, alen, &k->daddr) ||
+	    nla_put_be32(skb, IPSECME_A_BIND_SPI, k->spi) ||
+	    nla_put_u32(skb, IPSECME_A_BIND_MARK, k->mark_v) ||
+	    nla_put_u32(skb, IPSECME_A_BIND_MARK_MASK, k->mark_m) ||
+	    nla_put_u32(skb, IPSECME_A_BIND_IF_ID, k->if_id) ||
+	    nla_put_u8(skb, IPSECME_A_BIND_STATE, state) ||
+	    nla_put_u64_64bit(skb, IPSECME_A_BIND_SOCK_INO, ino,
+			      IPSECME_A_BIND_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* BIND succeeded: multicast BOUND. Process context, best effort. */
+static void ipsecme_nl_notify_bound(struct net *net,
+				    const struct ipsecme_bind_key *k, u8 state,
+				    u64 ino)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &ipsecme_genl_family, 0,
+			  IPSECME_CMD_BOUND);
+	if (!hdr || ipsecme_nl_put_bind_key(msg, k, state, ino)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&ipsecme_genl_family, net, msg, 0, 0,
+				GFP_KERNEL);
+}
+
 static int ipsecme_nl_bind(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ipsecme_net *in = ipsecme_net(genl_info_net(info));
 	struct ipsecme_bind_key key;
 	struct socket *sock;
+	bool before_sa;
+	u64 ino;
+	u8 state;
 	int err;
 
 	if (!ipsecme_nl_etcp_available(info))
@@ -148,11 +196,16 @@ static int ipsecme_nl_bind(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "File descriptor is required");
 		return -EINVAL;
 	}
+	before_sa = ipsecme_nl_get_u32(info->attrs, IPSECME_A_BIND_FLAGS) &
+		    IPSECME_BIND_F_BEFORE_SA;
 	sock = ipsecme_nl_get_sock(info, &err);
 	if (!sock)
 		return err;
-	err = ipsecme_bind(in, &key, sock, info->extack);
+	err = ipsecme_bind(in, &key, sock, before_sa, &state, info->extack);
+	ino = sock_i_ino(sock->sk);
 	sockfd_put(sock);
+	if (!err)
+		ipsecme_nl_notify_bound(in->net, &key, state, ino);
 	return err;
 }
 
@@ -173,21 +226,11 @@ static int ipsecme_nl_unbind(struct sk_buff *skb, struct genl_info *info)
 static int ipsecme_nl_put_binding(struct sk_buff *skb,
 				  const struct ipsecme_binding *b)
 {
-	const struct ipsecme_bind_key *k = &b->key;
-	int alen = k->family == AF_INET ? sizeof(struct in_addr) :
-					  sizeof(struct in6_addr);
-	u8 state = rcu_access_pointer(b->ctx) ? IPSECME_BIND_ACTIVE :
+	u8 state = !rcu_access_pointer(b->x) ? IPSECME_BIND_WAITING :
+		   rcu_access_pointer(b->ctx) ? IPSECME_BIND_ACTIVE :
 						IPSECME_BIND_DORMANT;
 
-	if (nla_put_u16(skb, IPSECME_A_BIND_FAMILY, k->family) ||
-	    nla_put(skb, IPSECME_A_BIND_DADDR, alen, &k->daddr) ||
-	    nla_put_be32(skb, IPSECME_A_BIND_SPI, k->spi) ||
-	    nla_put_u32(skb, IPSECME_A_BIND_MARK, k->mark_v) ||
-	    nla_put_u32(skb, IPSECME_A_BIND_MARK_MASK, k->mark_m) ||
-	    nla_put_u32(skb, IPSECME_A_BIND_IF_ID, k->if_id) ||
-	    nla_put_u8(skb, IPSECME_A_BIND_STATE, state) ||
-	    nla_put_u64_64bit(skb, IPSECME_A_BIND_SOCK_INO, READ_ONCE(b->ino),
-			      IPSECME_A_BIND_PAD) ||
+	if (ipsecme_nl_put_bind_key(skb, &b->key, state, READ_ONCE(b->ino)) ||
 	    nla_put_u64_64bit(skb, IPSECME_A_BIND_TX_PACKETS,
 			      atomic64_read(&b->tx_packets),
 			      IPSECME_A_BIND_PAD) ||

@@ -17,10 +17,14 @@
  *
  * Lifetimes: a binding holds a reference on its SA and is removed when
  * the xfrm notifier says the SA died (delete, hard expiry, flush) or when
- * it is unbound. A socket whose connection is lost or that is closed
- * leaves its bindings dormant: they keep catching (and dropping) the SA's
- * packets so that nothing leaks out as plain ESP until userspace rebinds
- * them to a new connection (fail closed).
+ * it is unbound. A binding made before its SA (a new outbound SA of a
+ * rekey, whose first packet must not leave as plain ESP) waits without
+ * one and takes it from the notifier when the SA is added; its packets
+ * are carried by what is on the wire even before that. A socket whose
+ * connection is lost or that is closed leaves its bindings dormant: they
+ * keep catching (and dropping) the SA's packets so that nothing leaks out
+ * as plain ESP until userspace rebinds them to a new connection (fail
+ * closed).
  */
 
 #include <linux/bitops.h>
@@ -103,8 +107,10 @@ static void ipsecme_bind_free_rcu(struct rcu_head *head)
 {
 	struct ipsecme_binding *b = container_of(head, struct ipsecme_binding,
 						 rcu);
+	struct xfrm_state *x = rcu_dereference_protected(b->x, 1);
 
-	xfrm_state_put(rcu_dereference_protected(b->x, 1));
+	if (x)
+		xfrm_state_put(x);
 	kfree(b);
 }
 
@@ -136,9 +142,10 @@ static void ipsecme_bind_remove(struct ipsecme_net *in,
 	call_rcu(&b->rcu, ipsecme_bind_free_rcu);
 }
 
+/* NULL, the SA of a waiting binding, has not died. */
 static bool ipsecme_bind_sa_dead(const struct xfrm_state *x)
 {
-	return READ_ONCE(x->km.state) != XFRM_STATE_VALID;
+	return x && READ_ONCE(x->km.state) != XFRM_STATE_VALID;
 }
 
 /* @x died: drop its binding, found by the SA itself (an update may have
@@ -241,7 +248,9 @@ unsigned int ipsecme_bind_sock_lost(struct ipsecme_etcp *ctx)
 	return n;
 }
 
-/* Insert or move a binding; consumes the reference on @x either way. */
+/* Insert or move a binding; consumes the reference on @x either way.
+ * @x is NULL for a binding that waits for its SA.
+ */
 static int ipsecme_bind_insert(struct ipsecme_net *in,
 			       const struct ipsecme_bind_key *k,
 			       struct xfrm_state *x, struct ipsecme_etcp *ctx,
@@ -304,6 +313,25 @@ static bool ipsecme_bind_key_names(const struct ipsecme_bind_key *k,
 	       !memcmp(&x->id.daddr, &k->daddr, sizeof(k->daddr));
 }
 
+/* @x was just added: the bindings that wait for it take it. The packet
+ * path has carried its packets by destination and SPI until now.
+ */
+static void ipsecme_bind_sa_added(struct ipsecme_net *in,
+				  struct xfrm_state *x)
+{
+	struct ipsecme_binding *b;
+
+	spin_lock_bh(&in->lock);
+	hash_for_each_possible(in->bindings, b, hnode,
+			       ipsecme_bind_hash(x->id.spi)) {
+		if (ipsecme_bind_sa(in, b) || !ipsecme_bind_key_names(&b->key, x))
+			continue;
+		xfrm_state_hold(x);
+		rcu_assign_pointer(b->x, x);
+	}
+	spin_unlock_bh(&in->lock);
+}
+
 struct ipsecme_bind_sa_search {
 	const struct ipsecme_bind_key *key;
 	struct xfrm_state *found;
@@ -342,14 +370,19 @@ static struct xfrm_state *ipsecme_bind_lookup_sa(struct net *net,
 	return s.found;
 }
 
-/* The SA @k names, referenced, if it is one we can carry. */
+/* The SA @k names, referenced, if it is one we can carry; NULL if there
+ * is none and @may_wait.
+ */
 static struct xfrm_state *ipsecme_bind_find_sa(struct ipsecme_net *in,
 					       const struct ipsecme_bind_key *k,
+					       bool may_wait,
 					       struct netlink_ext_ack *extack)
 {
 	struct xfrm_state *x;
 
 	x = ipsecme_bind_lookup_sa(in->net, k);
+	if (!x && may_wait)
+		return NULL;
 	if (!x) {
 		NL_SET_ERR_MSG(extack, "No ESP SA with this destination, SPI, mark and if_id");
 		return ERR_PTR(-ENOENT);
@@ -386,12 +419,15 @@ err_inval:
  * @in: the caller's namespace
  * @key: the SA
  * @sock: the socket, from the caller's file descriptor
+ * @before_sa: an SA not added yet is waited for
+ * @state: set to the binding's &enum ipsecme_bind_state on success
  * @extack: for the reason of a refusal
  *
  * Return: 0 or -errno (see IPSECME_CMD_BIND in the uapi header).
  */
 int ipsecme_bind(struct ipsecme_net *in, const struct ipsecme_bind_key *key,
-		 struct socket *sock, struct netlink_ext_ack *extack)
+		 struct socket *sock, bool before_sa, u8 *state,
+		 struct netlink_ext_ack *extack)
 {
 	struct sock *sk = sock->sk;
 	struct ipsecme_binding *spare;
@@ -399,12 +435,14 @@ int ipsecme_bind(struct ipsecme_net *in, const struct ipsecme_bind_key *key,
 	struct xfrm_state *x;
 	int err;
 
-	x = ipsecme_bind_find_sa(in, key, extack);
+	x = ipsecme_bind_find_sa(in, key, before_sa, extack);
 	if (IS_ERR(x))
 		return PTR_ERR(x);
+	*state = x ? IPSECME_BIND_ACTIVE : IPSECME_BIND_WAITING;
 	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
 	if (!spare) {
-		xfrm_state_put(x);
+		if (x)
+			xfrm_state_put(x);
 		return -ENOMEM;
 	}
 	INIT_LIST_HEAD(&spare->sock_node);
@@ -514,8 +552,11 @@ static unsigned int ipsecme_bind_steal(struct ipsecme_net *in,
 static bool ipsecme_bind_mark_ok(const struct ipsecme_binding *b,
 				 const struct xfrm_state *x, u32 mark)
 {
-	u32 om = x->props.smark.m;
+	u32 om;
 
+	if (!x)		/* waiting: no output mark known yet */
+		return !((mark ^ b->key.mark_v) & b->key.mark_m);
+	om = x->props.smark.m;
 	return !((mark ^ b->key.mark_v) & b->key.mark_m & ~om) &&
 	       !((mark ^ x->props.smark.v) & om);
 }
@@ -721,6 +762,10 @@ static int ipsecme_bind_km_notify(struct xfrm_state *x,
 				  const struct km_event *c)
 {
 	switch (c->event) {
+	case XFRM_MSG_NEWSA:
+		if (x && x->id.proto == IPPROTO_ESP)
+			ipsecme_bind_sa_added(ipsecme_net(xs_net(x)), x);
+		break;
 	case XFRM_MSG_EXPIRE:
 		if (!c->data.hard)
 			break;

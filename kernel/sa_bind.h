@@ -45,7 +45,8 @@ struct ipsecme_bind_key {
  * @hnode: entry in &ipsecme_net.bindings (RCU readers, writers under lock)
  * @sock_node: entry in &ipsecme_etcp.bindings while active
  * @ctx: the socket's ULP state, NULL while dormant (RCU)
- * @x: the SA, referenced; replaced only under the namespace lock
+ * @x: the SA, referenced; NULL while the binding waits for it to be
+ *	added; set and replaced only under the namespace lock
  * @key: what names the SA; only @key.if_id changes (an SA update may
  *	change the SA's), under the namespace lock
  * @ino: inode of the bound socket, 0 while dormant
@@ -66,7 +67,8 @@ struct ipsecme_binding {
 };
 
 int ipsecme_bind(struct ipsecme_net *in, const struct ipsecme_bind_key *key,
-		 struct socket *sock, struct netlink_ext_ack *extack);
+		 struct socket *sock, bool before_sa, u8 *state,
+		 struct netlink_ext_ack *extack);
 int ipsecme_unbind(struct ipsecme_net *in, const struct ipsecme_bind_key *key,
 		   struct netlink_ext_ack *extack);
 

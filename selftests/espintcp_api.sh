@@ -4,7 +4,8 @@
 # The ESP-in-TCP control API: every rejection of BIND/UNBIND and of the
 # ULP itself comes with the right errno and extack message; a valid bind
 # shows up in the dump, stays dormant when its socket is closed and goes
-# with UNBIND. The socket semantics the ULP changes: attach only to an
+# with UNBIND; one bound before its SA waits for it, takes it when it is
+# added and goes when it is deleted. The socket semantics the ULP changes: attach only to an
 # established connection, no disconnect, poll() readable only for whole
 # IKE messages.
 #
@@ -37,13 +38,13 @@ raw() { ip netns exec "$N" "$RAW" "$@" 2>&1; }
 # Attribute payloads for genl_raw: family, address, SPI, fd, state, mark.
 FAM4=2:0200 FAM_BAD=2:6300 A4=3:0a090002 A6=3:fd000000000000000000000000000002
 SPI=4:00000100 SPI0=4:00000000 FD=5:01000000 STATE=6:00
-MARK3=10:03000000 MASK1=11:01000000
+MARK3=10:03000000 MASK1=11:01000000 WAIT=13:01000000
 BIND=2 UNBIND=3 GET_BINDING=4 GET_CONN=5
 
-ktap_plan 34
+ktap_plan 46
 
 check_eq "features report the module's own espintcp" \
-	"$(show_json "$N" '.features | join(",")')" espintcp
+	"$(show_json "$N" '.features | join(",")')" espintcp,bind-before-sa
 check_eq "bind to an unknown SA: ENOENT" "$(try ulp 10.9.0.2 999)" \
 	"error ENOENT: No ESP SA with this destination, SPI, mark and if_id"
 check_eq "bind a UDP socket: EPROTOTYPE" "$(try udp 10.9.0.2 100)" \
@@ -72,6 +73,34 @@ check_eq "closed sockets leave their bindings dormant, marks shown" \
 	"$(show_json "$N" '[.bindings[] | "\(.spi)/\(.mark)/\(.mark_mask)/\(.state)"]
 		| sort | join(" ")')" \
 	"0x00000100/0/0/dormant 0x00000400/5/255/dormant"
+# Bound before its SA: waits, takes it when added, goes when it is deleted.
+state_of() {
+	show_json "$N" "[.bindings[] | select(.spi == \"$1\") | .state]
+		| sort | join(\",\")"
+}
+check_eq "bind before the SA is added: ok" "$(try ulp-wait 10.9.0.2 500)" ok
+check_eq "that binding waits for its SA" "$(state_of 0x00000500)" waiting
+ip -n "$N" xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x500 \
+	mode transport aead 'rfc4106(gcm(aes))' $KEY 128
+check_eq "the SA takes it when added (dormant: its socket is closed)" \
+	"$(state_of 0x00000500)" dormant
+ip -n "$N" xfrm state delete src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x500
+check_eq "deleting that SA removes the binding" "$(state_of 0x00000500)" ""
+check_eq "a waiting binding with another mark is another binding" \
+	"$(try ulp-wait 10.9.0.2 400 5/ffff):$(state_of 0x00000400)" \
+	"ok:dormant,waiting"
+ip -n "$N" xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x600 \
+	mode transport aead 'rfc4106(gcm(aes))' $KEY 128 mark 0x5 mask 0xff
+check_eq "an SA of the same SPI with another mark is not given to it" \
+	"$(try ulp-wait 10.9.0.2 600 5/ffff):$(state_of 0x00000600)" "ok:waiting"
+check_eq "waiting is no way around the checks of an existing SA: EINVAL" \
+	"$(try ulp-wait 10.9.0.2 200)" \
+	"error EINVAL: SA has an encapsulation template; only plain ESP SAs can be bound"
+check_eq "UNBIND of a waiting binding works" \
+	"$(raw -c $UNBIND -a $FAM4 -a $A4 -a 4:00000400 -a 10:05000000 \
+		-a 11:ffff0000):$(state_of 0x00000400)" "ok:dormant"
+check_eq "a waiting binding left to the namespace's exit" \
+	"$(try ulp-wait 10.9.0.2 700)" ok
 check_eq "attach the ULP to a listening socket: ENOTCONN" \
 	"$(ip netns exec "$N" "$PEER" try-attach listening)" "error ENOTCONN"
 check_eq "attach the ULP to an unconnected socket: ENOTCONN" \
@@ -120,6 +149,15 @@ check_eq "BIND without fd: EINVAL" \
 check_eq "BIND with a mark outside its mask: EINVAL" \
 	"$(raw -c $BIND -a $FAM4 -a $A4 -a $SPI -a $MARK3 -a $MASK1 -a $FD)" \
 	"error EINVAL: Mark has bits outside its mask"
+check_eq "BIND with an unknown flag: EINVAL" \
+	"$(raw -c $BIND -a $FAM4 -a $A4 -a $SPI -a $FD -a 13:02000000 |
+		cut -d: -f1)" "error EINVAL"
+check_eq "BIND with a 1-byte flags attribute: EINVAL" \
+	"$(raw -c $BIND -a $FAM4 -a $A4 -a $SPI -a $FD -a 13:01 | cut -d: -f1)" \
+	"error EINVAL"
+check_eq "BIND with the wait flag takes the fd checks as before" \
+	"$(raw -c $BIND -a $FAM4 -a $A4 -a $SPI -a $FD -a $WAIT)" \
+	"error ENOTSOCK: File descriptor is not a socket"
 check_eq "BIND with a reply-only attribute: EINVAL" \
 	"$(raw -c $BIND -a $FAM4 -a $A4 -a $SPI -a $FD -a $STATE | cut -d: -f1)" \
 	"error EINVAL"

@@ -21,9 +21,10 @@
  * retry a refused connection for up to a minute, so a listener started
  * just before need not be waited for.
  *
- *	-b DADDR,SPI[,MARK/MASK]
+ *	-b [wait:]DADDR,SPI[,MARK/MASK]
  *			bind this SA (SPI, mark in hex) to the socket;
- *			repeatable
+ *			with "wait:", one that may not be added yet
+ *			(IPSECME_BIND_F_BEFORE_SA); repeatable
  *	-r FILE		create FILE once set up
  *	-s N:SIZE	send N IKE messages of SIZE bytes (marker included)
  *	-R N:SIZE	receive N IKE messages, each SIZE bytes with the pattern
@@ -59,7 +60,8 @@
  * reply parsed by the CLI's parsers; prints "dumped N".
  *
  * try-bind: make a file descriptor of KIND (ulp: a loopback TCP socket
- * with the ULP, tcp: one without, udp, pipe, badfd) and ask the module to
+ * with the ULP, ulp-wait: the same, bound with IPSECME_BIND_F_BEFORE_SA,
+ * tcp: one without, udp, pipe, badfd) and ask the module to
  * bind SA DADDR/SPI (with that mark, in hex) to it. Prints "ok" or
  * "error ERRNAME: EXTACK".
  * try-attach: attach the ULP to a loopback TCP socket (connected by
@@ -169,11 +171,11 @@ static int ipsecme_family(struct nl_conn *c)
 	return id;
 }
 
-/* Ask the module to bind DADDR/SPI to @fd, or to unbind it (@fd < 0);
- * 0 or -errno, extack in @c.
+/* Ask the module to bind DADDR/SPI to @fd (with IPSECME_A_BIND_FLAGS
+ * @flags if not 0), or to unbind it (@fd < 0); 0 or -errno, extack in @c.
  */
 static int genl_sa_cmd(struct nl_conn *c, int fd, const char *daddr,
-		       uint32_t spi, const char *mark)
+		       uint32_t spi, const char *mark, uint32_t flags)
 {
 	char buf[NL_BUF_SIZE];
 	unsigned char a[16];
@@ -198,6 +200,8 @@ static int genl_sa_cmd(struct nl_conn *c, int fd, const char *daddr,
 	mnl_attr_put_u32(nlh, IPSECME_A_BIND_SPI, htonl(spi));
 	if (fd >= 0)
 		mnl_attr_put_u32(nlh, IPSECME_A_BIND_FD, (uint32_t)fd);
+	if (flags)
+		mnl_attr_put_u32(nlh, IPSECME_A_BIND_FLAGS, flags);
 	if (mark) {
 		char *slash;
 
@@ -210,14 +214,20 @@ static int genl_sa_cmd(struct nl_conn *c, int fd, const char *daddr,
 	return nl_talk(c, nlh, NULL, NULL);
 }
 
-/* Bind (@fd >= 0) or unbind the SA of a -b spec "DADDR,SPI[,MARK/MASK]";
- * 0 or -errno, extack in @c.
+/* Bind (@fd >= 0) or unbind the SA of a -b spec
+ * "[wait:]DADDR,SPI[,MARK/MASK]"; 0 or -errno, extack in @c.
  */
 static int spec_cmd(struct nl_conn *c, int fd, const char *spec)
 {
+	uint32_t flags = 0;
 	char daddr[64];
-	const char *comma = strchr(spec, ','), *mark;
+	const char *comma, *mark;
 
+	if (!strncmp(spec, "wait:", 5)) {
+		flags = IPSECME_BIND_F_BEFORE_SA;
+		spec += 5;
+	}
+	comma = strchr(spec, ',');
 	if (!comma || comma - spec >= (int)sizeof(daddr)) {
 		fprintf(stderr, "espintcp_peer: bad -b '%s'\n", spec);
 		exit(1);
@@ -226,7 +236,7 @@ static int spec_cmd(struct nl_conn *c, int fd, const char *spec)
 	daddr[comma - spec] = '\0';
 	mark = strchr(comma + 1, ',');
 	return genl_sa_cmd(c, fd, daddr, strtoul(comma + 1, NULL, 16),
-			   mark ? mark + 1 : NULL);
+			   mark ? mark + 1 : NULL, fd >= 0 ? flags : 0);
 }
 
 static int bind_one(int fd, const char *spec)
@@ -510,9 +520,14 @@ static int make_fd(const char *kind)
 static int try_bind(const char *kind, const char *daddr, const char *spi,
 		    const char *mark)
 {
+	uint32_t flags = 0;
 	struct nl_conn c;
 	int fd, err;
 
+	if (!strcmp(kind, "ulp-wait")) {
+		flags = IPSECME_BIND_F_BEFORE_SA;
+		kind = "ulp";
+	}
 	fd = make_fd(kind);
 	if (fd < 0) {
 		fprintf(stderr, "espintcp_peer: unknown fd kind '%s'\n", kind);
@@ -520,7 +535,7 @@ static int try_bind(const char *kind, const char *daddr, const char *spi,
 	}
 	if (nl_open(&c, NETLINK_GENERIC))
 		die("netlink");
-	err = genl_sa_cmd(&c, fd, daddr, strtoul(spi, NULL, 16), mark);
+	err = genl_sa_cmd(&c, fd, daddr, strtoul(spi, NULL, 16), mark, flags);
 	if (err)
 		printf("error %s: %s\n", strerrorname_np(-err), c.ext_msg);
 	else

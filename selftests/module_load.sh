@@ -41,7 +41,7 @@ setup_ns ns
 check_eq "GET_INFO version matches kernel/version.h" \
 	"$(show_json "$ns" .version)" "$WANT_VERSION"
 check_eq "GET_INFO features: no built-in espintcp, so the module's own" \
-	"$(show_json "$ns" '.features | join(",")')" "espintcp"
+	"$(show_json "$ns" '.features | join(",")')" "espintcp,bind-before-sa"
 # The first request seen in a fresh namespace is the one being answered.
 setup_ns fresh
 check_eq "counter genl_requests starts at 1 in a fresh namespace" \

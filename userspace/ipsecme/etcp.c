@@ -20,7 +20,8 @@ static const char *ntop(uint16_t family, const unsigned char *a, char *buf)
 static const char *state_name(uint8_t state)
 {
 	return state == IPSECME_BIND_ACTIVE ? "active" :
-	       state == IPSECME_BIND_DORMANT ? "dormant" : "unknown";
+	       state == IPSECME_BIND_DORMANT ? "dormant" :
+	       state == IPSECME_BIND_WAITING ? "waiting" : "unknown";
 }
 
 void etcp_binding_print(FILE *out, const struct etcp_binding *b,

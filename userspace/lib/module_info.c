@@ -8,6 +8,7 @@
 const struct feature_name module_feature_names[] = {
 	{ IPSECME_FEATURE_KERNEL_ESPINTCP, "kernel-espintcp" },
 	{ IPSECME_FEATURE_ESPINTCP, "espintcp" },
+	{ IPSECME_FEATURE_BIND_BEFORE_SA, "bind-before-sa" },
 	{ 0, NULL },
 };
 

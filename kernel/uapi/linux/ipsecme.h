@@ -44,6 +44,13 @@
  *	offloaded to a device or takes the kernel's ESP offload path
  *	(added while esp4_offload/esp6_offload was loaded), %ENOSPC too many
  *	bindings, %EOPNOTSUPP the kernel has its own espintcp.
+ *	With %IPSECME_BIND_F_BEFORE_SA in %IPSECME_A_BIND_FLAGS, an SA that
+ *	does not exist yet is no error: the binding waits for it
+ *	(%IPSECME_BIND_WAITING) and the SA takes it when it is added, so
+ *	that its first packet already goes over the connection (bind a new
+ *	outbound SA first, then add it). BIND it again once added, without
+ *	the flag, to have it checked as above; UNBIND a binding whose SA is
+ *	never added.
  * @IPSECME_CMD_UNBIND: remove the binding named by %IPSECME_A_BIND_FAMILY,
  *	%IPSECME_A_BIND_DADDR, %IPSECME_A_BIND_SPI and the optional mark and
  *	if_id attributes as for BIND (%ENOENT if none). Packets of the SA
@@ -57,6 +64,10 @@
  *	socket was still open; its bindings (%IPSECME_A_CONN_BINDINGS of
  *	them) are now dormant: their packets are dropped until rebound.
  *	Carries &enum ipsecme_conn_attr.
+ * @IPSECME_CMD_BOUND: notification only, on %IPSECME_MCGRP_EVENTS: BIND
+ *	bound an SA, moved it to another socket or made it wait for its SA.
+ *	Carries the SA's attributes as BIND takes them,
+ *	%IPSECME_A_BIND_STATE and %IPSECME_A_BIND_SOCK_INO.
  */
 enum ipsecme_cmd {
 	IPSECME_CMD_UNSPEC,
@@ -66,6 +77,7 @@ enum ipsecme_cmd {
 	IPSECME_CMD_GET_BINDING,
 	IPSECME_CMD_GET_CONN,
 	IPSECME_CMD_CONN_LOST,
+	IPSECME_CMD_BOUND,
 
 	__IPSECME_CMD_MAX,
 	IPSECME_CMD_MAX = __IPSECME_CMD_MAX - 1
@@ -78,6 +90,8 @@ enum ipsecme_cmd {
  *	"espintcp" TCP ULP in place.
  * @IPSECME_FEATURE_ESPINTCP: the module registered its own "espintcp" ULP;
  *	BIND, UNBIND and the binding and connection dumps work.
+ * @IPSECME_FEATURE_BIND_BEFORE_SA: BIND takes %IPSECME_BIND_F_BEFORE_SA,
+ *	and the %IPSECME_CMD_BOUND event is sent.
  *
  * A bit is set only when the feature is present in this build of the
  * module for this kernel, so userspace can probe instead of guessing from
@@ -86,6 +100,7 @@ enum ipsecme_cmd {
 enum ipsecme_feature {
 	IPSECME_FEATURE_KERNEL_ESPINTCP	= 1ULL << 0,
 	IPSECME_FEATURE_ESPINTCP	= 1ULL << 1,
+	IPSECME_FEATURE_BIND_BEFORE_SA	= 1ULL << 2,
 };
 
 /**
@@ -187,10 +202,21 @@ enum ipsecme_stat_attr {
  * @IPSECME_BIND_DORMANT: the connection was lost or its socket closed;
  *	packets are dropped and counted until the SA is bound to a new
  *	socket, unbound, or dies
+ * @IPSECME_BIND_WAITING: bound with %IPSECME_BIND_F_BEFORE_SA, its SA not
+ *	added yet
  */
 enum ipsecme_bind_state {
 	IPSECME_BIND_ACTIVE,
 	IPSECME_BIND_DORMANT,
+	IPSECME_BIND_WAITING,
+};
+
+/**
+ * enum ipsecme_bind_flags - bits of %IPSECME_A_BIND_FLAGS
+ * @IPSECME_BIND_F_BEFORE_SA: the SA may not have been added yet
+ */
+enum ipsecme_bind_flags {
+	IPSECME_BIND_F_BEFORE_SA	= 1U << 0,
 };
 
 /**
@@ -214,6 +240,8 @@ enum ipsecme_bind_state {
  * @IPSECME_A_BIND_MARK_MASK: u32, the SA's mark mask, 0 if absent
  * @IPSECME_A_BIND_IF_ID: u32, the SA's XFRM interface id (XFRMA_IF_ID), 0
  *	if absent
+ * @IPSECME_A_BIND_FLAGS: u32, request only (BIND): &enum ipsecme_bind_flags;
+ *	other bits are refused
  */
 enum ipsecme_bind_attr {
 	IPSECME_A_BIND_UNSPEC,
@@ -229,6 +257,7 @@ enum ipsecme_bind_attr {
 	IPSECME_A_BIND_MARK,
 	IPSECME_A_BIND_MARK_MASK,
 	IPSECME_A_BIND_IF_ID,
+	IPSECME_A_BIND_FLAGS,
 
 	__IPSECME_A_BIND_MAX,
 	IPSECME_A_BIND_MAX = __IPSECME_A_BIND_MAX - 1

@@ -5,7 +5,8 @@
 # echoing an IKE message; then a connection whose peer goes away: the
 # binding turns dormant, "ipsecme monitor" prints the CONN_LOST event,
 # packets of the SA are dropped and counted, and binding the SA to a new
-# connection (RFC 9329 reconnection) makes traffic flow again. Last, a
+# connection (RFC 9329 reconnection) makes traffic flow again, which the
+# monitor shows as a BOUND event. Last, a
 # stream that can no longer be written (its owner shut it down) ends the
 # connection at the next record instead of dropping records silently.
 #
@@ -22,7 +23,7 @@ source "$(dirname "$0")/espintcp_lib.sh"
 RAW="python3 $SELFTEST_DIR/espintcp_raw.py"
 
 require_module
-ktap_plan 10
+ktap_plan 11
 etcp_topology || skip_all "set-up failed"
 
 # 100 connections at once, each with the ULP on both ends.
@@ -68,7 +69,7 @@ ktap_result "ping through the first connection" \
 kill "$PID_B"			# the responder goes away: A sees EOF
 wait_for 10 grep -q conn-lost "$ETCP_RUN/monitor"
 check_eq "monitor prints the loss with one dormant binding" \
-	"$(head -2 "$ETCP_RUN/monitor" | tail -1)" \
+	"$(grep conn-lost "$ETCP_RUN/monitor")" \
 	"conn-lost reason \"Broken pipe\" dormant-bindings 1"
 check_eq "A's binding of SA 0x1000 is dormant" \
 	"$(show_json "$A" '[.bindings[].state] | join(",")')" dormant
@@ -81,6 +82,14 @@ wait "$PID_A" 2>/dev/null
 etcp_connect two
 ktap_result "after rebinding to a new connection, ping works again" \
 	ip netns exec "$A" ping -q -c 2 -i 0.2 -W 5 10.1.0.2
+# "bound", then the binding: dst, spi, state and socket.
+bound_twice() { [ "$(grep -c '^bound$' "$ETCP_RUN/monitor")" = 2 ]; }
+wait_for 10 bound_twice
+check_eq "monitor prints both bindings of SA 0x1000, the second to the new socket" \
+	"$(grep -A1 '^bound$' "$ETCP_RUN/monitor" | awk '$1 == "dst" {
+		print $2, $4, $5, ($7 == ino ? "new" : "old") }' \
+		ino="$(show_json "$A" '.bindings[0].socket')" | paste -sd,)" \
+	"10.0.0.2 0x00001000 active old,10.0.0.2 0x00001000 active new"
 etcp_disconnect
 
 lost_before=$(etcp_stat "$A" conn_lost)

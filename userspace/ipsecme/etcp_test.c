@@ -117,11 +117,39 @@ static void test_conn(void)
 	KT_EXPECT_STR(why, "connection addresses do not match the family");
 }
 
+/* A BOUND event, as "ipsecme monitor" prints it. */
+static void test_bound_printed(void)
+{
+	struct nlmsghdr *nlh = msg_start(IPSECME_CMD_BOUND);
+	unsigned char a[4] = { 10, 0, 0, 2 };
+	struct etcp_binding b;
+	const char *why;
+	char out[256] = "";
+	FILE *f;
+
+	mnl_attr_put_u16(nlh, IPSECME_A_BIND_FAMILY, AF_INET);
+	mnl_attr_put(nlh, IPSECME_A_BIND_DADDR, 4, a);
+	mnl_attr_put_u32(nlh, IPSECME_A_BIND_SPI, htonl(0x1001));
+	mnl_attr_put_u8(nlh, IPSECME_A_BIND_STATE, IPSECME_BIND_WAITING);
+	mnl_attr_put_u64(nlh, IPSECME_A_BIND_SOCK_INO, 4242);
+	KT_EXPECT(etcp_binding_parse(nlh, &b, &why) == 0);
+	f = fmemopen(out, sizeof(out) - 1, "w");
+	KT_EXPECT(f != NULL);
+	if (!f)
+		return;
+	etcp_binding_print(f, &b, NULL);
+	fclose(f);
+	KT_EXPECT_STR(out, "    dst 10.0.0.2 spi 0x00001001 waiting socket 4242 "
+		      "tx_packets 0 tx_drops 0\n");
+}
+
 int main(void)
 {
 	kt_run("etcp: binding is parsed exactly", test_binding_good);
 	kt_run("etcp: malformed bindings are rejected", test_binding_bad);
 	kt_run("etcp: connection event is parsed, malformed rejected",
 	       test_conn);
+	kt_run("etcp: a BOUND event of a waiting binding is printed",
+	       test_bound_printed);
 	return kt_done();
 }

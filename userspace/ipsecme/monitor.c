@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ipsecme monitor: print the module's events as they happen. */
+/* ipsecme monitor: print the module's events as they happen: a lost
+ * connection (CONN_LOST) and an SA bound or moved to one (BOUND).
+ */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -38,24 +41,62 @@ static void print_lost(const struct cli_opts *opts, const struct etcp_conn *cn)
 	fflush(stdout);
 }
 
+static void print_bound(const struct cli_opts *opts,
+			const struct etcp_binding *b)
+{
+	struct json j;
+
+	if (opts->json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "event", "bound");
+		json_array_begin(&j, "bindings");	/* as in "show" */
+		etcp_binding_json(&j, b, NULL);
+		json_array_end(&j);
+		json_object_end(&j);
+	} else {
+		printf("bound\n");
+		etcp_binding_print(stdout, b, NULL);
+	}
+	fflush(stdout);
+}
+
+static void on_lost(const struct cli_opts *opts, const struct nlmsghdr *nlh)
+{
+	struct etcp_conn cn;
+	const char *why;
+
+	if (etcp_conn_parse(nlh, &cn, &why))
+		fprintf(stderr, "ipsecme: malformed event: %s\n", why);
+	else
+		print_lost(opts, &cn);
+}
+
+static void on_bound(const struct cli_opts *opts, const struct nlmsghdr *nlh)
+{
+	struct etcp_binding b;
+	const char *why;
+
+	if (etcp_binding_parse(nlh, &b, &why))
+		fprintf(stderr, "ipsecme: malformed event: %s\n", why);
+	else
+		print_bound(opts, &b);
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct mon *m = data;
 	const struct genlmsghdr *g;
-	struct etcp_conn cn;
-	const char *why;
 
 	if (nlh->nlmsg_type != m->family ||
 	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*g)))
 		return MNL_CB_OK;
 	g = mnl_nlmsg_get_payload(nlh);
-	if (g->cmd != IPSECME_CMD_CONN_LOST)
-		return MNL_CB_OK;	/* a newer module's event */
-	if (etcp_conn_parse(nlh, &cn, &why)) {
-		fprintf(stderr, "ipsecme: malformed event: %s\n", why);
-		return MNL_CB_OK;
-	}
-	print_lost(m->opts, &cn);
+	if (g->cmd == IPSECME_CMD_CONN_LOST)
+		on_lost(m->opts, nlh);
+	else if (g->cmd == IPSECME_CMD_BOUND)
+		on_bound(m->opts, nlh);
+	/* Anything else is a newer module's event. */
 	return MNL_CB_OK;
 }
 

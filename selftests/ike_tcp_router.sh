@@ -418,13 +418,9 @@ ktap_result "rk: the CHILD_SA rekeyed over TCP" wait_for 90 \
 	grep -q "CHILD_SA net rekeyed, SPIs" "$work/c.log"
 ktap_result "rk: the IKE SA rekeyed over TCP" wait_for 90 \
 	eval 'grep -q "rekeying IKE SA" "$work/c.log" && grep -q "replaced by" "$work/c.log"'
-# Known gap: a rekey's new outbound SA is bound to the connection just
-# after it is added, and a packet sent in between is not carried (one
-# ping in two of three runs here). Until the module can take a binding
-# before its SA, the loss is reported, not asserted.
-ktap_diag "rk: across both rekeys: $(ping_lost)"
-ktap_skip "rk: no ping lost across both rekeys (known gap: the new" \
-	"outbound SA is bound after it is added)"
+# Each new outbound SA is bound before it is added, so it carries the
+# first packet the policies give it.
+check_eq "rk: no ping lost across both rekeys" "$(ping_lost)" "lost 0"
 check_eq "rk: no plain ESP reached the router during the rekeys" \
 	"$(dropped esp)" 0
 ctl c down rk >/dev/null

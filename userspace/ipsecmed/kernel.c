@@ -229,17 +229,20 @@ static int policies(struct daemon *d, const struct ike_sa *sa,
 
 /* Over TCP, the outbound SA's packets go over the IKE SA's connection:
  * bind it there (RFC 9329 with ipsecme.ko). Until then the module does
- * not know the SA, so this comes before the policies that use it.
+ * not know the SA, so this comes before the policies that use it, and
+ * with @before_sa even before the SA itself: a rekey's new outbound SA
+ * takes over the existing policies the moment it is added.
  */
 static int bind_out(struct daemon *d, const struct ike_sa *sa,
-		    const struct child_sa *c)
+		    const struct child_sa *c, bool before_sa)
 {
 	int fd = tcp_path_ulp_fd(&sa->path), err;
 
 	if (!path_is_tcp(&sa->path))
 		return 0;
 	err = fd < 0 ? -ENOTCONN :
-	      module_bind(&d->module, &sa->path.ep.remote, c->spi_out, fd);
+	      module_bind(&d->module, &sa->path.ep.remote, c->spi_out, fd,
+			  before_sa);
 	if (err)
 		log_err("cannot bind SA %08x to the TCP connection: %s%s%s",
 			c->spi_out, strerror(-err),
@@ -255,7 +258,8 @@ void kernel_rebind(struct daemon *d, const struct ike_sa *sa)
 	if (!d->kernel)
 		return;
 	for (c = sa->children; c; c = c->next)
-		if (c->installed && !c->out_pending && !bind_out(d, sa, c))
+		if (c->installed && !c->out_pending &&
+		    !bind_out(d, sa, c, false))
 			log_info("%s: SA %08x bound to the new TCP connection",
 				 sa->conn->name, c->spi_out);
 }
@@ -263,17 +267,26 @@ void kernel_rebind(struct daemon *d, const struct ike_sa *sa)
 int kernel_install_out(struct daemon *d, const struct ike_sa *sa,
 		       struct child_sa *c)
 {
+	bool early = path_is_tcp(&sa->path) &&
+		     module_binds_before_sa(&d->module);
 	struct xfrm_sa_spec out;
 	int err;
 
 	if (!d->kernel)
 		return 0;
 	err = fill_sa(sa, c, false, &out);
-	if (!err)
+	if (!err && early)
+		err = bind_out(d, sa, c, true);
+	if (!err) {
 		err = sa_add(d, &out, false);
+		if (err && early)
+			module_unbind(&d->module, &sa->path.ep.remote,
+				      c->spi_out);
+	}
 	memset(&out, 0, sizeof(out));
+	/* Bound again once added, to have the SA itself checked. */
 	if (!err)
-		err = bind_out(d, sa, c);
+		err = bind_out(d, sa, c, false);
 	return err;
 }
 

@@ -10,16 +10,51 @@
 #include "ipsecmed/module.h"
 #include "lib/etcp_msg.h"
 #include "lib/genl.h"
+#include "lib/module_info.h"
+
+static int info_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct module_conn *m = data;
+	struct module_info mi;
+	const char *why;
+
+	if (module_info_parse(nlh, &mi, &why)) {
+		log_warn("malformed GET_INFO reply from ipsecme.ko: %s", why);
+		return MNL_CB_ERROR;
+	}
+	m->features = mi.features;
+	return MNL_CB_OK;
+}
+
+/* The module's features; none if it cannot say. */
+static void query_features(struct module_conn *m)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = genl_msg_start(&m->nl, buf, (uint16_t)m->family,
+			     IPSECME_CMD_GET_INFO, IPSECME_GENL_VERSION, 0);
+	if (nl_talk(&m->nl, nlh, info_cb, m))
+		m->features = 0;
+}
 
 int module_open(struct module_conn *m)
 {
 	int err = nl_open(&m->nl, NETLINK_GENERIC);
 
 	m->family = 0;
+	m->features = 0;
 	if (err)
 		return err;
 	m->family = genl_family_id(&m->nl, IPSECME_GENL_NAME);
+	if (m->family > 0)
+		query_features(m);
 	return m->family > 0 || m->family == -ENOENT ? 0 : m->family;
+}
+
+bool module_binds_before_sa(const struct module_conn *m)
+{
+	return m->family > 0 && (m->features & IPSECME_FEATURE_BIND_BEFORE_SA);
 }
 
 void module_close(struct module_conn *m)
@@ -90,23 +125,46 @@ void module_events_read(struct module_conn *m, module_lost_fn *lost,
 		on_event(m, nlh, lost, ctx);
 }
 
-int module_bind(struct module_conn *m, const struct ipsec_addr *daddr,
-		uint32_t spi, int fd)
+/* A BIND or UNBIND request naming SA @spi to @daddr. */
+static struct nlmsghdr *sa_msg(struct module_conn *m, char *buf, uint8_t cmd,
+			       const struct ipsec_addr *daddr, uint32_t spi)
 {
-	char buf[NL_BUF_SIZE];
 	struct nlmsghdr *nlh;
 
-	if (m->family <= 0)
-		return -ENOPROTOOPT;
-	nlh = genl_msg_start(&m->nl, buf, (uint16_t)m->family,
-			     IPSECME_CMD_BIND, IPSECME_GENL_VERSION,
-			     NLM_F_ACK);
+	nlh = genl_msg_start(&m->nl, buf, (uint16_t)m->family, cmd,
+			     IPSECME_GENL_VERSION, NLM_F_ACK);
 	mnl_attr_put_u16(nlh, IPSECME_A_BIND_FAMILY, (uint16_t)daddr->family);
 	if (daddr->family == AF_INET)
 		mnl_attr_put(nlh, IPSECME_A_BIND_DADDR, 4, &daddr->v4);
 	else
 		mnl_attr_put(nlh, IPSECME_A_BIND_DADDR, 16, &daddr->v6);
 	mnl_attr_put_u32(nlh, IPSECME_A_BIND_SPI, htonl(spi));
+	return nlh;
+}
+
+int module_bind(struct module_conn *m, const struct ipsec_addr *daddr,
+		uint32_t spi, int fd, bool before_sa)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+
+	if (m->family <= 0)
+		return -ENOPROTOOPT;
+	nlh = sa_msg(m, buf, IPSECME_CMD_BIND, daddr, spi);
 	mnl_attr_put_u32(nlh, IPSECME_A_BIND_FD, (uint32_t)fd);
+	if (before_sa)
+		mnl_attr_put_u32(nlh, IPSECME_A_BIND_FLAGS,
+				 IPSECME_BIND_F_BEFORE_SA);
 	return nl_talk(&m->nl, nlh, NULL, NULL);
+}
+
+int module_unbind(struct module_conn *m, const struct ipsec_addr *daddr,
+		  uint32_t spi)
+{
+	char buf[NL_BUF_SIZE];
+
+	if (m->family <= 0)
+		return -ENOPROTOOPT;
+	return nl_talk(&m->nl, sa_msg(m, buf, IPSECME_CMD_UNBIND, daddr, spi),
+		       NULL, NULL);
 }

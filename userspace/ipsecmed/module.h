@@ -7,6 +7,7 @@
 #ifndef IPSECMED_MODULE_H
 #define IPSECMED_MODULE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/addr.h"
@@ -15,6 +16,7 @@
 struct module_conn {
 	struct nl_conn nl;
 	int family;		/* generic netlink id; <= 0: no module */
+	uint64_t features;	/* IPSECME_FEATURE_*, from GET_INFO */
 	struct nl_conn ev;	/* its events group; ev.sk NULL: none */
 };
 
@@ -24,8 +26,8 @@ struct module_conn {
 typedef void module_lost_fn(void *ctx, uint64_t ino, int err,
 			    uint32_t bindings);
 
-/* Find the module's family; without the module it is not an error
- * until something must be bound. Returns 0 or -errno.
+/* Find the module's family and features; without the module it is not
+ * an error until something must be bound. Returns 0 or -errno.
  */
 int module_open(struct module_conn *m);
 void module_close(struct module_conn *m);
@@ -40,10 +42,18 @@ void module_events_read(struct module_conn *m, module_lost_fn *lost,
 
 /* Bind the outbound SA @spi (host order) to @daddr to the espintcp
  * socket @fd: from then on its packets go over that connection. Binding
- * a bound SA moves it (a reconnection). Returns 0 or -errno, with the
- * module's extack in m->nl.ext_msg.
+ * a bound SA moves it (a reconnection). With @before_sa, an SA not added
+ * yet is waited for (only if module_binds_before_sa()). Returns 0 or
+ * -errno, with the module's extack in m->nl.ext_msg.
  */
 int module_bind(struct module_conn *m, const struct ipsec_addr *daddr,
-		uint32_t spi, int fd);
+		uint32_t spi, int fd, bool before_sa);
+/* Remove the binding of SA @spi to @daddr. Returns 0 or -errno. */
+int module_unbind(struct module_conn *m, const struct ipsec_addr *daddr,
+		  uint32_t spi);
+/* Whether the module lets an SA be bound before it is added, so that
+ * none of its packets leaves outside the connection.
+ */
+bool module_binds_before_sa(const struct module_conn *m);
 
 #endif /* IPSECMED_MODULE_H */

@@ -140,8 +140,16 @@ static const struct genl_small_ops ipsecme_nl_ops[] = {
 	},
 };
 
+/* BOUND has a group of its own: a daemon that binds hundreds of SAs at
+ * once must not see its CONN_LOST events crowded out by its own BINDs.
+ */
 static const struct genl_multicast_group ipsecme_nl_mcgrps[] = {
-	{ .name = IPSECME_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[IPSECME_NL_MCGRP_EVENTS] = {
+		.name = IPSECME_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+	[IPSECME_NL_MCGRP_BINDINGS] = {
+		.name = IPSECME_MCGRP_BINDINGS, .flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 struct genl_family ipsecme_genl_family __ro_after_init = {

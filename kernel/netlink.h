@@ -8,6 +8,12 @@ struct ipsecme_etcp;
 
 extern struct genl_family ipsecme_genl_family;
 
+/* Indexes into the family's multicast groups. */
+enum {
+	IPSECME_NL_MCGRP_EVENTS,
+	IPSECME_NL_MCGRP_BINDINGS,
+};
+
 int ipsecme_genl_init(void);
 void ipsecme_genl_uninit(void);
 

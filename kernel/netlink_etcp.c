@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Generic netlink commands of ESP-in-TCP: BIND, UNBIND, the binding and
- * connection dumps, and the CONN_LOST and BOUND events. Policies check types and
+ * connection dumps, the CONN_LOST and BOUND events. Policies check types and
  * sizes; handlers check what depends on other attributes and say why in
  * the extack message.
  */
@@ -156,25 +156,29 @@ static int ipsecme_nl_put_bind_key(struct sk_buff *skb,
 }
 
 /* BIND succeeded: multicast BOUND. Process context, best effort. */
-static void ipsecme_nl_notify_bound(struct net *net,
+static void ipsecme_nl_notify_bound(struct genl_info *info,
 				    const struct ipsecme_bind_key *k, u8 state,
 				    u64 ino)
 {
+	struct net *net = genl_info_net(info);
 	struct sk_buff *msg;
 	void *hdr;
 
+	if (!genl_has_listeners(&ipsecme_genl_family, net,
+				IPSECME_NL_MCGRP_BINDINGS))
+		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
-	hdr = genlmsg_put(msg, 0, 0, &ipsecme_genl_family, 0,
-			  IPSECME_CMD_BOUND);
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq,
+			  &ipsecme_genl_family, 0, IPSECME_CMD_BOUND);
 	if (!hdr || ipsecme_nl_put_bind_key(msg, k, state, ino)) {
 		nlmsg_free(msg);
 		return;
 	}
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&ipsecme_genl_family, net, msg, 0, 0,
-				GFP_KERNEL);
+	genlmsg_multicast_netns(&ipsecme_genl_family, net, msg, 0,
+				IPSECME_NL_MCGRP_BINDINGS, GFP_KERNEL);
 }
 
 static int ipsecme_nl_bind(struct sk_buff *skb, struct genl_info *info)
@@ -205,7 +209,7 @@ static int ipsecme_nl_bind(struct sk_buff *skb, struct genl_info *info)
 	ino = sock_i_ino(sock->sk);
 	sockfd_put(sock);
 	if (!err)
-		ipsecme_nl_notify_bound(in->net, &key, state, ino);
+		ipsecme_nl_notify_bound(info, &key, state, ino);
 	return err;
 }
 
@@ -391,7 +395,7 @@ void ipsecme_nl_notify_conn_lost(struct ipsecme_etcp *ctx, unsigned int n)
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&ipsecme_genl_family, sock_net(ctx->sk), msg,
-				0, 0, GFP_KERNEL);
+				0, IPSECME_NL_MCGRP_EVENTS, GFP_KERNEL);
 }
 
 const struct genl_ops ipsecme_nl_etcp_ops[] = {

@@ -68,6 +68,50 @@ static bool ipsecme_bind_key_eq(const struct ipsecme_bind_key *a,
 	       !memcmp(&a->daddr, &b->daddr, sizeof(a->daddr));
 }
 
+/* Whether @k names @x exactly. (xfrm leaves whatever userspace gave in
+ * the unused bytes of an IPv4 SA's address.)
+ */
+static bool ipsecme_bind_key_names(const struct ipsecme_bind_key *k,
+				   const struct xfrm_state *x)
+{
+	return x->id.spi == k->spi && x->id.proto == IPPROTO_ESP &&
+	       x->props.family == k->family && x->mark.v == k->mark_v &&
+	       x->mark.m == k->mark_m && x->if_id == k->if_id &&
+	       xfrm_addr_equal(&x->id.daddr, &k->daddr, k->family);
+}
+
+/* Whether the packets of @x can be carried; if not, @extack (may be
+ * NULL) says why.
+ */
+static bool ipsecme_bind_carriable(const struct xfrm_state *x,
+				   struct netlink_ext_ack *extack)
+{
+	if (x->encap) {
+		NL_SET_ERR_MSG(extack,
+			       "SA has an encapsulation template; only plain ESP SAs can be bound");
+		return false;
+	}
+	/* Offloaded ESP is built by the device after our hook: the packet
+	 * we would see is not yet encrypted.
+	 */
+	if (x->xso.dev || x->xso.type != XFRM_DEV_OFFLOAD_UNSPECIFIED) {
+		NL_SET_ERR_MSG(extack,
+			       "SA is offloaded to a device; offloaded SAs cannot be bound");
+		return false;
+	}
+	/* On 6.1 and 6.12 an SA added while esp4_offload or esp6_offload
+	 * is loaded gets the offload type even without a device, and xfrm
+	 * then sends its packets down the offload path: clear text at our
+	 * hook, encrypted in software only at the device's transmit.
+	 */
+	if (x->type_offload) {
+		NL_SET_ERR_MSG(extack,
+			       "SA takes the kernel's ESP offload path (esp4_offload/esp6_offload was loaded when it was added); it cannot be bound");
+		return false;
+	}
+	return true;
+}
+
 static struct xfrm_state *ipsecme_bind_sa(struct ipsecme_net *in,
 					  const struct ipsecme_binding *b)
 {
@@ -149,8 +193,9 @@ static bool ipsecme_bind_sa_dead(const struct xfrm_state *x)
 }
 
 /* @x died: drop its binding, found by the SA itself (an update may have
- * changed its if_id), and any binding of its SPI whose SA died without an
- * event (a migration replaces SAs silently).
+ * changed its if_id), any binding of its SPI whose SA died without an
+ * event (a migration replaces SAs silently), and one still waiting for
+ * an SA of its name (added without an event that gave it the SA).
  */
 static void ipsecme_bind_sa_gone(struct ipsecme_net *in,
 				 const struct xfrm_state *x)
@@ -164,7 +209,8 @@ static void ipsecme_bind_sa_gone(struct ipsecme_net *in,
 		const struct xfrm_state *bx = ipsecme_bind_sa(in, b);
 
 		if (bx == x || (b->key.spi == x->id.spi &&
-				ipsecme_bind_sa_dead(bx)))
+				ipsecme_bind_sa_dead(bx)) ||
+		    (!bx && ipsecme_bind_key_names(&b->key, x)))
 			ipsecme_bind_remove(in, b);
 	}
 	spin_unlock_bh(&in->lock);
@@ -184,7 +230,7 @@ static void ipsecme_bind_sa_updated(struct ipsecme_net *in,
 	spin_lock_bh(&in->lock);
 	hash_for_each_possible(in->bindings, b, hnode,
 			       ipsecme_bind_hash(x->id.spi))
-		if (b->key.spi == x->id.spi &&
+		if (ipsecme_bind_sa(in, b) && b->key.spi == x->id.spi &&
 		    b->key.family == x->props.family &&
 		    b->key.mark_v == x->mark.v && b->key.mark_m == x->mark.m &&
 		    !memcmp(&b->key.daddr, &x->id.daddr, sizeof(b->key.daddr)))
@@ -270,7 +316,11 @@ static int ipsecme_bind_insert(struct ipsecme_net *in,
 		goto out;
 	}
 	b = ipsecme_bind_lookup(in, k);
-	if (b) {
+	if (b && !x) {
+		NL_SET_ERR_MSG(extack, "A binding of this SA exists");
+		err = -EEXIST;
+		goto out;
+	} else if (b) {
 		ipsecme_bind_detach(in, b);
 		/* The same SA, or its successor under the same name. */
 		x = rcu_replace_pointer(b->x, x, lockdep_is_held(&in->lock));
@@ -303,25 +353,23 @@ out:
 	return err;
 }
 
-/* Whether @k names @x exactly. */
-static bool ipsecme_bind_key_names(const struct ipsecme_bind_key *k,
-				   const struct xfrm_state *x)
-{
-	return x->id.spi == k->spi && x->id.proto == IPPROTO_ESP &&
-	       x->props.family == k->family && x->mark.v == k->mark_v &&
-	       x->mark.m == k->mark_m && x->if_id == k->if_id &&
-	       !memcmp(&x->id.daddr, &k->daddr, sizeof(k->daddr));
-}
-
-/* @x was just added: the bindings that wait for it take it. The packet
- * path has carried its packets by destination and SPI until now.
+/* @x was just added: the binding that waits for it takes it, if it is
+ * one BIND would take (BIND it again to learn why not). The packet path
+ * has carried its packets by destination and SPI until now.
  */
 static void ipsecme_bind_sa_added(struct ipsecme_net *in,
 				  struct xfrm_state *x)
 {
 	struct ipsecme_binding *b;
 
+	if (!ipsecme_bind_carriable(x, NULL))
+		return;
 	spin_lock_bh(&in->lock);
+	/* Checked under the lock sa_gone() takes: an SA that died since
+	 * it was added is not taken.
+	 */
+	if (ipsecme_bind_sa_dead(x))
+		goto out;
 	hash_for_each_possible(in->bindings, b, hnode,
 			       ipsecme_bind_hash(x->id.spi)) {
 		if (ipsecme_bind_sa(in, b) || !ipsecme_bind_key_names(&b->key, x))
@@ -329,6 +377,7 @@ static void ipsecme_bind_sa_added(struct ipsecme_net *in,
 		xfrm_state_hold(x);
 		rcu_assign_pointer(b->x, x);
 	}
+out:
 	spin_unlock_bh(&in->lock);
 }
 
@@ -370,48 +419,52 @@ static struct xfrm_state *ipsecme_bind_lookup_sa(struct net *net,
 	return s.found;
 }
 
-/* The SA @k names, referenced, if it is one we can carry; NULL if there
- * is none and @may_wait.
+/* For a binding that is to wait for its SA: no SA that it would collide
+ * with in xfrm (the lookup xfrm_state_add() does) may exist. Otherwise a
+ * peer that proposes another peer's outbound SPI could have that SA's
+ * binding moved to its own connection.
+ */
+static int ipsecme_bind_check_absent(struct ipsecme_net *in,
+				     const struct ipsecme_bind_key *k,
+				     struct netlink_ext_ack *extack)
+{
+	struct xfrm_state *x;
+
+	x = xfrm_state_lookup(in->net, k->mark_v, &k->daddr, k->spi,
+			      IPPROTO_ESP, k->family);
+	if (!x)
+		return 0;
+	xfrm_state_put(x);
+	NL_SET_ERR_MSG(extack,
+		       "An SA of this destination and SPI exists; bind it without IPSECME_BIND_F_BEFORE_SA");
+	return -EEXIST;
+}
+
+/* The SA @k names, referenced, if it is one we can carry; with
+ * @before_sa NULL, if there is none and none it would collide with.
  */
 static struct xfrm_state *ipsecme_bind_find_sa(struct ipsecme_net *in,
 					       const struct ipsecme_bind_key *k,
-					       bool may_wait,
+					       bool before_sa,
 					       struct netlink_ext_ack *extack)
 {
 	struct xfrm_state *x;
 
+	if (before_sa) {
+		int err = ipsecme_bind_check_absent(in, k, extack);
+
+		return err ? ERR_PTR(err) : NULL;
+	}
 	x = ipsecme_bind_lookup_sa(in->net, k);
-	if (!x && may_wait)
-		return NULL;
 	if (!x) {
 		NL_SET_ERR_MSG(extack, "No ESP SA with this destination, SPI, mark and if_id");
 		return ERR_PTR(-ENOENT);
 	}
-	if (x->encap) {
-		NL_SET_ERR_MSG(extack, "SA has an encapsulation template; only plain ESP SAs can be bound");
-		goto err_inval;
-	}
-	/* Offloaded ESP is built by the device after our hook: the packet
-	 * we would see is not yet encrypted.
-	 */
-	if (x->xso.dev || x->xso.type != XFRM_DEV_OFFLOAD_UNSPECIFIED) {
-		NL_SET_ERR_MSG(extack, "SA is offloaded to a device; offloaded SAs cannot be bound");
-		goto err_inval;
-	}
-	/* On 6.1 and 6.12 an SA added while esp4_offload or esp6_offload
-	 * is loaded gets the offload type even without a device, and xfrm
-	 * then sends its packets down the offload path: clear text at our
-	 * hook, encrypted in software only at the device's transmit.
-	 */
-	if (x->type_offload) {
-		NL_SET_ERR_MSG(extack,
-			       "SA takes the kernel's ESP offload path (esp4_offload/esp6_offload was loaded when it was added); it cannot be bound");
-		goto err_inval;
+	if (!ipsecme_bind_carriable(x, extack)) {
+		xfrm_state_put(x);
+		return ERR_PTR(-EINVAL);
 	}
 	return x;
-err_inval:
-	xfrm_state_put(x);
-	return ERR_PTR(-EINVAL);
 }
 
 /**
@@ -439,7 +492,7 @@ int ipsecme_bind(struct ipsecme_net *in, const struct ipsecme_bind_key *key,
 	if (IS_ERR(x))
 		return PTR_ERR(x);
 	*state = x ? IPSECME_BIND_ACTIVE : IPSECME_BIND_WAITING;
-	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
 	if (!spare) {
 		if (x)
 			xfrm_state_put(x);
@@ -561,6 +614,49 @@ static bool ipsecme_bind_mark_ok(const struct ipsecme_binding *b,
 	       !((mark ^ x->props.smark.v) & om);
 }
 
+/* Candidates for a packet among bindings of its destination and SPI. */
+struct ipsecme_bind_pick {
+	struct ipsecme_binding *named, *best;
+	unsigned int n, best_bits;
+	bool tie;
+};
+
+static void ipsecme_bind_pick_add(struct ipsecme_bind_pick *p,
+				  struct ipsecme_binding *b,
+				  const struct xfrm_state *x, u32 mark)
+{
+	unsigned int bits;
+
+	p->named = b;
+	p->n++;
+	if (!ipsecme_bind_mark_ok(b, x, mark))
+		return;
+	/* An unmarked SA matches every mark: the SA whose mask covers most
+	 * of the packet's mark is the one that built it.
+	 */
+	bits = hweight32(b->key.mark_m);
+	if (p->best && bits == p->best_bits) {
+		p->tie = true;
+	} else if (!p->best || bits > p->best_bits) {
+		p->best = b;
+		p->best_bits = bits;
+		p->tie = false;
+	}
+}
+
+/* The one candidate of @p, or NULL with *why set if it cannot tell. */
+static struct ipsecme_binding *
+ipsecme_bind_pick_one(const struct ipsecme_bind_pick *p,
+		      enum ipsecme_stat_attr *why)
+{
+	if (p->best && !p->tie)
+		return p->best;
+	if (p->n == 1)
+		return p->named;
+	*why = IPSECME_A_STAT_TX_MALFORMED;
+	return NULL;
+}
+
 /**
  * ipsecme_bind_lookup_pkt() - the binding of the SA that built a packet
  * @in: the namespace
@@ -574,7 +670,9 @@ static bool ipsecme_bind_mark_ok(const struct ipsecme_binding *b,
  * SAs by the policy's mark, rules may rewrite it), so it only chooses
  * between several SAs of the same destination and SPI; a packet it
  * cannot attribute, or one of an SPI whose binding has gone stale, is
- * dropped rather than sent as plain ESP.
+ * dropped rather than sent as plain ESP. Bindings that hold their SA
+ * come first: one still waiting for its SA only carries packets of a
+ * destination and SPI that no other binding claims.
  *
  * Return: the binding to carry the packet, or to count its drop on, or
  * NULL.
@@ -584,15 +682,13 @@ ipsecme_bind_lookup_pkt(struct ipsecme_net *in, u16 family,
 			const xfrm_address_t *daddr, __be32 spi, u32 mark,
 			enum ipsecme_stat_attr *why)
 {
-	struct ipsecme_binding *b, *named = NULL, *stale = NULL, *best = NULL;
-	unsigned int n = 0, best_bits = 0;
-	bool tie = false;
+	struct ipsecme_bind_pick bound = {}, waiting = {};
+	struct ipsecme_binding *b, *stale = NULL;
 
 	*why = 0;
 	hash_for_each_possible_rcu(in->bindings, b, hnode,
 				   ipsecme_bind_hash(spi)) {
 		const struct xfrm_state *x = rcu_dereference(b->x);
-		unsigned int bits;
 
 		if (b->key.spi != spi)
 			continue;
@@ -602,30 +698,12 @@ ipsecme_bind_lookup_pkt(struct ipsecme_net *in, u16 family,
 				stale = b;	/* migrated away from us */
 			continue;
 		}
-		named = b;
-		n++;
-		if (!ipsecme_bind_mark_ok(b, x, mark))
-			continue;
-		/* An unmarked SA matches every mark: the SA whose mask
-		 * covers most of the packet's mark is the one that built it.
-		 */
-		bits = hweight32(b->key.mark_m);
-		if (best && bits == best_bits) {
-			tie = true;
-		} else if (!best || bits > best_bits) {
-			best = b;
-			best_bits = bits;
-			tie = false;
-		}
+		ipsecme_bind_pick_add(x ? &bound : &waiting, b, x, mark);
 	}
-	if (best && !tie)
-		return best;
-	if (n == 1)
-		return named;
-	if (n) {
-		*why = IPSECME_A_STAT_TX_MALFORMED;
-		return NULL;
-	}
+	if (bound.n)
+		return ipsecme_bind_pick_one(&bound, why);
+	if (waiting.n)
+		return ipsecme_bind_pick_one(&waiting, why);
 	if (stale)
 		*why = IPSECME_A_STAT_TX_STALE;
 	return stale;
@@ -775,8 +853,14 @@ static int ipsecme_bind_km_notify(struct xfrm_state *x,
 			ipsecme_bind_sa_gone(ipsecme_net(xs_net(x)), x);
 		break;
 	case XFRM_MSG_UPDSA:
-		if (x && x->id.proto == IPPROTO_ESP)
+		/* @x is a dead copy after an update in place, the new SA
+		 * itself after an update of a larval one.
+		 */
+		if (x && x->id.proto == IPPROTO_ESP) {
 			ipsecme_bind_sa_updated(ipsecme_net(xs_net(x)), x);
+			if (!ipsecme_bind_sa_dead(x))
+				ipsecme_bind_sa_added(ipsecme_net(xs_net(x)), x);
+		}
 		break;
 	case XFRM_MSG_FLUSHSA:
 		if (c->net)

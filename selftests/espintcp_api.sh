@@ -86,19 +86,19 @@ check_eq "the SA takes it when added (dormant: its socket is closed)" \
 	"$(state_of 0x00000500)" dormant
 ip -n "$N" xfrm state delete src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x500
 check_eq "deleting that SA removes the binding" "$(state_of 0x00000500)" ""
-check_eq "a waiting binding with another mark is another binding" \
-	"$(try ulp-wait 10.9.0.2 400 5/ffff):$(state_of 0x00000400)" \
-	"ok:dormant,waiting"
+check_eq "bind before an SA that would collide with one by mark: EEXIST" \
+	"$(try ulp-wait 10.9.0.2 400 5/ffff)" \
+	"error EEXIST: An SA of this destination and SPI exists; bind it without IPSECME_BIND_F_BEFORE_SA"
+wait600=$(try ulp-wait 10.9.0.2 600 6/ff)
 ip -n "$N" xfrm state add src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x600 \
 	mode transport aead 'rfc4106(gcm(aes))' $KEY 128 mark 0x5 mask 0xff
-check_eq "an SA of the same SPI with another mark is not given to it" \
-	"$(try ulp-wait 10.9.0.2 600 5/ffff):$(state_of 0x00000600)" "ok:waiting"
-check_eq "waiting is no way around the checks of an existing SA: EINVAL" \
-	"$(try ulp-wait 10.9.0.2 200)" \
-	"error EINVAL: SA has an encapsulation template; only plain ESP SAs can be bound"
+check_eq "a waiting binding is not given an SA of its SPI with another mark" \
+	"$wait600:$(state_of 0x00000600)" "ok:waiting"
+check_eq "bind before an SA that exists, even one it could not carry: EEXIST" \
+	"$(try ulp-wait 10.9.0.2 200 | cut -d: -f1)" "error EEXIST"
 check_eq "UNBIND of a waiting binding works" \
-	"$(raw -c $UNBIND -a $FAM4 -a $A4 -a 4:00000400 -a 10:05000000 \
-		-a 11:ffff0000):$(state_of 0x00000400)" "ok:dormant"
+	"$(raw -c $UNBIND -a $FAM4 -a $A4 -a 4:00000600 -a 10:06000000 \
+		-a 11:ff000000):$(state_of 0x00000600)" "ok:"
 check_eq "a waiting binding left to the namespace's exit" \
 	"$(try ulp-wait 10.9.0.2 700)" ok
 check_eq "attach the ULP to a listening socket: ENOTCONN" \

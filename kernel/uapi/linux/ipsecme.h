@@ -18,6 +18,7 @@
 #define IPSECME_GENL_NAME		"ipsecme"
 #define IPSECME_GENL_VERSION		1
 #define IPSECME_MCGRP_EVENTS		"events"
+#define IPSECME_MCGRP_BINDINGS		"bindings"
 
 /**
  * enum ipsecme_cmd - generic netlink commands
@@ -44,13 +45,16 @@
  *	offloaded to a device or takes the kernel's ESP offload path
  *	(added while esp4_offload/esp6_offload was loaded), %ENOSPC too many
  *	bindings, %EOPNOTSUPP the kernel has its own espintcp.
- *	With %IPSECME_BIND_F_BEFORE_SA in %IPSECME_A_BIND_FLAGS, an SA that
- *	does not exist yet is no error: the binding waits for it
- *	(%IPSECME_BIND_WAITING) and the SA takes it when it is added, so
- *	that its first packet already goes over the connection (bind a new
- *	outbound SA first, then add it). BIND it again once added, without
- *	the flag, to have it checked as above; UNBIND a binding whose SA is
- *	never added.
+ *	With %IPSECME_BIND_F_BEFORE_SA in %IPSECME_A_BIND_FLAGS, BIND only
+ *	creates a binding for an SA not added yet, which then waits for it
+ *	(%IPSECME_BIND_WAITING); the SA takes it when it is added
+ *	(XFRM_MSG_NEWSA, or XFRM_MSG_UPDSA of a larval SA), so that its
+ *	first packet already goes over the connection: bind a new outbound
+ *	SA first, then add it. %EEXIST if a binding of that name exists, or
+ *	an SA that the new one would collide with in xfrm (also a larval
+ *	one). BIND the SA again once added, without the flag, to have it
+ *	checked as above; UNBIND the binding if adding the SA or that
+ *	second BIND failed.
  * @IPSECME_CMD_UNBIND: remove the binding named by %IPSECME_A_BIND_FAMILY,
  *	%IPSECME_A_BIND_DADDR, %IPSECME_A_BIND_SPI and the optional mark and
  *	if_id attributes as for BIND (%ENOENT if none). Packets of the SA
@@ -64,10 +68,11 @@
  *	socket was still open; its bindings (%IPSECME_A_CONN_BINDINGS of
  *	them) are now dormant: their packets are dropped until rebound.
  *	Carries &enum ipsecme_conn_attr.
- * @IPSECME_CMD_BOUND: notification only, on %IPSECME_MCGRP_EVENTS: BIND
- *	bound an SA, moved it to another socket or made it wait for its SA.
- *	Carries the SA's attributes as BIND takes them,
- *	%IPSECME_A_BIND_STATE and %IPSECME_A_BIND_SOCK_INO.
+ * @IPSECME_CMD_BOUND: notification only, on %IPSECME_MCGRP_BINDINGS:
+ *	BIND bound an SA, moved it to another socket or made it wait for its
+ *	SA. Carries the SA's attributes as BIND takes them,
+ *	%IPSECME_A_BIND_STATE and %IPSECME_A_BIND_SOCK_INO; its netlink
+ *	port and sequence number are those of the BIND request.
  */
 enum ipsecme_cmd {
 	IPSECME_CMD_UNSPEC,
@@ -203,7 +208,8 @@ enum ipsecme_stat_attr {
  *	packets are dropped and counted until the SA is bound to a new
  *	socket, unbound, or dies
  * @IPSECME_BIND_WAITING: bound with %IPSECME_BIND_F_BEFORE_SA, its SA not
- *	added yet
+ *	added yet (whether its socket is open or closed: then
+ *	%IPSECME_A_BIND_SOCK_INO is 0)
  */
 enum ipsecme_bind_state {
 	IPSECME_BIND_ACTIVE,

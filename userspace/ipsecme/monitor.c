@@ -100,12 +100,30 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Join the module's multicast group @name; 0, -ENOENT if the module
+ * has none of that name, or -errno.
+ */
+static int join(struct nl_conn *c, const char *name)
+{
+	int family, group = -1;
+
+	family = genl_family_group(c, IPSECME_GENL_NAME, name, &group);
+	if (family < 0)
+		return family;
+	if (group < 0)
+		return -ENOENT;
+	if (mnl_socket_setsockopt(c->sk, NETLINK_ADD_MEMBERSHIP, &group,
+				  sizeof(group)) < 0)
+		return -errno;
+	return 0;
+}
+
 int cmd_monitor(const struct cli_opts *opts, int argc, char **argv)
 {
 	char buf[32768];
 	struct mon m = { .opts = opts };
 	struct nl_conn c;
-	int err, group = -1;
+	int err;
 	ssize_t n;
 
 	if (argc > 1) {
@@ -115,19 +133,18 @@ int cmd_monitor(const struct cli_opts *opts, int argc, char **argv)
 	}
 	err = nl_open(&c, NETLINK_GENERIC);
 	if (!err) {
-		m.family = genl_family_group(&c, IPSECME_GENL_NAME,
-					     IPSECME_MCGRP_EVENTS, &group);
-		err = m.family < 0 ? m.family : 0;
+		m.family = genl_family_id(&c, IPSECME_GENL_NAME);
+		err = m.family < 0 ? m.family : join(&c, IPSECME_MCGRP_EVENTS);
 	}
-	if (err == -ENOENT || (!err && group < 0)) {
+	/* An older module has no BOUND events: it tells only of losses. */
+	if (!err && join(&c, IPSECME_MCGRP_BINDINGS) == -EPERM)
+		err = -EPERM;
+	if (err == -ENOENT) {
 		fprintf(stderr, "ipsecme: the ipsecme module is not loaded or "
 			"has no events group; load it with 'modprobe ipsecme'\n");
 		nl_close(&c);
 		return EXIT_SEMANTIC;
 	}
-	if (!err && mnl_socket_setsockopt(c.sk, NETLINK_ADD_MEMBERSHIP,
-					  &group, sizeof(group)) < 0)
-		err = -errno;
 	if (err) {
 		fprintf(stderr, "ipsecme: cannot listen to module events: %s%s\n",
 			strerror(-err), err == -EPERM ?

@@ -168,6 +168,14 @@ $(O)/ipsecmed/policy_test: $(O)/ipsecmed/policy_test.o \
 		$(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
 
+# kernel.c against fakes of lib/xfrm.h's SA calls and of the module.
+UNIT_TESTS += $(O)/ipsecmed/kernel_test
+$(O)/ipsecmed/kernel_test: $(O)/ipsecmed/kernel_test.o \
+		$(O)/ipsecmed/kernel.o $(O)/ipsecmed/ts.o $(SA_OBJS) \
+		$(CONF_OBJS) $(O)/lib/addr.o $(IKE_CODEC_OBJS) \
+		$(IKE_CRYPTO_OBJS) $(KTEST_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CRYPTO) $(LDLIBS_MNL)
+
 # CHILD_SA rekeys through exchange_create.c (and the peer's Deletes
 # through exchange_info.c) against fakes of the daemon and the kernel.
 UNIT_TESTS += $(O)/ipsecmed/exchange_create_test

@@ -264,6 +264,16 @@ void kernel_rebind(struct daemon *d, const struct ike_sa *sa)
 				 sa->conn->name, c->spi_out);
 }
 
+/* The outbound SA of @c leaves the kernel, if we added it. */
+static void remove_out(struct daemon *d, const struct ike_sa *sa,
+		       struct child_sa *c)
+{
+	if (c->out_added)
+		xfrm_sa_del(&d->xfrm, &sa->path.ep.local, &sa->path.ep.remote,
+			    c->spi_out, IPPROTO_ESP);
+	c->out_added = false;
+}
+
 int kernel_install_out(struct daemon *d, const struct ike_sa *sa,
 		       struct child_sa *c)
 {
@@ -282,11 +292,17 @@ int kernel_install_out(struct daemon *d, const struct ike_sa *sa,
 		if (err && early)
 			module_unbind(&d->module, &sa->path.ep.remote,
 				      c->spi_out);
+		c->out_added = !err;
 	}
 	memset(&out, 0, sizeof(out));
-	/* Bound again once added, to have the SA itself checked. */
-	if (!err)
+	/* Bound again once added, to have the SA itself checked; one
+	 * that cannot be carried goes (its packets would not leave).
+	 */
+	if (!err) {
 		err = bind_out(d, sa, c, false);
+		if (err)
+			remove_out(d, sa, c);
+	}
 	return err;
 }
 
@@ -333,8 +349,7 @@ void kernel_remove(struct daemon *d, const struct ike_sa *sa,
 		policy_release(d, c->reqid);
 	xfrm_sa_del(&d->xfrm, &sa->path.ep.remote, &sa->path.ep.local, c->spi_in,
 		    IPPROTO_ESP);
-	xfrm_sa_del(&d->xfrm, &sa->path.ep.local, &sa->path.ep.remote, c->spi_out,
-		    IPPROTO_ESP);
+	remove_out(d, sa, c);
 	c->installed = false;
 }
 

@@ -53,6 +53,10 @@ struct child_sa {
 	uint8_t keymat[CHILD_KEYMAT_MAX];	/* i->r encr|integ, r->i ... */
 	size_t enc_len, integ_len;
 	bool installed;
+	/* We added its outbound SA: only then may we delete it (a peer
+	 * may give an SPI that another peer's outbound SA already has).
+	 */
+	bool out_added;
 	bool out_pending;	/* rekey responder: outbound SA not yet in */
 	uint64_t installed_ms;
 	uint64_t rekey_at_ms;		/* jittered rekey_time, 0: none */

@@ -261,7 +261,7 @@ static bool delete_lost_children(struct daemon *d, struct ike_sa *sa,
 	if (!n)
 		return true;
 	if (sa->state != IKE_S_ESTABLISHED || task_window_full(&sa->tasks) ||
-	    sa->pending || sa->rekey_ike || sa->successor_id ||
+	    ccsa_inflight(sa) || sa->successor_id ||
 	    n > CTL_CHILDREN_MAX)
 		return false;
 	n = 0;
@@ -291,21 +291,6 @@ static bool delete_lost_children(struct daemon *d, struct ike_sa *sa,
 	return true;
 }
 
-/* Re-point @c (a CHILD_SA of an IKE SA moving to @conn) at the child
- * of the same name; false if @conn has none.
- */
-static bool remap_child(struct child_sa *c, const struct conf_conn *conn)
-{
-	const struct conf_child *cfg;
-
-	if (!c || !c->cfg)
-		return true;
-	cfg = child_by_name(conn, c->cfg->name);
-	if (cfg)
-		child_sa_set_cfg(c, cfg);
-	return cfg != NULL;
-}
-
 /* Point the SAs at the new configuration's connections (by name). The
  * CHILD_SAs of a removed child are deleted alone when possible; SAs
  * whose connection is gone are deleted. What a request of ours has in
@@ -322,13 +307,13 @@ static void remap(struct daemon *d, struct conf *nc)
 		struct child_sa *ch;
 		bool lost = !c;
 
-		if (!lost && !remap_child(sa->pending, c))
+		if (!lost && !task_remap(sa, c))
 			lost = true;
 		if (!lost && sa->state != IKE_S_DEAD &&
 		    !delete_lost_children(d, sa, c))
 			lost = true;
 		for (ch = sa->children; !lost && ch; ch = ch->next)
-			remap_child(ch, c);
+			child_sa_remap(ch, c);
 		if (lost) {
 			log_info("%s: gone from the configuration, deleting "
 				 "IKE SA #%u", sa->conn->name, sa->id);
@@ -338,8 +323,6 @@ static void remap(struct daemon *d, struct conf *nc)
 		if (!c)
 			continue;
 		ike_sa_set_conn(sa, c);
-		if (sa->rekey_ike)
-			ike_sa_set_conn(sa->rekey_ike, c);
 	}
 }
 

@@ -117,7 +117,8 @@ void daemon_tasks_configure(struct daemon *d)
 }
 
 int sa_send_request(struct daemon *d, struct ike_sa *sa,
-		    const struct task_ops *ops, struct ike_builder *b)
+		    const struct task_ops *ops, void *priv,
+		    struct ike_builder *b)
 {
 	static uint8_t out[IKE_MAX_MSG];
 	int len;
@@ -131,7 +132,7 @@ int sa_send_request(struct daemon *d, struct ike_sa *sa,
 	if (ops->exchange == IKE_SA_INIT &&
 	    keep(&sa->msg1, &sa->msg1_len, out, (size_t)len))
 		return -ENOMEM;
-	return task_start(&d->task_env, sa, ops, out, (size_t)len);
+	return task_start(&d->task_env, sa, ops, priv, out, (size_t)len);
 }
 
 int sa_send_response(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
@@ -187,11 +188,6 @@ void sa_terminate(struct daemon *d, struct ike_sa *sa, const char *why)
 	for (c = sa->children; c; c = c->next)
 		if (c->installed)
 			kernel_remove(d, sa, c, true);
-	if (sa->pending) {	/* drop the SPI reserved for it */
-		kernel_remove(d, sa, sa->pending, false);
-		child_sa_free(sa->pending);
-		sa->pending = NULL;
-	}
 	if (sa->state == IKE_S_HALF_OPEN && d->half_open)
 		d->half_open--;
 	if (why && sa->state != IKE_S_DELETING)
@@ -199,7 +195,8 @@ void sa_terminate(struct daemon *d, struct ike_sa *sa, const char *why)
 			 why);
 	sa_report(sa, why ? why : "ended");
 	sa->state = IKE_S_DEAD;
-	task_flush(sa, false);
+	/* With what they negotiate: the SPIs reserved for it go too. */
+	task_flush(d, sa, false);
 }
 
 /* The peer's keys open the SK payload, or the message is dropped. */
@@ -230,6 +227,7 @@ static void handle_response(struct daemon *d, struct ike_sa *sa,
 	static struct ike_msg m;
 	static uint8_t plain[IKE_MAX_MSG];
 	struct ike_err err = { 0 };
+	void *priv = NULL;
 
 	if (ike_msg_decode(&m, buf, len, &err)) {
 		log_rl(LOG_INFO, "IKE SA #%u: bad response: %s", sa->id, err.msg);
@@ -246,11 +244,11 @@ static void handle_response(struct daemon *d, struct ike_sa *sa,
 			       err.msg);
 			return;
 		}
-		task_retire(sa, t);
+		priv = task_retire(sa, t);
 		reconnect_follow(d, sa, from);
 	}
 	sa->last_rx_ms = now_ms();
-	ops->answered(d, sa, &m);
+	ops->answered(d, sa, priv, &m);
 }
 
 static void handle_request(struct daemon *d, struct ike_sa *sa,

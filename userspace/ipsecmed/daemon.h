@@ -67,11 +67,13 @@ void daemon_tasks_configure(struct daemon *d);
 
 /* Send a request, the task @ops (its exchange and what its answer
  * means), whose SK plaintext is the chain in @b (or, for IKE_SA_INIT,
- * the whole message @b): a task of @sa in flight (task.h). Returns 0 or
- * a negative errno/ike_status (-EBUSY: the window is full).
+ * the whole message @b): a task of @sa in flight (task.h), which owns
+ * @priv from now on. Returns 0 or a negative errno/ike_status (-EBUSY:
+ * the window is full); @priv stays the caller's then.
  */
 int sa_send_request(struct daemon *d, struct ike_sa *sa,
-		    const struct task_ops *ops, struct ike_builder *b);
+		    const struct task_ops *ops, void *priv,
+		    struct ike_builder *b);
 /* Send and cache the response to request @msgid. */
 int sa_send_response(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
 		     uint32_t msgid, struct ike_builder *b);
@@ -113,6 +115,8 @@ int info_send_child_delete(struct daemon *d, struct ike_sa *sa,
 			   struct ike_builder *b);
 void child_handle_request(struct daemon *d, struct ike_sa *sa,
 			  struct ike_msg *m);
+/* Whether a CREATE_CHILD_SA request of ours is in flight on @sa. */
+bool ccsa_inflight(const struct ike_sa *sa);
 /* The old CHILD_SA of @reqid is gone: install the outbound SAs of its
  * successors that waited for that (rekey responder).
  */

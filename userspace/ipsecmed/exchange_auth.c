@@ -227,10 +227,35 @@ static bool other_sa_with_peer(const struct daemon *d, const struct ike_sa *sa)
 }
 
 static void auth_handle_response(struct daemon *d, struct ike_sa *sa,
-				 struct ike_msg *m);
+				 void *priv, struct ike_msg *m);
 
+/* The first CHILD_SA, negotiated with IKE_AUTH: @c, not linked in, its
+ * inbound SPI reserved (@d: given back).
+ */
+static void auth_child_drop(struct daemon *d, struct ike_sa *sa,
+			    struct child_sa *c)
+{
+	if (!c)
+		return;
+	if (d)
+		kernel_remove(d, sa, c, false);
+	child_sa_free(c);
+}
+
+static void auth_release(struct daemon *d, struct ike_sa *sa, void *priv)
+{
+	auth_child_drop(d, sa, priv);
+}
+
+static bool auth_remap(struct ike_sa *sa, void *priv,
+		       const struct conf_conn *conn)
+{
+	return child_sa_remap(priv, conn);
+}
+
+/* Its private state is the CHILD_SA it negotiates. */
 static const struct task_ops auth_task = {
-	"IKE_AUTH", IKE_AUTH, auth_handle_response,
+	"IKE_AUTH", IKE_AUTH, auth_handle_response, auth_release, auth_remap,
 };
 
 int auth_send_request(struct daemon *d, struct ike_sa *sa)
@@ -250,7 +275,6 @@ int auth_send_request(struct daemon *d, struct ike_sa *sa)
 	c = child_new(d, sa, &conn->children[0], true);
 	if (!c)
 		return -1;
-	sa->pending = c;
 	ike_put_be32(spi, c->spi_in);
 	ikb_init_chain(&b, plain, sizeof(plain));
 	ikb_id(&b, IKE_PL_IDI, id.buf[0], id.buf + 4, id.len - 4);
@@ -266,8 +290,10 @@ int auth_send_request(struct daemon *d, struct ike_sa *sa)
 	if (conn->remote.id.type != CONF_ID_NONE &&
 	    (n = id_encode(&conn->remote.id, &sa->path.ep.remote, &type, buf)) > 0)
 		ikb_id(&b, IKE_PL_IDR, type, buf, (size_t)n);
-	if (add_auth(d, &b, sa, &id))
+	if (add_auth(d, &b, sa, &id)) {
+		auth_child_drop(d, sa, c);
 		return -1;
+	}
 	if (c->mode == IPSEC_MODE_TRANSPORT)
 		ikb_notify(&b, 0, NULL, 0, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
 	prop_offer(c->cfg->esp, c->cfg->n_esp, IKE_PROTO_ESP, spi, 4, false,
@@ -276,7 +302,10 @@ int auth_send_request(struct daemon *d, struct ike_sa *sa)
 	ikb_ts(&b, IKE_PL_TSI, &c->ts_local);
 	ikb_ts(&b, IKE_PL_TSR, &c->ts_remote);
 	sa->state = IKE_S_AUTH_SENT;
-	return sa_send_request(d, sa, &auth_task, &b);
+	n = sa_send_request(d, sa, &auth_task, c, &b);
+	if (n)
+		auth_child_drop(d, sa, c);
+	return n;
 }
 
 /* Remember the peer's identity: whole for "unique", as text for people. */
@@ -375,19 +404,20 @@ static const char *child_from_response(struct ike_sa *sa, struct child_sa *c,
 }
 
 static void auth_handle_response(struct daemon *d, struct ike_sa *sa,
-				 struct ike_msg *m)
+				 void *priv, struct ike_msg *m)
 {
 	const struct ike_payload *idr = ike_msg_first(m, IKE_PL_IDR);
-	struct child_sa *c = sa->pending;
+	struct child_sa *c = priv;
 	uint16_t err = ike_msg_error(m);
 	const char *why = NULL;
 	char refused[64];
 	struct ike_id id;
 	int up;
 
-	if (sa->state != IKE_S_AUTH_SENT)
+	if (sa->state != IKE_S_AUTH_SENT) {
+		auth_child_drop(d, sa, c);
 		return;
-	sa->pending = NULL;
+	}
 	if (err == IKE_N_AUTHENTICATION_FAILED || !idr ||
 	    ike_id_decode(idr, &id, NULL))
 		why = "";

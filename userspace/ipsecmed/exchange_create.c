@@ -38,6 +38,28 @@
 /* A replaced IKE SA whose Delete does not come is given up after this. */
 #define REPLACED_TIMEOUT_MS 30000
 
+/*
+ * Our CREATE_CHILD_SA request in flight, the private state of its task
+ * (task.h): a new CHILD_SA (@child, no @old_spi), a CHILD_SA rekey (the
+ * successor in @child, the old CHILD_SA's inbound SPI) or an IKE SA
+ * rekey (@ike, the new IKE SA, not linked in yet, with its nonce and DH
+ * key); for a CHILD_SA our nonce and, with a KE payload, our DH key.
+ * The task holds it until the answer comes and frees it when the SA
+ * ends first, so each request in flight has its own.
+ */
+struct ccsa_task {
+	struct child_sa *child;
+	uint32_t old_spi;
+	struct ike_sa *ike;
+	uint8_t ni[OUR_NONCE_LEN];
+	struct ike_dh *dh;
+};
+
+static bool ike_rekey_inflight(const struct ike_sa *sa);
+static bool child_inflight(const struct ike_sa *sa);
+static struct ccsa_task *child_rekey_inflight(const struct ike_sa *sa,
+					      uint32_t old_spi);
+
 static uint32_t rnd32(void)
 {
 	uint32_t r;
@@ -284,9 +306,10 @@ static void answer_child_rekey(struct daemon *d, struct ike_sa *sa,
 		answer_error(d, sa, m->hdr.msgid, err, 0);
 		return;
 	}
-	if (sa->pending && sa->rekey_old_spi == old->spi_in) {
+	if (child_rekey_inflight(sa, old->spi_in)) {
 		/* Both ends rekey it (2.8.1): settled on our answer. */
 		sa->coll = true;
+		sa->coll_spi = old->spi_in;
 		memcpy(sa->coll_ni, r->nonce, r->nonce_len);
 		sa->coll_ni_len = r->nonce_len;
 		memcpy(sa->coll_nr, nr, sizeof(nr));
@@ -343,7 +366,7 @@ static void answer_new_child(struct daemon *d, struct ike_sa *sa,
 			       &tr);
 	/* Closing, replaced, or its IKE SA being rekeyed (2.25.2). */
 	if (!err && (sa->state != IKE_S_ESTABLISHED || sa->successor_id ||
-		     sa->rekey_ike))
+		     ike_rekey_inflight(sa)))
 		err = IKE_N_TEMPORARY_FAILURE;
 	/* A peer may not pile up CHILD_SAs without bound (3.10.1). */
 	if (!err && children_live(sa) >= conn->max_child_sas) {
@@ -462,7 +485,7 @@ static bool children_busy(const struct ike_sa *sa)
 {
 	const struct child_sa *c;
 
-	if (sa->pending || sa->next_child)
+	if (child_inflight(sa) || sa->next_child)
 		return true;
 	for (c = sa->children; c; c = c->next)
 		if (c->state != CHILD_S_INSTALLED || c->out_pending)
@@ -536,7 +559,7 @@ static void answer_ike_rekey(struct daemon *d, struct ike_sa *sa,
 		return;
 	}
 	ike_up(d, n);
-	if (sa->rekey_ike) {
+	if (ike_rekey_inflight(sa)) {
 		/* Both ends rekey it (2.8.2): who keeps the CHILD_SAs is
 		 * settled when our own answer comes.
 		 */
@@ -544,6 +567,7 @@ static void answer_ike_rekey(struct daemon *d, struct ike_sa *sa,
 		memcpy(sa->coll_ni, n->ni, n->ni_len);
 		sa->coll_ni_len = n->ni_len;
 		memcpy(sa->coll_nr, n->nr, OUR_NONCE_LEN);
+		sa->coll_spi = 0;
 		sa->coll_ike_id = n->id;
 		log_info("%s: simultaneous rekey of IKE SA #%u",
 			 sa->conn->name, sa->id);
@@ -575,7 +599,7 @@ void child_handle_request(struct daemon *d, struct ike_sa *sa,
 				 &r);
 	if (!err && sa->state != IKE_S_ESTABLISHED)
 		err = IKE_N_TEMPORARY_FAILURE;
-	if (!err && r.proto == IKE_PROTO_ESP && sa->rekey_ike)
+	if (!err && r.proto == IKE_PROTO_ESP && ike_rekey_inflight(sa))
 		err = IKE_N_TEMPORARY_FAILURE;	/* 2.25.2 */
 	if (err == IKE_N_NO_ADDITIONAL_SAS && r.rekey && !old) {
 		err = IKE_N_CHILD_SA_NOT_FOUND;
@@ -597,25 +621,94 @@ void child_handle_request(struct daemon *d, struct ike_sa *sa,
 /* --- initiator: requests --------------------------------------------- */
 
 static void child_create_done(struct daemon *d, struct ike_sa *sa,
-			      struct ike_msg *m);
+			      void *priv, struct ike_msg *m);
 static void child_rekey_done(struct daemon *d, struct ike_sa *sa,
-			     struct ike_msg *m);
-static void ike_rekey_done(struct daemon *d, struct ike_sa *sa,
+			     void *priv, struct ike_msg *m);
+static void ike_rekey_done(struct daemon *d, struct ike_sa *sa, void *priv,
 			   struct ike_msg *m);
 
+/* Free @t and what it negotiates; with @d, the SPI reserved for its
+ * CHILD_SA goes too.
+ */
+static void ccsa_task_free(struct daemon *d, struct ike_sa *sa,
+			   struct ccsa_task *t)
+{
+	if (!t)
+		return;
+	if (t->child) {
+		if (d)
+			kernel_remove(d, sa, t->child, false);
+		child_sa_free(t->child);
+	}
+	ike_sa_free(t->ike);
+	ike_dh_free(t->dh);
+	OPENSSL_cleanse(t->ni, sizeof(t->ni));
+	free(t);
+}
+
+static void ccsa_release(struct daemon *d, struct ike_sa *sa, void *priv)
+{
+	ccsa_task_free(d, sa, priv);
+}
+
+static bool ccsa_remap(struct ike_sa *sa, void *priv,
+		       const struct conf_conn *conn)
+{
+	struct ccsa_task *t = priv;
+
+	if (t->ike)
+		ike_sa_set_conn(t->ike, conn);
+	return child_sa_remap(t->child, conn);
+}
+
 static const struct task_ops child_create_task = {
-	"new CHILD_SA", IKE_CREATE_CHILD_SA, child_create_done,
+	"new CHILD_SA", IKE_CREATE_CHILD_SA, child_create_done, ccsa_release,
+	ccsa_remap,
 };
 static const struct task_ops child_rekey_task = {
-	"CHILD_SA rekey", IKE_CREATE_CHILD_SA, child_rekey_done,
+	"CHILD_SA rekey", IKE_CREATE_CHILD_SA, child_rekey_done, ccsa_release,
+	ccsa_remap,
 };
 static const struct task_ops ike_rekey_task = {
-	"IKE SA rekey", IKE_CREATE_CHILD_SA, ike_rekey_done,
+	"IKE SA rekey", IKE_CREATE_CHILD_SA, ike_rekey_done, ccsa_release,
+	ccsa_remap,
 };
 
-/* Send the request for @c, pending now: a new CHILD_SA, or the successor
- * of the CHILD_SA with inbound SPI @old_spi. @group: the DH group for a
- * KE payload (0: no PFS).
+static bool ike_rekey_inflight(const struct ike_sa *sa)
+{
+	return task_inflight(&sa->tasks, &ike_rekey_task);
+}
+
+/* A new CHILD_SA or a CHILD_SA rekey of ours. */
+static bool child_inflight(const struct ike_sa *sa)
+{
+	return task_inflight(&sa->tasks, &child_create_task) ||
+	       task_inflight(&sa->tasks, &child_rekey_task);
+}
+
+bool ccsa_inflight(const struct ike_sa *sa)
+{
+	return child_inflight(sa) || ike_rekey_inflight(sa);
+}
+
+/* Our rekey in flight of the CHILD_SA with inbound SPI @old_spi. */
+static struct ccsa_task *child_rekey_inflight(const struct ike_sa *sa,
+					      uint32_t old_spi)
+{
+	const struct ike_task *t;
+	struct ccsa_task *ct;
+
+	for (t = sa->tasks.inflight; t; t = t->next) {
+		ct = t->priv;
+		if (t->ops == &child_rekey_task && ct->old_spi == old_spi)
+			return ct;
+	}
+	return NULL;
+}
+
+/* Send the request for @c, its task's from now on: a new CHILD_SA, or
+ * the successor of the CHILD_SA with inbound SPI @old_spi. @group: the
+ * DH group for a KE payload (0: no PFS). On failure @c is dropped.
  */
 static int child_request_send(struct daemon *d, struct ike_sa *sa,
 			      struct child_sa *c, uint32_t old_spi,
@@ -625,16 +718,25 @@ static int child_request_send(struct daemon *d, struct ike_sa *sa,
 	struct ike_sa_payload offer;
 	uint8_t spi[4], pub[IKE_DH_MAX_PUB];
 	struct ike_builder b;
+	struct ccsa_task *t = calloc(1, sizeof(*t));
+	int err;
 
-	c->initiator = true;
-	sa->pending = c;
-	if (group) {
-		sa->rekey_dh = ike_dh_new(ike_dh_group_find(group));
-		if (!sa->rekey_dh || ike_dh_public(sa->rekey_dh, pub))
-			return -1;
+	if (!t) {
+		kernel_remove(d, sa, c, false);
+		child_sa_free(c);
+		return -1;
 	}
-	sa->rekey_old_spi = old_spi;
-	rand_bytes(sa->rekey_ni, sizeof(sa->rekey_ni));
+	c->initiator = true;
+	t->child = c;
+	if (group) {
+		t->dh = ike_dh_new(ike_dh_group_find(group));
+		if (!t->dh || ike_dh_public(t->dh, pub)) {
+			ccsa_task_free(d, sa, t);
+			return -1;
+		}
+	}
+	t->old_spi = old_spi;
+	rand_bytes(t->ni, sizeof(t->ni));
 	ikb_init_chain(&b, plain, sizeof(plain));
 	if (old_spi) {
 		ike_put_be32(spi, old_spi);
@@ -647,13 +749,16 @@ static int child_request_send(struct daemon *d, struct ike_sa *sa,
 	prop_offer(c->cfg->esp, c->cfg->n_esp, IKE_PROTO_ESP, spi, 4,
 		   group != 0, group, &offer);
 	ikb_sa(&b, &offer);
-	ikb_nonce(&b, sa->rekey_ni, sizeof(sa->rekey_ni));
+	ikb_nonce(&b, t->ni, sizeof(t->ni));
 	if (group)
-		ikb_ke(&b, group, pub, ike_dh_group(sa->rekey_dh)->pub_len);
+		ikb_ke(&b, group, pub, ike_dh_group(t->dh)->pub_len);
 	ikb_ts(&b, IKE_PL_TSI, &c->ts_local);
 	ikb_ts(&b, IKE_PL_TSR, &c->ts_remote);
-	return sa_send_request(d, sa, old_spi ? &child_rekey_task :
-			       &child_create_task, &b);
+	err = sa_send_request(d, sa, old_spi ? &child_rekey_task :
+			      &child_create_task, t, &b);
+	if (err)
+		ccsa_task_free(d, sa, t);
+	return err;
 }
 
 /* The group to offer for @old's rekey: the one INVALID_KE_PAYLOAD asked
@@ -685,20 +790,6 @@ static int child_create_send(struct daemon *d, struct ike_sa *sa,
 	return child_request_send(d, sa, c, 0, group);
 }
 
-/* Our CHILD_SA rekey could not be sent: drop its state. */
-static void child_rekey_abort(struct daemon *d, struct ike_sa *sa)
-{
-	if (sa->pending) {
-		kernel_remove(d, sa, sa->pending, false);
-		child_sa_free(sa->pending);
-		sa->pending = NULL;
-	}
-	sa->rekey_old_spi = 0;
-	ike_dh_free(sa->rekey_dh);
-	sa->rekey_dh = NULL;
-	OPENSSL_cleanse(sa->rekey_ni, sizeof(sa->rekey_ni));
-}
-
 /* The child of @sa->next_child is done (failed if @why); after the
  * last one, answer a waiting "up", naming the first failure.
  */
@@ -719,7 +810,7 @@ int child_create_due(struct daemon *d, struct ike_sa *sa)
 {
 	const struct conf_child *cfg;
 
-	if (!sa->next_child || sa->pending || sa->rekey_ike ||
+	if (!sa->next_child || ccsa_inflight(sa) ||
 	    task_window_full(&sa->tasks) || sa->successor_id ||
 	    sa->state != IKE_S_ESTABLISHED)
 		return 0;
@@ -731,11 +822,9 @@ int child_create_due(struct daemon *d, struct ike_sa *sa)
 	}
 	cfg = &sa->conn->children[sa->next_child];
 	if (child_create_send(d, sa, cfg, prop_first_group(cfg->esp,
-							   cfg->n_esp)) &&
-	    !task_inflight(&sa->tasks, &child_create_task)) {
+							   cfg->n_esp))) {
 		log_warn("%s: cannot start creating CHILD_SA %s",
 			 sa->conn->name, cfg->name);
-		child_rekey_abort(d, sa);
 		child_create_next(sa, "cannot send the request");
 		return 0;
 	}
@@ -747,7 +836,7 @@ int child_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
 	struct child_sa *c;
 	uint16_t group;
 
-	if (sa->pending || sa->rekey_ike || task_window_full(&sa->tasks) ||
+	if (ccsa_inflight(sa) || task_window_full(&sa->tasks) ||
 	    sa->successor_id)
 		return 0;
 	for (c = sa->children; c; c = c->next) {
@@ -760,11 +849,9 @@ int child_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
 		 */
 		child_lifetimes_start(c);
 		group = prop_first_group(c->cfg->esp, c->cfg->n_esp);
-		if (child_rekey_send(d, sa, c, group) &&
-		    !task_inflight(&sa->tasks, &child_rekey_task)) {
+		if (child_rekey_send(d, sa, c, group)) {
 			log_warn("%s: cannot start the CHILD_SA rekey",
 				 sa->conn->name);
-			child_rekey_abort(d, sa);
 			return 0;
 		}
 		return 1;
@@ -779,19 +866,23 @@ static int ike_rekey_send(struct daemon *d, struct ike_sa *sa, uint16_t group)
 	struct ike_sa_payload offer;
 	uint8_t pub[IKE_DH_MAX_PUB];
 	struct ike_builder b;
-	struct ike_sa *n = ike_successor(sa, true);
+	struct ccsa_task *t = calloc(1, sizeof(*t));
+	struct ike_sa *n = t ? ike_successor(sa, true) : NULL;
+	int err;
 
-	if (!n)
+	if (!n) {
+		free(t);
 		return -1;
+	}
+	t->ike = n;
 	n->ke_group = group;
 	n->ni_len = OUR_NONCE_LEN;
 	rand_bytes(n->ni, n->ni_len);
 	n->dh = ike_dh_new(ike_dh_group_find(group));
 	if (!n->dh || ike_dh_public(n->dh, pub)) {
-		ike_sa_free(n);
+		ccsa_task_free(d, sa, t);
 		return -1;
 	}
-	sa->rekey_ike = n;
 	prop_offer(conn->ike, conn->n_ike, IKE_PROTO_IKE, n->spi_i,
 		   IKE_SPI_LEN, true, group, &offer);
 	ikb_init_chain(&b, plain, sizeof(plain));
@@ -799,7 +890,10 @@ static int ike_rekey_send(struct daemon *d, struct ike_sa *sa, uint16_t group)
 	ikb_nonce(&b, n->ni, n->ni_len);
 	ikb_ke(&b, group, pub, ike_dh_group(n->dh)->pub_len);
 	log_info("%s: rekeying IKE SA #%u", conn->name, sa->id);
-	return sa_send_request(d, sa, &ike_rekey_task, &b);
+	err = sa_send_request(d, sa, &ike_rekey_task, t, &b);
+	if (err)
+		ccsa_task_free(d, sa, t);
+	return err;
 }
 
 int ike_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
@@ -818,16 +912,13 @@ int ike_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
 		control_delete_sa(d, sa);
 		return 1;
 	}
-	if (!sa->rekey_at_ms || now < sa->rekey_at_ms || sa->rekey_ike ||
-	    children_busy(sa))
+	if (!sa->rekey_at_ms || now < sa->rekey_at_ms ||
+	    ike_rekey_inflight(sa) || children_busy(sa))
 		return 0;
 	sa->rekey_at_ms = now + REKEY_RETRY_MS;
 	if (ike_rekey_send(d, sa, sa->suite.dh ? sa->suite.dh->id :
-			   prop_first_group(sa->conn->ike, sa->conn->n_ike)) &&
-	    !task_inflight(&sa->tasks, &ike_rekey_task)) {
+			   prop_first_group(sa->conn->ike, sa->conn->n_ike))) {
 		log_warn("%s: cannot start the IKE SA rekey", sa->conn->name);
-		ike_sa_free(sa->rekey_ike);
-		sa->rekey_ike = NULL;
 		return 0;
 	}
 	return 1;
@@ -859,9 +950,9 @@ static const char *answer_ts(struct child_sa *c,
 }
 
 /* Check the answer to our new or (@rekey) rekeyed CHILD_SA and fill
- * @c; NULL or why not.
+ * @c, our request's with DH key @dh (NULL: no PFS); NULL or why not.
  */
-static const char *child_answer(struct ike_sa *sa, struct child_sa *c,
+static const char *child_answer(struct child_sa *c, const struct ike_dh *dh,
 				const struct ike_msg *m, bool rekey,
 				const uint8_t **nr, uint16_t *nr_len,
 				uint8_t *gir, size_t *gir_len)
@@ -873,7 +964,7 @@ static const char *child_answer(struct ike_sa *sa, struct child_sa *c,
 	const struct ike_payload *tsr = ike_msg_first(m, IKE_PL_TSR);
 	static struct ike_sa_payload sa_pl;
 	struct ike_ts_payload ti, tr;
-	bool pfs = sa->rekey_dh != NULL;
+	bool pfs = dh != NULL;
 	struct ike_ke ke;
 	const char *why;
 
@@ -883,11 +974,11 @@ static const char *child_answer(struct ike_sa *sa, struct child_sa *c,
 		return "malformed answer";
 	if (prop_accept(c->cfg->esp, c->cfg->n_esp, IKE_PROTO_ESP, pfs,
 			&sa_pl, &c->suite) || sa_pl.prop[0].spi_size != 4 ||
-	    (pfs && c->suite.dh != ike_dh_group(sa->rekey_dh)) ||
+	    (pfs && c->suite.dh != ike_dh_group(dh)) ||
 	    (!pfs && c->suite.dh))
 		return "peer answered with an ESP proposal we did not offer";
 	if (pfs && (!kep || ike_ke_decode(kep, &ke, NULL) ||
-		    shared_secret(sa->rekey_dh, &ke, gir, gir_len)))
+		    shared_secret(dh, &ke, gir, gir_len)))
 		return "missing, wrong or invalid KE payload";
 	c->spi_out = ike_get_be32(sa_pl.prop[0].spi);
 	if ((why = answer_ts(c, &ti, &tr, rekey)))
@@ -940,17 +1031,19 @@ void child_discard(struct daemon *d, struct ike_sa *sa, struct child_sa *c)
 	delete_child(d, sa, c);
 }
 
-/* Our rekey met the peer's (2.8.1): whether ours is the redundant one. */
-static bool child_collision_lost(struct ike_sa *sa, const uint8_t *nr,
+/* Our rekey @t met the peer's (2.8.1): whether ours is the redundant
+ * one.
+ */
+static bool child_collision_lost(struct ike_sa *sa,
+				 const struct ccsa_task *t, const uint8_t *nr,
 				 uint16_t nr_len)
 {
-	struct ike_nonces ours = { sa->rekey_ni, sizeof(sa->rekey_ni), nr,
-				   nr_len };
+	struct ike_nonces ours = { t->ni, sizeof(t->ni), nr, nr_len };
 	struct ike_nonces theirs = { sa->coll_ni, sa->coll_ni_len,
 				     sa->coll_nr, sizeof(sa->coll_nr) };
 	bool lost;
 
-	if (!sa->coll)
+	if (!sa->coll || sa->coll_spi != t->old_spi)
 		return false;
 	sa->coll = false;
 	lost = rekey_ours_redundant(&ours, &theirs);
@@ -960,9 +1053,10 @@ static bool child_collision_lost(struct ike_sa *sa, const uint8_t *nr,
 }
 
 static void child_rekey_done(struct daemon *d, struct ike_sa *sa,
-			     struct ike_msg *m)
+			     void *priv, struct ike_msg *m)
 {
-	struct child_sa *c = sa->pending, *old;
+	struct ccsa_task *t = priv;
+	struct child_sa *c = t->child, *old;
 	const uint8_t *nr = NULL;
 	uint8_t gir[IKE_DH_MAX_SHARED];
 	size_t gir_len = 0;
@@ -972,30 +1066,27 @@ static void child_rekey_done(struct daemon *d, struct ike_sa *sa,
 	const char *why;
 	bool lost = false;
 
-	sa->pending = NULL;
-	old = child_by_spi_in(sa, sa->rekey_old_spi);
-	sa->rekey_old_spi = 0;
+	t->child = NULL;
+	old = child_by_spi_in(sa, t->old_spi);
 	why = err ? "peer refused the rekey" :
-	      child_answer(sa, c, m, true, &nr, &nr_len, gir, &gir_len);
+	      child_answer(c, t->dh, m, true, &nr, &nr_len, gir, &gir_len);
 	/* The peer's Delete of the old CHILD_SA crossed our rekey: its
 	 * policies went with it, so the successor brings its own, or its
 	 * traffic would leave in clear.
 	 */
 	if (!why) {
-		lost = child_collision_lost(sa, nr, nr_len);
-		if (child_sa_derive(sa, c, sa->rekey_ni, sizeof(sa->rekey_ni),
-				    nr, nr_len, sa->rekey_dh ? gir : NULL,
-				    gir_len) ||
+		lost = child_collision_lost(sa, t, nr, nr_len);
+		if (child_sa_derive(sa, c, t->ni, sizeof(t->ni), nr, nr_len,
+				    t->dh ? gir : NULL, gir_len) ||
 		    kernel_install(d, sa, c, !old, !lost))
 			why = "cannot install the new CHILD_SA";
 	}
 	OPENSSL_cleanse(gir, sizeof(gir));
-	OPENSSL_cleanse(sa->rekey_ni, sizeof(sa->rekey_ni));
-	tried = sa->rekey_dh ? ike_dh_group(sa->rekey_dh)->id : 0;
-	ike_dh_free(sa->rekey_dh);
-	sa->rekey_dh = NULL;
-	if (why) {
+	tried = t->dh ? ike_dh_group(t->dh)->id : 0;
+	if (why && sa->coll && sa->coll_spi == t->old_spi)
 		sa->coll = false;
+	ccsa_task_free(d, sa, t);	/* its CHILD_SA is @c now */
+	if (why) {
 		log_warn("%s: CHILD_SA rekey failed: %s (notify %u)",
 			 sa->conn->name, why, err);
 		if (!err) {
@@ -1015,12 +1106,9 @@ static void child_rekey_done(struct daemon *d, struct ike_sa *sa,
 		    prop_group_allowed(old->cfg->esp, old->cfg->n_esp, group)) {
 			log_info("%s: peer wants DH group %u for the CHILD_SA "
 				 "rekey", sa->conn->name, group);
-			if (child_rekey_send(d, sa, old, group) &&
-			    !task_inflight(&sa->tasks, &child_rekey_task)) {
+			if (child_rekey_send(d, sa, old, group))
 				log_warn("%s: cannot retry the CHILD_SA rekey",
 					 sa->conn->name);
-				child_rekey_abort(d, sa);
-			}
 		}
 		return;
 	}
@@ -1036,9 +1124,10 @@ static void child_rekey_done(struct daemon *d, struct ike_sa *sa,
 }
 
 static void child_create_done(struct daemon *d, struct ike_sa *sa,
-			      struct ike_msg *m)
+			      void *priv, struct ike_msg *m)
 {
-	struct child_sa *c = sa->pending;
+	struct ccsa_task *t = priv;
+	struct child_sa *c = t->child;
 	const struct conf_child *cfg = c->cfg;
 	const uint8_t *nr = NULL;
 	uint8_t gir[IKE_DH_MAX_SHARED];
@@ -1049,24 +1138,21 @@ static void child_create_done(struct daemon *d, struct ike_sa *sa,
 	const char *why;
 	int ret;
 
-	sa->pending = NULL;
+	t->child = NULL;
 	snprintf(refused, sizeof(refused), "peer refused it with error "
 		 "notify %u", err);
 	why = err ? refused :
-	      child_answer(sa, c, m, false, &nr, &nr_len, gir, &gir_len);
-	if (!why && child_sa_derive(sa, c, sa->rekey_ni, sizeof(sa->rekey_ni),
-				    nr, nr_len, sa->rekey_dh ? gir : NULL,
-				    gir_len))
+	      child_answer(c, t->dh, m, false, &nr, &nr_len, gir, &gir_len);
+	if (!why && child_sa_derive(sa, c, t->ni, sizeof(t->ni), nr, nr_len,
+				    t->dh ? gir : NULL, gir_len))
 		why = "cannot install it";
 	if (!why && (ret = kernel_install(d, sa, c, true, true)))
 		why = ret == -EADDRINUSE ? "its selectors are held by "
 		      "CHILD_SAs of another peer or connection" :
 		      "cannot install it";
 	OPENSSL_cleanse(gir, sizeof(gir));
-	OPENSSL_cleanse(sa->rekey_ni, sizeof(sa->rekey_ni));
-	tried = sa->rekey_dh ? ike_dh_group(sa->rekey_dh)->id : 0;
-	ike_dh_free(sa->rekey_dh);
-	sa->rekey_dh = NULL;
+	tried = t->dh ? ike_dh_group(t->dh)->id : 0;
+	ccsa_task_free(d, sa, t);	/* its CHILD_SA is @c now */
 	if (why) {
 		log_warn("%s: CHILD_SA %s not created: %s", sa->conn->name,
 			 cfg->name, why);
@@ -1084,10 +1170,8 @@ static void child_create_done(struct daemon *d, struct ike_sa *sa,
 		    prop_group_allowed(cfg->esp, cfg->n_esp, group)) {
 			log_info("%s: peer wants DH group %u for CHILD_SA %s",
 				 sa->conn->name, group, cfg->name);
-			if (!child_create_send(d, sa, cfg, group) ||
-			    task_inflight(&sa->tasks, &child_create_task))
+			if (!child_create_send(d, sa, cfg, group))
 				return;
-			child_rekey_abort(d, sa);
 		}
 		child_create_next(sa, why);
 		return;
@@ -1166,14 +1250,16 @@ static void ike_collision(struct daemon *d, struct ike_sa *sa,
 	info_send_delete(d, sa);
 }
 
-static void ike_rekey_done(struct daemon *d, struct ike_sa *sa,
+static void ike_rekey_done(struct daemon *d, struct ike_sa *sa, void *priv,
 			   struct ike_msg *m)
 {
-	struct ike_sa *n = sa->rekey_ike;
+	struct ccsa_task *t = priv;
+	struct ike_sa *n = t->ike;
 	uint16_t err = ike_msg_error(m), group = ccsa_invalid_ke_group(m);
 	const char *why;
 
-	sa->rekey_ike = NULL;
+	t->ike = NULL;
+	ccsa_task_free(d, sa, t);	/* its IKE SA is @n now */
 	why = err ? "peer refused the rekey" : ike_answer(sa, n, m);
 	ike_dh_free(n->dh);
 	n->dh = NULL;
@@ -1186,11 +1272,7 @@ static void ike_rekey_done(struct daemon *d, struct ike_sa *sa,
 		    prop_group_allowed(sa->conn->ike, sa->conn->n_ike, group)) {
 			log_info("%s: peer wants DH group %u for the IKE SA "
 				 "rekey", sa->conn->name, group);
-			if (ike_rekey_send(d, sa, group) &&
-			    !task_inflight(&sa->tasks, &ike_rekey_task)) {
-				ike_sa_free(sa->rekey_ike);
-				sa->rekey_ike = NULL;
-			}
+			ike_rekey_send(d, sa, group);
 		}
 		ike_sa_free(n);
 		return;

@@ -31,6 +31,7 @@ static struct sent req, resp;
 static struct {
 	int installs, installs_with_policies, removes;
 	uint32_t installed_spi;		/* inbound SPI of the last install */
+	uint32_t removed_spi;		/* inbound SPI of the last remove */
 	uint32_t next_spi;
 	/* The policies of the one reqid these tests use are in the
 	 * kernel: installed with a CHILD_SA, removed with one.
@@ -55,14 +56,21 @@ static void record(struct sent *s, uint8_t exchange, struct ike_builder *b)
 
 /* The last request's task: its answer goes to req_task->answered(). */
 static const struct task_ops *req_task;
+/* The tasks' timers, never run: nothing is retransmitted. */
+static struct loop tloop;
+static struct task_env tenv = { .loop = &tloop, .timeout_ms = 1000,
+				.tries = 1 };
 
+/* A real task in flight (the window is full), holding @priv, the state
+ * of the request.
+ */
 int sa_send_request(struct daemon *d, struct ike_sa *sa,
-		    const struct task_ops *ops, struct ike_builder *b)
+		    const struct task_ops *ops, void *priv,
+		    struct ike_builder *b)
 {
 	record(&req, ops->exchange, b);
 	req_task = ops;
-	sa->tasks.n_inflight++;		/* the window is full */
-	return 0;
+	return task_start(&tenv, sa, ops, priv, req.buf, 1);
 }
 
 
@@ -101,6 +109,7 @@ void kernel_remove(struct daemon *d, const struct ike_sa *sa,
 		   struct child_sa *c, bool policies)
 {
 	kern.removes++;
+	kern.removed_spi = c->spi_in;
 	if (policies)
 		kern.policies = false;
 	c->installed = false;
@@ -127,7 +136,7 @@ struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
 
 /* --- an IKE SA with one installed CHILD_SA --------------------------- */
 
-static const char conf_text[] =
+static const char conf_fmt[] =
 	"connection gw {\n"
 	"	remote_addrs = 10.0.0.2\n"
 	"	proposals = aes128gcm16-prfsha256-x25519\n"
@@ -141,7 +150,7 @@ static const char conf_text[] =
 	"	child net {\n"
 	"		local_ts = 192.168.1.0/24\n"
 	"		remote_ts = 10.9.0.0/24\n"
-	"		esp_proposals = aes128gcm16\n"
+	"		esp_proposals = %s\n"
 	"	}\n"
 	"}\n";
 
@@ -188,16 +197,18 @@ static const struct ike_ts_payload *remote_ts(void)
 	return &p;
 }
 
-static void setup(void)
+/* The IKE SA, its child's ESP proposals @esp. */
+static void setup_esp(const char *esp)
 {
-	char err[256];
+	char err[256], conf_text[1024];
+	int len = snprintf(conf_text, sizeof(conf_text), conf_fmt, esp);
 
 	memset(&req, 0, sizeof(req));
 	memset(&resp, 0, sizeof(resp));
 	memset(&kern, 0, sizeof(kern));
 	kern.next_spi = 0x4000;
 	kern.policies = true;		/* the old CHILD_SA's */
-	if (conf_parse(conf_text, sizeof(conf_text) - 1, "test.conf",
+	if (conf_parse(conf_text, (size_t)len, "test.conf",
 		       CONF_NO_FILES, &conf, err, sizeof(err))) {
 		printf("# %s\n", err);
 		fflush(stdout);
@@ -222,6 +233,11 @@ static void setup(void)
 	old->state = CHILD_S_INSTALLED;
 	old->installed = true;
 	sa->children = old;
+}
+
+static void setup(void)
+{
+	setup_esp("aes128gcm16");
 }
 
 static void teardown(void)
@@ -443,11 +459,26 @@ static uint32_t start_rekey(void)
 		return 0;
 	ti = sent_ts(&req, IKE_PL_TSI);
 	tr = sent_ts(&req, IKE_PL_TSR);
-	if (req.exchange != IKE_CREATE_CHILD_SA || !sa->pending ||
-	    !ts_eq(&ti, local_ts()) || !ts_eq(&tr, remote_ts()))
+	/* What it negotiates is its task's, the SPI just reserved. */
+	if (req.exchange != IKE_CREATE_CHILD_SA || !sa->tasks.inflight ||
+	    !sa->tasks.inflight->priv || !ts_eq(&ti, local_ts()) ||
+	    !ts_eq(&tr, remote_ts()))
 		return 0;
-	sa->tasks.n_inflight = 0;	/* as the daemon, on the answer */
-	return sa->pending->spi_in;
+	return kern.next_spi - 1;
+}
+
+/* The answer in msg to our last request, as the daemon hands it on: the
+ * task retired, its private state to the handler.
+ */
+static void answer(void)
+{
+	struct ike_task *t;
+
+	for (t = sa->tasks.inflight; t && t->ops != req_task; t = t->next)
+		;
+	if (!t)
+		abort();
+	req_task->answered(&d, sa, task_retire(sa, t), &msg);
 }
 
 static void test_initiator_same(void)
@@ -458,7 +489,7 @@ static void test_initiator_same(void)
 	spi = start_rekey();
 	KT_EXPECT(spi != 0);
 	build(true, 0, PEER_SPI, local_ts(), remote_ts());
-	req_task->answered(&d, sa, &msg);
+	answer();
 	KT_EXPECT(kern.installs == 1 && kern.installed_spi == spi &&
 		  kern.installs_with_policies == 0);
 	KT_EXPECT(n_children() == 2 && sa->children->spi_in == spi &&
@@ -478,7 +509,7 @@ static void test_initiator_narrowed(void)
 	spi = start_rekey();
 	KT_EXPECT(spi != 0);
 	build(true, 0, PEER_SPI, &half, remote_ts());
-	req_task->answered(&d, sa, &msg);
+	answer();
 	/* Nothing of it installed, the new one deleted at the peer. */
 	KT_EXPECT(kern.installs == 0);
 	KT_EXPECT(sent_delete(&req) == spi);
@@ -512,7 +543,7 @@ static void test_initiator_old_deleted_meanwhile(void)
 	KT_EXPECT(n_children() == 0 && !kern.policies);
 	build(true, 0, PEER_SPI, local_ts(), remote_ts());
 	KT_EXPECT(!strcmp(req_task->name, "CHILD_SA rekey"));
-	req_task->answered(&d, sa, &msg);
+	answer();
 	for (c = sa->children; c; c = c->next) {
 		KT_EXPECT(!c->installed || kern.policies);
 		if (c->installed && !kern.policies)
@@ -520,6 +551,46 @@ static void test_initiator_old_deleted_meanwhile(void)
 			       "are not\n", c->spi_in, c->spi_out);
 	}
 	teardown();
+}
+
+/* --- the state of a request in flight is its task's ------------------ */
+
+/* The SA ends (sa_terminate() flushes its tasks with the daemon) while
+ * our CHILD_SA rekey with PFS is out: the successor's reserved SPI
+ * leaves the kernel; the successor, our nonce and DH key are freed with
+ * the task (ASan: no leak), and the old CHILD_SA is not touched.
+ */
+static void test_terminated_rekey_in_flight(void)
+{
+	uint32_t spi;
+
+	setup_esp("aes128gcm16-x25519");
+	spi = start_rekey();
+	KT_EXPECT(spi != 0 && ike_msg_first(&req.m, IKE_PL_KE));
+	task_flush(&d, sa, false);
+	KT_EXPECT(!sa->tasks.inflight && kern.removes == 1 &&
+		  kern.removed_spi == spi);
+	KT_EXPECT(n_children() == 1 && old->installed);
+	teardown();
+}
+
+/* Freed with a CHILD_SA rekey and, on another SA, an IKE SA rekey out:
+ * memory only (no kernel), nothing leaks.
+ */
+static void test_freed_with_rekeys_in_flight(void)
+{
+	setup_esp("aes128gcm16-x25519");
+	KT_EXPECT(start_rekey() != 0);
+	teardown();
+	KT_EXPECT(kern.removes == 0);
+	setup();
+	sa->rekey_at_ms = 1;
+	KT_EXPECT(ike_rekey_due(&d, sa, now_ms()) == 1);
+	KT_EXPECT(req.exchange == IKE_CREATE_CHILD_SA &&
+		  !strcmp(req_task->name, "IKE SA rekey") &&
+		  sa->tasks.inflight && sa->tasks.inflight->priv);
+	teardown();
+	KT_EXPECT(kern.removes == 0);
 }
 
 int main(void)
@@ -539,5 +610,10 @@ int main(void)
 	       test_initiator_narrowed);
 	kt_run("rekey initiator: old CHILD_SA deleted by the peer meanwhile, "
 	       "no SA without policies", test_initiator_old_deleted_meanwhile);
+	kt_run("request state: an SA ending with a CHILD_SA rekey in flight "
+	       "gives back its SPI, frees successor and DH",
+	       test_terminated_rekey_in_flight);
+	kt_run("request state: an SA freed with rekeys in flight leaks "
+	       "nothing", test_freed_with_rekeys_in_flight);
 	return kt_done();
 }

@@ -10,22 +10,25 @@
 #include "ipsecmed/log.h"
 
 static void info_handle_response(struct daemon *d, struct ike_sa *sa,
-				 struct ike_msg *m);
+				 void *priv, struct ike_msg *m);
 
 static const struct task_ops ike_delete_task = {
-	"IKE SA delete", IKE_INFORMATIONAL, info_handle_response,
+	.name = "IKE SA delete", .exchange = IKE_INFORMATIONAL,
+	.answered = info_handle_response,
 };
 static const struct task_ops dpd_task = {
-	"liveness check", IKE_INFORMATIONAL, info_handle_response,
+	.name = "liveness check", .exchange = IKE_INFORMATIONAL,
+	.answered = info_handle_response,
 };
 static const struct task_ops child_delete_task = {
-	"CHILD_SA delete", IKE_INFORMATIONAL, info_handle_response,
+	.name = "CHILD_SA delete", .exchange = IKE_INFORMATIONAL,
+	.answered = info_handle_response,
 };
 
 int info_send_child_delete(struct daemon *d, struct ike_sa *sa,
 			   struct ike_builder *b)
 {
-	return sa_send_request(d, sa, &child_delete_task, b);
+	return sa_send_request(d, sa, &child_delete_task, NULL, b);
 }
 
 int info_send_delete(struct daemon *d, struct ike_sa *sa)
@@ -36,7 +39,7 @@ int info_send_delete(struct daemon *d, struct ike_sa *sa)
 	ikb_init_chain(&b, plain, sizeof(plain));
 	ikb_delete(&b, IKE_PROTO_IKE, 0, NULL, 0);
 	sa->state = IKE_S_DELETING;
-	return sa_send_request(d, sa, &ike_delete_task, &b);
+	return sa_send_request(d, sa, &ike_delete_task, NULL, &b);
 }
 
 int info_send_dpd(struct daemon *d, struct ike_sa *sa)
@@ -45,7 +48,7 @@ int info_send_dpd(struct daemon *d, struct ike_sa *sa)
 	struct ike_builder b;
 
 	ikb_init_chain(&b, plain, sizeof(plain));
-	return sa_send_request(d, sa, &dpd_task, &b);
+	return sa_send_request(d, sa, &dpd_task, NULL, &b);
 }
 
 /* Remove the CHILD_SAs whose outbound SPI the peer deletes; collect our
@@ -142,7 +145,7 @@ static void reap_deleted_children(struct daemon *d, struct ike_sa *sa)
 }
 
 static void info_handle_response(struct daemon *d, struct ike_sa *sa,
-				 struct ike_msg *m)
+				 void *priv, struct ike_msg *m)
 {
 	reap_deleted_children(d, sa);
 	if (sa->state == IKE_S_DELETING) {

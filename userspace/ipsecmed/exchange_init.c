@@ -73,13 +73,14 @@ static unsigned int peer_sig_hashes(const struct ike_msg *m, bool *present)
 }
 
 static void init_handle_response(struct daemon *d, struct ike_sa *sa,
-				 struct ike_msg *m);
+				 void *priv, struct ike_msg *m);
 
 /* Its response is not authenticated: the handler retires the task when
  * it takes an answer (RFC 7296 2.21.1).
  */
 static const struct task_ops init_task = {
-	"IKE_SA_INIT", IKE_SA_INIT, init_handle_response,
+	.name = "IKE_SA_INIT", .exchange = IKE_SA_INIT,
+	.answered = init_handle_response,
 };
 
 static int init_send(struct daemon *d, struct ike_sa *sa)
@@ -121,9 +122,9 @@ static int init_send(struct daemon *d, struct ike_sa *sa)
 		natd_add(&b, sa->spi_i, sa->spi_r, &sa->path.ep);
 	add_sig_hashes(&b);
 	/* A retry (cookie, other group) is a new message 0. */
-	task_flush(sa, true);
+	task_flush(d, sa, true);
 	sa->state = IKE_S_INIT_SENT;
-	return sa_send_request(d, sa, &init_task, &b);
+	return sa_send_request(d, sa, &init_task, NULL, &b);
 }
 
 /* A fresh SPIi and the path to the peer: UDP from the IKE port, or a
@@ -377,7 +378,7 @@ static const char *init_take(struct ike_sa *sa, const struct ike_msg *m,
 }
 
 static void init_handle_response(struct daemon *d, struct ike_sa *sa,
-				 struct ike_msg *m)
+				 void *priv, struct ike_msg *m)
 {
 	const struct conf_conn *c = sa->conn;
 	uint8_t gir[IKE_DH_MAX_SHARED];

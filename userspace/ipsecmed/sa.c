@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/crypto.h>
 
@@ -49,6 +50,21 @@ void child_sa_set_cfg(struct child_sa *c, const struct conf_child *cfg)
 	conf_put(old);
 }
 
+bool child_sa_remap(struct child_sa *c, const struct conf_conn *conn)
+{
+	size_t i;
+
+	if (!c || !c->cfg)
+		return true;
+	for (i = 0; i < conn->n_children; i++) {
+		if (!strcmp(conn->children[i].name, c->cfg->name)) {
+			child_sa_set_cfg(c, &conn->children[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
 void child_sa_free(struct child_sa *c)
 {
 	if (!c)
@@ -68,19 +84,15 @@ void ike_sa_free(struct ike_sa *sa)
 		n = c->next;
 		child_sa_free(c);
 	}
-	child_sa_free(sa->pending);
-	ike_sa_free(sa->rekey_ike);
-	ike_dh_free(sa->rekey_dh);
 	ike_dh_free(sa->dh);
 	free(sa->msg1);
 	free(sa->msg2);
-	task_flush(sa, false);
+	task_flush(NULL, sa, false);	/* and what they negotiate */
 	path_release(&sa->path);
 	free(sa->resp);
 	OPENSSL_cleanse(&sa->k, sizeof(sa->k));
 	OPENSSL_cleanse(sa->ni, sizeof(sa->ni));
 	OPENSSL_cleanse(sa->nr, sizeof(sa->nr));
-	OPENSSL_cleanse(sa->rekey_ni, sizeof(sa->rekey_ni));
 	OPENSSL_cleanse(sa->coll_ni, sizeof(sa->coll_ni));
 	OPENSSL_cleanse(sa->coll_nr, sizeof(sa->coll_nr));
 	ike_sa_set_conn(sa, NULL);

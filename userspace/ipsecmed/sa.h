@@ -118,28 +118,27 @@ struct ike_sa {
 	 * configured ones with a CREATE_CHILD_SA each.
 	 */
 	struct child_sa *children;
-	struct child_sa *pending;	/* being negotiated by our request */
 	/* Initiator: the index in conn->children of the next child to
 	 * create with CREATE_CHILD_SA; 0 when none is left.
 	 */
 	size_t next_child;
-	/* Our CREATE_CHILD_SA in flight: a new CHILD_SA (in pending, no
-	 * old SPI), a CHILD_SA rekey (the successor
-	 * in pending, the old CHILD_SA's inbound SPI) or an IKE SA rekey
-	 * (the new IKE SA, not linked in yet); our nonce and, with a KE
-	 * payload, our DH key.
-	 */
-	uint32_t rekey_old_spi;
-	struct ike_sa *rekey_ike;
-	uint8_t rekey_ni[32];
-	struct ike_dh *rekey_dh;
-	/* The peer's rekey of the same SA, answered while ours was in
-	 * flight (RFC 7296 2.8.1, 2.8.2): its nonces and, for the IKE
-	 * SA, the id of the IKE SA we made for it.
+	/* What our requests in flight negotiate (the CHILD_SA being made,
+	 * our nonce and DH key, the new IKE SA of a rekey) is the private
+	 * state of their tasks (task.h), one each. What follows is the
+	 * SA's: it outlives any one request of ours.
+	 *
+	 * The peer's rekey of the same SA, answered while ours was in
+	 * flight (RFC 7296 2.8.1, 2.8.2): its nonces, the inbound SPI of
+	 * the CHILD_SA both rekey (0: the IKE SA) and, for the IKE SA, the
+	 * id of the IKE SA we made for it. It is the peer's request, which
+	 * is done, and is settled by whichever of ours rekeys the same SA;
+	 * for the IKE SA it is also what the SA's Delete hands over (see
+	 * ike_rekey_hand_over()), when no request of ours is left.
 	 */
 	bool coll;
 	uint8_t coll_ni[IKE_NONCE_MAX], coll_nr[32];
 	uint16_t coll_ni_len;
+	uint32_t coll_spi;
 	uint32_t coll_ike_id;
 	/* Replaced by a rekey: the CHILD_SAs live on @successor_id now;
 	 * this SA only waits for its Delete.
@@ -157,7 +156,10 @@ struct ike_sa {
 	 */
 	bool tcp_reconnect, tcp_probe;
 	uint64_t tcp_retry_ms;		/* no attempt before */
-	bool delete_queued;		/* "down" came while a request was out */
+	/* "down" came while a request was out: the SA's fate, whichever
+	 * request frees the window, so not any one task's.
+	 */
+	bool delete_queued;
 	struct ctl_client *waiter;	/* a deferred "ipsecme up" */
 	char remote_id[CONF_ID_MAX];	/* for people: may be truncated */
 	/* The peer's ID payload (type byte, then its data) as "unique"
@@ -193,6 +195,10 @@ void ike_sa_free(struct ike_sa *sa);
  */
 void ike_sa_set_conn(struct ike_sa *sa, const struct conf_conn *conn);
 void child_sa_set_cfg(struct child_sa *c, const struct conf_child *cfg);
+/* Re-point @c (NULL: nothing) at the child of the same name in @conn,
+ * a connection a reload made; false if @conn has none.
+ */
+bool child_sa_remap(struct child_sa *c, const struct conf_conn *conn);
 
 /* SKEYSEED and the seven keys from g^ir and the nonces and SPIs. */
 int ike_sa_derive(struct ike_sa *sa, const uint8_t *gir, size_t gir_len);

@@ -68,7 +68,8 @@ void task_resend(struct ike_sa *sa)
 }
 
 int task_start(struct task_env *env, struct ike_sa *sa,
-	       const struct task_ops *ops, const uint8_t *msg, size_t len)
+	       const struct task_ops *ops, void *priv, const uint8_t *msg,
+	       size_t len)
 {
 	struct task_queue *q = &sa->tasks;
 	struct ike_task *t;
@@ -96,6 +97,7 @@ int task_start(struct task_env *env, struct ike_sa *sa,
 		q->next_msgid--;
 		return -ENOMEM;
 	}
+	t->priv = priv;
 	t->next = q->inflight;
 	q->inflight = t;
 	q->n_inflight++;
@@ -120,20 +122,40 @@ struct ike_task *task_for_response(const struct task_queue *q,
 	return NULL;
 }
 
-void task_retire(struct ike_sa *sa, struct ike_task *t)
+void *task_retire(struct ike_sa *sa, struct ike_task *t)
 {
+	void *priv = t->priv;
+
 	unlink_task(&sa->tasks, t);
 	task_free(t);
+	return priv;
 }
 
-void task_flush(struct ike_sa *sa, bool reset)
+void task_flush(struct daemon *d, struct ike_sa *sa, bool reset)
 {
 	struct task_queue *q = &sa->tasks;
+	const struct task_ops *ops;
+	void *priv;
 
-	while (q->inflight)
-		task_retire(sa, q->inflight);
+	while (q->inflight) {
+		ops = q->inflight->ops;
+		priv = task_retire(sa, q->inflight);
+		if (priv && ops->release)
+			ops->release(d, sa, priv);
+	}
 	if (reset)
 		q->next_msgid = 0;
+}
+
+bool task_remap(struct ike_sa *sa, const struct conf_conn *conn)
+{
+	struct ike_task *t;
+	bool ok = true;
+
+	for (t = sa->tasks.inflight; t; t = t->next)
+		if (t->ops->remap && !t->ops->remap(sa, t->priv, conn))
+			ok = false;
+	return ok;
 }
 
 bool task_inflight(const struct task_queue *q, const struct task_ops *ops)

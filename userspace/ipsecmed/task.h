@@ -18,6 +18,7 @@
 #include "ipsecmed/ike/codec.h"
 #include "ipsecmed/loop.h"
 
+struct conf_conn;
 struct daemon;
 struct ike_sa;
 
@@ -25,10 +26,23 @@ struct task_ops {
 	const char *name;	/* for logs: "IKE_AUTH", "CHILD_SA rekey" */
 	uint8_t exchange;
 	/* The response, decoded (and for all but IKE_SA_INIT, opened and
-	 * the task retired).
+	 * the task retired). @priv is the task's private state (see
+	 * task_start()), the handler's now; for IKE_SA_INIT, whose
+	 * handler retires the task itself, it has none.
 	 */
-	void (*answered)(struct daemon *d, struct ike_sa *sa,
+	void (*answered)(struct daemon *d, struct ike_sa *sa, void *priv,
 			 struct ike_msg *m);
+	/* The task ends unanswered (its SA ends or is freed): free @priv,
+	 * and with @d (the SA ends, the kernel is there) give back what
+	 * it holds in the kernel, a reserved SPI. NULL: no private state.
+	 */
+	void (*release)(struct daemon *d, struct ike_sa *sa, void *priv);
+	/* A reload: point what @priv negotiates at @conn, the SA's new
+	 * connection; false if that cannot be done (a CHILD_SA whose
+	 * child is gone). NULL: nothing to point.
+	 */
+	bool (*remap)(struct ike_sa *sa, void *priv,
+		      const struct conf_conn *conn);
 };
 
 /* What the tasks of every SA share: the loop their timers run on, the
@@ -46,6 +60,7 @@ struct ike_task {
 	const struct task_ops *ops;
 	struct task_env *env;
 	struct ike_sa *sa;
+	void *priv;			/* the exchange's, see task_ops */
 	uint32_t msgid;
 	uint8_t *req;			/* as sent, for retransmission */
 	size_t req_len;
@@ -70,25 +85,34 @@ bool task_window_full(const struct task_queue *q);
 uint32_t task_next_msgid(const struct task_queue *q);
 
 /* @msg, sealed under message ID task_next_msgid(), becomes a task of
- * @sa in flight: kept, sent along @sa's path, retransmitted. Returns 0
- * or -errno (-EBUSY: the window is full; -ENOMEM), which start nothing;
- * an error of the send is not one: the task is in flight and its timer
- * resends.
+ * @sa in flight: kept, sent along @sa's path, retransmitted. @priv (NULL:
+ * none) is the state of this one request, the task's from now on: it
+ * goes to ops->answered() with the answer, to ops->release() if none
+ * comes. Returns 0 or -errno (-EBUSY: the window is full; -ENOMEM),
+ * which start nothing and leave @priv the caller's; an error of the
+ * send is not one: the task is in flight and its timer resends.
  */
 int task_start(struct task_env *env, struct ike_sa *sa,
-	       const struct task_ops *ops, const uint8_t *msg, size_t len);
+	       const struct task_ops *ops, void *priv, const uint8_t *msg,
+	       size_t len);
 
 /* The task in flight that response header @h answers, or NULL. */
 struct ike_task *task_for_response(const struct task_queue *q,
 				   const struct ike_hdr *h);
 
-/* The response to @t came: stop retransmitting, free it. */
-void task_retire(struct ike_sa *sa, struct ike_task *t);
-
-/* Drop every task of @sa (it ends, or starts over). Message IDs stay
- * taken unless @reset.
+/* The response to @t came: stop retransmitting, free it. Returns its
+ * private state, the caller's now.
  */
-void task_flush(struct ike_sa *sa, bool reset);
+void *task_retire(struct ike_sa *sa, struct ike_task *t);
+
+/* Drop every task of @sa (it ends, or starts over), releasing their
+ * private state (with @d: in the kernel too, see task_ops.release).
+ * Message IDs stay taken unless @reset.
+ */
+void task_flush(struct daemon *d, struct ike_sa *sa, bool reset);
+
+/* A reload: every task's remap(); false if one cannot follow @conn. */
+bool task_remap(struct ike_sa *sa, const struct conf_conn *conn);
 
 /* Send every request of @sa in flight again now, along its path as it
  * is now (a new TCP connection), without counting a try.

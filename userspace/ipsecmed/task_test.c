@@ -6,6 +6,9 @@
  * in flight; a request is retransmitted on its own timer with backoff,
  * and after the last try the SA is given up, once.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "ipsecmed/sa.h"
 #include "ipsecmed/task.h"
 #include "lib/ktest.h"
@@ -34,17 +37,34 @@ static const struct transport_ops refusing = { .name = "test",
 static void on_gave_up(struct task_env *env, struct ike_sa *sa)
 {
 	gave_up++;
-	task_flush(sa, false);
+	task_flush(NULL, sa, false);
 }
 
-static void answered(struct daemon *d, struct ike_sa *sa, struct ike_msg *m)
+static void answered(struct daemon *d, struct ike_sa *sa, void *priv,
+		     struct ike_msg *m)
 {
 }
 
-static const struct task_ops ccsa = { "test rekey", IKE_CREATE_CHILD_SA,
-				      answered };
-static const struct task_ops info = { "test dpd", IKE_INFORMATIONAL,
-				      answered };
+/* Private state of the tasks that have one: what release() saw. */
+static struct {
+	int released;
+	struct daemon *d;
+} priv_seen;
+
+static void release(struct daemon *d, struct ike_sa *sa, void *priv)
+{
+	priv_seen.released++;
+	priv_seen.d = d;
+	free(priv);
+}
+
+static const struct task_ops ccsa = { .name = "test rekey",
+				      .exchange = IKE_CREATE_CHILD_SA,
+				      .answered = answered,
+				      .release = release };
+static const struct task_ops info = { .name = "test dpd",
+				      .exchange = IKE_INFORMATIONAL,
+				      .answered = answered };
 
 static struct task_env env = { .loop = &l, .timeout_ms = 500, .tries = 3,
 			       .gave_up = on_gave_up };
@@ -68,7 +88,7 @@ static void test_match(void)
 	KT_EXPECT(loop_init(&l) == 0);
 	sa->tasks.next_msgid = 5;
 	KT_EXPECT(!task_for_response(&sa->tasks, &h));	/* none in flight */
-	KT_EXPECT(task_start(&env, sa, &ccsa, (uint8_t *)"req", 3) == 0);
+	KT_EXPECT(task_start(&env, sa, &ccsa, NULL, (uint8_t *)"req", 3) == 0);
 	KT_EXPECT(sent == 1 && task_next_msgid(&sa->tasks) == 6);
 	t = task_for_response(&sa->tasks, &h);
 	KT_EXPECT(t && t->ops == &ccsa && t->msgid == 5);
@@ -95,15 +115,16 @@ static void test_window(void)
 
 	KT_EXPECT(loop_init(&l) == 0);
 	KT_EXPECT(!task_window_full(&sa->tasks));
-	KT_EXPECT(task_start(&env, sa, &info, (uint8_t *)"a", 1) == 0);
+	KT_EXPECT(task_start(&env, sa, &info, NULL, (uint8_t *)"a", 1) == 0);
 	KT_EXPECT(task_window_full(&sa->tasks));
-	KT_EXPECT(task_start(&env, sa, &ccsa, (uint8_t *)"b", 1) == -EBUSY);
+	KT_EXPECT(task_start(&env, sa, &ccsa, NULL, (uint8_t *)"b", 1) ==
+		  -EBUSY);
 	KT_EXPECT(sent == 1 && task_next_msgid(&sa->tasks) == 1);
 	/* A larger window (SET_WINDOW_SIZE) lets more out. */
 	sa->tasks.window = 2;
-	KT_EXPECT(task_start(&env, sa, &ccsa, (uint8_t *)"b", 1) == 0);
+	KT_EXPECT(task_start(&env, sa, &ccsa, NULL, (uint8_t *)"b", 1) == 0);
 	KT_EXPECT(task_window_full(&sa->tasks) && sa->tasks.n_inflight == 2);
-	task_flush(sa, true);	/* an IKE_SA_INIT retry starts over */
+	task_flush(NULL, sa, true);	/* an IKE_SA_INIT retry starts over */
 	KT_EXPECT(!sa->tasks.inflight && task_next_msgid(&sa->tasks) == 0);
 	ike_sa_free(sa);	/* with tasks left: ASan sees no leak */
 	loop_free(&l);
@@ -116,7 +137,7 @@ static void test_retransmit(void)
 
 	KT_EXPECT(loop_init(&l) == 0);
 	t0 = now_ms();
-	KT_EXPECT(task_start(&env, sa, &info, (uint8_t *)"a", 1) == 0);
+	KT_EXPECT(task_start(&env, sa, &info, NULL, (uint8_t *)"a", 1) == 0);
 	/* Not before its time (500 ms); then each wait doubles, counted
 	 * from when the timer fired (the clock here is the test's).
 	 */
@@ -146,11 +167,41 @@ static void test_send_refused(void)
 	sa->path.ops = &refusing;
 	t0 = now_ms();
 	/* Started all the same: the retransmission may get through. */
-	KT_EXPECT(task_start(&env, sa, &info, (uint8_t *)"a", 1) == 0);
+	KT_EXPECT(task_start(&env, sa, &info, NULL, (uint8_t *)"a", 1) == 0);
 	KT_EXPECT(sent == 1 && sa->tasks.n_inflight == 1);
 	loop_fire_timers(&l, t0 + 10000);
 	KT_EXPECT(sent == 2 && gave_up == 0);
 	ike_sa_free(sa);
+	loop_free(&l);
+}
+
+/* Each request's own state (two of them in flight at once) is its
+ * task's: the answer hands it to the caller; a task that ends unanswered
+ * (the SA ends: with the daemon, or is freed: without) releases it.
+ */
+static void test_private_state(void)
+{
+	struct ike_sa *sa = new_sa();
+	struct daemon *d = (struct daemon *)&l;	/* any non-NULL marker */
+	void *a = malloc(8), *b = malloc(8), *c = malloc(8);
+	struct ike_task *t;
+
+	KT_EXPECT(loop_init(&l) == 0);
+	memset(&priv_seen, 0, sizeof(priv_seen));
+	sa->tasks.window = 3;
+	KT_EXPECT(task_start(&env, sa, &ccsa, a, (uint8_t *)"a", 1) == 0);
+	KT_EXPECT(task_start(&env, sa, &ccsa, b, (uint8_t *)"b", 1) == 0);
+	t = sa->tasks.inflight;		/* the newest first */
+	KT_EXPECT(t->priv == b && t->next->priv == a);
+	KT_EXPECT(task_retire(sa, t) == b && priv_seen.released == 0);
+	free(b);
+	/* The SA ends: the daemon's release gives back what it holds. */
+	task_flush(d, sa, false);
+	KT_EXPECT(priv_seen.released == 1 && priv_seen.d == d);
+	/* Freed with a task in flight: released without the daemon. */
+	KT_EXPECT(task_start(&env, sa, &ccsa, c, (uint8_t *)"c", 1) == 0);
+	ike_sa_free(sa);
+	KT_EXPECT(priv_seen.released == 2 && priv_seen.d == NULL);
 	loop_free(&l);
 }
 
@@ -163,5 +214,7 @@ int main(void)
 	       test_retransmit);
 	kt_run("task: a send the network refuses is retransmitted",
 	       test_send_refused);
+	kt_run("task: a request's private state is its task's, released "
+	       "when it ends unanswered", test_private_state);
 	return kt_done();
 }

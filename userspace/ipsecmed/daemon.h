@@ -11,6 +11,7 @@
 #include "ipsecmed/cookie.h"
 #include "ipsecmed/loop.h"
 #include "ipsecmed/module.h"
+#include "ipsecmed/policy.h"
 #include "ipsecmed/sa.h"
 #include "ipsecmed/transport_tcp.h"
 #include "ipsecmed/transport_udp.h"
@@ -18,7 +19,6 @@
 
 struct creds;
 struct ctl_server;
-struct kpolicy;
 
 struct daemon {
 	struct conf *conf;
@@ -35,7 +35,7 @@ struct daemon {
 	struct module_conn module;	/* ipsecme.ko, for ESP over TCP */
 	struct ctl_server *ctl;
 	struct ike_sa *sas;
-	struct kpolicy *policies;	/* policy.h: shared, by holder */
+	struct policy_table policies;	/* shared, by holder */
 	uint32_t next_sa_id;
 	uint32_t next_reqid;
 	struct cookie_secrets cookies;	/* RFC 7296 2.6, rotated */

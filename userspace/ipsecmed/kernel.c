@@ -149,7 +149,7 @@ static int refuse_taken(struct daemon *d, const struct ike_sa *sa,
 {
 	char who[CONF_ID_MAX + CONF_NAME_MAX + 16], tl[512], tr[512];
 
-	if (!policy_taken(d, p, o, who, sizeof(who)))
+	if (!policy_taken(&d->policies, p, o, who, sizeof(who)))
 		return 0;
 	ts_str(&c->ts_local, tl, sizeof(tl));
 	ts_str(&c->ts_remote, tr, sizeof(tr));
@@ -183,7 +183,7 @@ static int policy(struct daemon *d, const struct ike_sa *sa,
 		p.tmpl.dst = out ? sa->path.ep.remote : sa->path.ep.local;
 	}
 	return check ? refuse_taken(d, sa, c, &p, &o) :
-		       policy_hold(d, &p, &o);
+		       policy_hold(&d->policies, &p, &o);
 }
 
 /* Policies for every pair of pieces of one family and their protocols
@@ -346,7 +346,7 @@ void kernel_remove(struct daemon *d, const struct ike_sa *sa,
 		return;
 	}
 	if (with_policies)
-		policy_release(d, c->reqid);
+		policy_release(&d->policies, c->reqid);
 	xfrm_sa_del(&d->xfrm, &sa->path.ep.remote, &sa->path.ep.local, c->spi_in,
 		    IPPROTO_ESP);
 	remove_out(d, sa, c);

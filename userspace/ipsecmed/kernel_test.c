@@ -81,19 +81,20 @@ int tcp_path_ulp_fd(const struct path *p)
 }
 
 /* Not reached with with_policies false, or by these tests. */
-bool policy_taken(const struct daemon *d, const struct xfrm_policy_spec *p,
+bool policy_taken(const struct policy_table *t,
+		  const struct xfrm_policy_spec *p,
 		  const struct policy_owner *o, char *who, size_t len)
 {
 	return false;
 }
 
-int policy_hold(struct daemon *d, const struct xfrm_policy_spec *p,
+int policy_hold(struct policy_table *t, const struct xfrm_policy_spec *p,
 		const struct policy_owner *o)
 {
 	return 0;
 }
 
-void policy_release(struct daemon *d, uint32_t reqid)
+void policy_release(struct policy_table *t, uint32_t reqid)
 {
 }
 

@@ -189,6 +189,7 @@ static int setup(struct daemon *d, int sigfd)
 				"it)", strerror(-err));
 			return err;
 		}
+		d->policies.xfrm = &d->xfrm;
 		/* Without the module nothing goes over TCP but IKE. */
 		err = module_open(&d->module);
 		if (err)

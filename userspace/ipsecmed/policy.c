@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipsecmed/daemon.h"
+#include "conf/config.h"
 #include "ipsecmed/log.h"
 #include "ipsecmed/policy.h"
+#include "ipsecmed/sa.h"
 
 struct kpolicy {
 	struct kpolicy *next;
@@ -41,12 +42,12 @@ static bool same(const struct xfrm_policy_spec *a,
 	       x->dport_mask == y->dport_mask;
 }
 
-static struct kpolicy *find(const struct daemon *d,
+static struct kpolicy *find(const struct policy_table *t,
 			    const struct xfrm_policy_spec *p)
 {
 	struct kpolicy *k;
 
-	for (k = d->policies; k; k = k->next)
+	for (k = t->held; k; k = k->next)
 		if (same(&k->h[0], p))
 			return k;
 	return NULL;
@@ -109,12 +110,13 @@ static bool overlap(const struct xfrm_policy_spec *a,
  * other reconnects. Overlaps between connections are the operator's
  * (a site's /8 beside its road warriors' /24).
  */
-bool policy_taken(const struct daemon *d, const struct xfrm_policy_spec *p,
+bool policy_taken(const struct policy_table *t,
+		  const struct xfrm_policy_spec *p,
 		  const struct policy_owner *o, char *who, size_t len)
 {
 	const struct kpolicy *k;
 
-	for (k = d->policies; k; k = k->next) {
+	for (k = t->held; k; k = k->next) {
 		if (same_owner(k, o))
 			continue;
 		if (same(&k->h[0], p) ||
@@ -127,19 +129,19 @@ bool policy_taken(const struct daemon *d, const struct xfrm_policy_spec *p,
 	return false;
 }
 
-static const char *ext(const struct daemon *d)
+static const char *ext(const struct policy_table *t)
 {
-	return d->xfrm.ext_msg;
+	return t->xfrm->ext_msg;
 }
 
-static int install(struct daemon *d, const struct xfrm_policy_spec *p)
+static int install(struct policy_table *t, const struct xfrm_policy_spec *p)
 {
-	int err = xfrm_policy_update(&d->xfrm, p);
+	int err = xfrm_policy_update(t->xfrm, p);
 
 	if (err)
 		log_err("cannot install policy (dir %u, reqid %u): %s%s%s",
 			p->dir, p->tmpl.reqid, strerror(-err),
-			ext(d)[0] ? ": " : "", ext(d));
+			ext(t)[0] ? ": " : "", ext(t));
 	return err;
 }
 
@@ -158,10 +160,10 @@ static int add_holder(struct kpolicy *k, const struct xfrm_policy_spec *p)
 	return 0;
 }
 
-int policy_hold(struct daemon *d, const struct xfrm_policy_spec *p,
+int policy_hold(struct policy_table *t, const struct xfrm_policy_spec *p,
 		const struct policy_owner *o)
 {
-	struct kpolicy *k = find(d, p);
+	struct kpolicy *k = find(t, p);
 	size_t i;
 	int err;
 
@@ -169,15 +171,15 @@ int policy_hold(struct daemon *d, const struct xfrm_policy_spec *p,
 		for (i = 0; i < k->n; i++)
 			if (k->h[i].tmpl.reqid == p->tmpl.reqid)
 				return 0;
-		if (policy_taken(d, p, o, NULL, 0))
+		if (policy_taken(t, p, o, NULL, 0))
 			return -EADDRINUSE;
 		/* The newest CHILD_SA of the owner takes the traffic
 		 * over.
 		 */
-		err = install(d, p);
+		err = install(t, p);
 		if (!err)
 			err = add_holder(k, p);
-		if (err && install(d, &k->h[k->n - 1]))
+		if (err && install(t, &k->h[k->n - 1]))
 			log_err("policy of reqid %u lost",
 				k->h[k->n - 1].tmpl.reqid);
 		return err;
@@ -188,36 +190,36 @@ int policy_hold(struct daemon *d, const struct xfrm_policy_spec *p,
 		return -ENOMEM;
 	}
 	set_owner(k, o);
-	err = install(d, p);
+	err = install(t, p);
 	if (err) {
 		free(k->h);
 		free(k);
 		return err;
 	}
-	if (xfrm_policy_get_index(&d->xfrm, &p->sel, p->dir, &k->index))
+	if (xfrm_policy_get_index(t->xfrm, &p->sel, p->dir, &k->index))
 		log_warn("no index for the policy of reqid %u (dir %u): %s; "
 			 "it will be deleted by selector", p->tmpl.reqid,
-			 p->dir, ext(d));
-	k->next = d->policies;
-	d->policies = k;
+			 p->dir, ext(t));
+	k->next = t->held;
+	t->held = k;
 	return 0;
 }
 
-static void remove_policy(struct daemon *d, struct kpolicy *k)
+static void remove_policy(struct policy_table *t, struct kpolicy *k)
 {
 	const struct xfrm_policy_spec *p = &k->h[0];
 	int err;
 
-	err = k->index ? xfrm_policy_del_index(&d->xfrm, k->index, p->dir) :
-	      xfrm_policy_del(&d->xfrm, &p->sel, p->dir);
+	err = k->index ? xfrm_policy_del_index(t->xfrm, k->index, p->dir) :
+	      xfrm_policy_del(t->xfrm, &p->sel, p->dir);
 	if (err && err != -ENOENT)
 		log_warn("cannot delete policy %u (dir %u): %s%s%s", k->index,
-			 p->dir, strerror(-err), ext(d)[0] ? ": " : "",
-			 ext(d));
+			 p->dir, strerror(-err), ext(t)[0] ? ": " : "",
+			 ext(t));
 }
 
 /* Drop @reqid from @k; true if @k has no holder left. */
-static bool drop(struct daemon *d, struct kpolicy *k, uint32_t reqid)
+static bool drop(struct policy_table *t, struct kpolicy *k, uint32_t reqid)
 {
 	size_t i;
 
@@ -226,7 +228,7 @@ static bool drop(struct daemon *d, struct kpolicy *k, uint32_t reqid)
 	if (i == k->n)
 		return false;
 	if (k->n == 1) {
-		remove_policy(d, k);
+		remove_policy(t, k);
 		return true;
 	}
 	memmove(&k->h[i], &k->h[i + 1], (k->n - i - 1) * sizeof(k->h[0]));
@@ -235,17 +237,17 @@ static bool drop(struct daemon *d, struct kpolicy *k, uint32_t reqid)
 		log_info("policy %u (dir %u) handed from reqid %u to %u",
 			 k->index, k->h[0].dir, reqid,
 			 k->h[k->n - 1].tmpl.reqid);
-		install(d, &k->h[k->n - 1]);
+		install(t, &k->h[k->n - 1]);
 	}
 	return false;
 }
 
-void policy_release(struct daemon *d, uint32_t reqid)
+void policy_release(struct policy_table *t, uint32_t reqid)
 {
-	struct kpolicy **pk = &d->policies, *k;
+	struct kpolicy **pk = &t->held, *k;
 
 	while ((k = *pk)) {
-		if (!drop(d, k, reqid)) {
+		if (!drop(t, k, reqid)) {
 			pk = &k->next;
 			continue;
 		}
@@ -255,11 +257,12 @@ void policy_release(struct daemon *d, uint32_t reqid)
 	}
 }
 
-size_t policy_holders(const struct daemon *d, const struct xfrm_sel_spec *sel,
+size_t policy_holders(const struct policy_table *t,
+		      const struct xfrm_sel_spec *sel,
 		      uint8_t dir)
 {
 	struct xfrm_policy_spec p = { .sel = *sel, .dir = dir };
-	const struct kpolicy *k = find(d, &p);
+	const struct kpolicy *k = find(t, &p);
 
 	return k ? k->n : 0;
 }

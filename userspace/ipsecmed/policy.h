@@ -21,7 +21,15 @@
 
 #include "lib/xfrm.h"
 
-struct daemon;
+struct kpolicy;
+
+/* The policies held, and the XFRM connection they are installed over
+ * (set before the first policy_hold()).
+ */
+struct policy_table {
+	struct kpolicy *held;
+	struct nl_conn *xfrm;
+};
 
 /* Whose CHILD_SA holds a policy. */
 struct policy_owner {
@@ -39,7 +47,8 @@ struct policy_owner {
  * selector and direction; if so, @who (@len bytes; NULL if 0) names
  * them.
  */
-bool policy_taken(const struct daemon *d, const struct xfrm_policy_spec *p,
+bool policy_taken(const struct policy_table *t,
+		  const struct xfrm_policy_spec *p,
 		  const struct policy_owner *o, char *who, size_t len);
 
 /* A reference for @p.tmpl.reqid, of owner @o, on the policy of @p's
@@ -48,18 +57,18 @@ bool policy_taken(const struct daemon *d, const struct xfrm_policy_spec *p,
  * (policy_taken()), or another negative errno (logged); on failure
  * nothing changed.
  */
-int policy_hold(struct daemon *d, const struct xfrm_policy_spec *p,
+int policy_hold(struct policy_table *t, const struct xfrm_policy_spec *p,
 		const struct policy_owner *o);
 
 /* Drop every reference of @reqid: each policy goes to its next newest
  * holder, or out of the kernel when it has none.
  */
-void policy_release(struct daemon *d, uint32_t reqid);
+void policy_release(struct policy_table *t, uint32_t reqid);
 
 /* How many CHILD_SAs hold the policy of @sel and @dir (for tests and
  * status); 0 if there is none.
  */
-size_t policy_holders(const struct daemon *d, const struct xfrm_sel_spec *sel,
-		      uint8_t dir);
+size_t policy_holders(const struct policy_table *t,
+		      const struct xfrm_sel_spec *sel, uint8_t dir);
 
 #endif /* IPSECMED_POLICY_H */

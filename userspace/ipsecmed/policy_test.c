@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "ipsecmed/daemon.h"
 #include "ipsecmed/log.h"
 #include "ipsecmed/policy.h"
 #include "lib/ktest.h"
@@ -22,6 +21,7 @@ static struct {
 	uint32_t deleted_index;
 	int fail_update;
 } k;
+static struct nl_conn xfrm;		/* only its ext_msg is read */
 
 int xfrm_policy_update(struct nl_conn *c, const struct xfrm_policy_spec *p)
 {
@@ -94,28 +94,28 @@ static struct xfrm_policy_spec spec(uint32_t reqid)
 /* The road warrior reconnects: reqid 1 is the stale SA, 2 the new one. */
 static void test_stale_sa_leaves(void)
 {
-	struct daemon d = { 0 };
+	struct policy_table t = { .xfrm = &xfrm };
 	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2);
 
 	memset(&k, 0, sizeof(k));
-	KT_EXPECT(policy_hold(&d, &p1, &rw_a) == 0);
+	KT_EXPECT(policy_hold(&t, &p1, &rw_a) == 0);
 	KT_EXPECT(k.present && k.reqid == 1 && k.updates == 1);
-	KT_EXPECT(policy_hold(&d, &p2, &rw_a) == 0);
+	KT_EXPECT(policy_hold(&t, &p2, &rw_a) == 0);
 	KT_EXPECT(k.reqid == 2 && k.updates == 2);	/* the new SA's now */
-	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_OUT) == 2);
+	KT_EXPECT(policy_holders(&t, &p1.sel, XFRM_POLICY_OUT) == 2);
 	/* Holding again changes nothing. */
-	KT_EXPECT(policy_hold(&d, &p2, &rw_a) == 0 && k.updates == 2);
+	KT_EXPECT(policy_hold(&t, &p2, &rw_a) == 0 && k.updates == 2);
 	/* The stale SA dies: the live one keeps its policy untouched. */
-	policy_release(&d, 1);
+	policy_release(&t, 1);
 	KT_EXPECT(k.present && k.reqid == 2);
 	KT_EXPECT(k.updates == 2 && k.deletes == 0 && !k.deletes_by_sel);
-	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_OUT) == 1);
+	KT_EXPECT(policy_holders(&t, &p1.sel, XFRM_POLICY_OUT) == 1);
 	/* The last holder removes it, by the index it was given. */
-	policy_release(&d, 2);
+	policy_release(&t, 2);
 	KT_EXPECT(!k.present && k.deletes == 1 && k.deleted_index == 0x109);
-	KT_EXPECT(!k.deletes_by_sel && d.policies == NULL);
+	KT_EXPECT(!k.deletes_by_sel && t.held == NULL);
 	/* Releasing what nobody holds does nothing. */
-	policy_release(&d, 2);
+	policy_release(&t, 2);
 	KT_EXPECT(k.deletes == 1);
 }
 
@@ -124,64 +124,64 @@ static void test_stale_sa_leaves(void)
  */
 static void test_hand_over(void)
 {
-	struct daemon d = { 0 };
+	struct policy_table t = { .xfrm = &xfrm };
 	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2), p3 = spec(3);
 
 	memset(&k, 0, sizeof(k));
-	KT_EXPECT(!policy_hold(&d, &p1, &rw_a) &&
-		  !policy_hold(&d, &p2, &rw_a) &&
-		  !policy_hold(&d, &p3, &rw_a));
+	KT_EXPECT(!policy_hold(&t, &p1, &rw_a) &&
+		  !policy_hold(&t, &p2, &rw_a) &&
+		  !policy_hold(&t, &p3, &rw_a));
 	KT_EXPECT(k.reqid == 3 && k.updates == 3);
-	policy_release(&d, 3);
+	policy_release(&t, 3);
 	KT_EXPECT(k.present && k.reqid == 2 && k.updates == 4);
-	policy_release(&d, 1);		/* not installed: nothing to do */
+	policy_release(&t, 1);		/* not installed: nothing to do */
 	KT_EXPECT(k.present && k.reqid == 2 && k.updates == 4);
-	policy_release(&d, 2);
-	KT_EXPECT(!k.present && k.deletes == 1 && d.policies == NULL);
+	policy_release(&t, 2);
+	KT_EXPECT(!k.present && k.deletes == 1 && t.held == NULL);
 }
 
 /* Another selector or direction is another policy. */
 static void test_distinct(void)
 {
-	struct daemon d = { 0 };
+	struct policy_table t = { .xfrm = &xfrm };
 	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2);
 
 	memset(&k, 0, sizeof(k));
 	p2.sel.dport = 1000;
 	p2.sel.dport_mask = 0xfff8;
 	p2.sel.proto = IPPROTO_TCP;
-	KT_EXPECT(!policy_hold(&d, &p1, &rw_a) &&
-		  !policy_hold(&d, &p2, &rw_a));
-	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_OUT) == 1);
-	KT_EXPECT(policy_holders(&d, &p2.sel, XFRM_POLICY_OUT) == 1);
-	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_IN) == 0);
-	policy_release(&d, 1);
-	KT_EXPECT(policy_holders(&d, &p2.sel, XFRM_POLICY_OUT) == 1);
-	policy_release(&d, 2);
-	KT_EXPECT(d.policies == NULL);
+	KT_EXPECT(!policy_hold(&t, &p1, &rw_a) &&
+		  !policy_hold(&t, &p2, &rw_a));
+	KT_EXPECT(policy_holders(&t, &p1.sel, XFRM_POLICY_OUT) == 1);
+	KT_EXPECT(policy_holders(&t, &p2.sel, XFRM_POLICY_OUT) == 1);
+	KT_EXPECT(policy_holders(&t, &p1.sel, XFRM_POLICY_IN) == 0);
+	policy_release(&t, 1);
+	KT_EXPECT(policy_holders(&t, &p2.sel, XFRM_POLICY_OUT) == 1);
+	policy_release(&t, 2);
+	KT_EXPECT(t.held == NULL);
 }
 
 /* A failed install changes nothing: the old holder stays in place. */
 static void test_install_fails(void)
 {
-	struct daemon d = { 0 };
+	struct policy_table t = { .xfrm = &xfrm };
 	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2);
 
 	memset(&k, 0, sizeof(k));
-	KT_EXPECT(policy_hold(&d, &p1, &rw_a) == 0);
+	KT_EXPECT(policy_hold(&t, &p1, &rw_a) == 0);
 	k.fail_update = 1;
-	KT_EXPECT(policy_hold(&d, &p2, &rw_a) == -ENOBUFS);
+	KT_EXPECT(policy_hold(&t, &p2, &rw_a) == -ENOBUFS);
 	k.fail_update = 0;
-	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_OUT) == 1);
+	KT_EXPECT(policy_holders(&t, &p1.sel, XFRM_POLICY_OUT) == 1);
 	KT_EXPECT(k.reqid == 1);
-	policy_release(&d, 2);
+	policy_release(&t, 2);
 	KT_EXPECT(k.present && k.reqid == 1);
-	policy_release(&d, 1);
-	KT_EXPECT(!k.present && d.policies == NULL);
+	policy_release(&t, 1);
+	KT_EXPECT(!k.present && t.held == NULL);
 	/* A first install that fails leaves no entry behind. */
 	k.fail_update = 1;
-	KT_EXPECT(policy_hold(&d, &p1, &rw_a) == -ENOBUFS &&
-		  d.policies == NULL);
+	KT_EXPECT(policy_hold(&t, &p1, &rw_a) == -ENOBUFS &&
+		  t.held == NULL);
 }
 
 /* Another identity's CHILD_SA with the same selectors is refused and
@@ -190,34 +190,34 @@ static void test_install_fails(void)
  */
 static void test_other_identity(void)
 {
-	struct daemon d = { 0 };
+	struct policy_table t = { .xfrm = &xfrm };
 	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2), p3 = spec(3);
 	char who[128] = "";
 
 	memset(&k, 0, sizeof(k));
-	KT_EXPECT(policy_hold(&d, &p1, &rw_a) == 0);
-	KT_EXPECT(policy_taken(&d, &p2, &rw_b, who, sizeof(who)));
+	KT_EXPECT(policy_hold(&t, &p1, &rw_a) == 0);
+	KT_EXPECT(policy_taken(&t, &p2, &rw_b, who, sizeof(who)));
 	KT_EXPECT_STR(who, "rw-a.example (connection rw)");
-	KT_EXPECT(policy_hold(&d, &p2, &rw_b) == -EADDRINUSE);
+	KT_EXPECT(policy_hold(&t, &p2, &rw_b) == -EADDRINUSE);
 	KT_EXPECT(k.reqid == 1 && k.updates == 1);
-	KT_EXPECT(policy_holders(&d, &p1.sel, XFRM_POLICY_OUT) == 1);
+	KT_EXPECT(policy_holders(&t, &p1.sel, XFRM_POLICY_OUT) == 1);
 	/* The same identity on another connection does not share. */
-	KT_EXPECT(policy_taken(&d, &p2, &other_a, NULL, 0));
-	KT_EXPECT(policy_hold(&d, &p2, &other_a) == -EADDRINUSE);
+	KT_EXPECT(policy_taken(&t, &p2, &other_a, NULL, 0));
+	KT_EXPECT(policy_hold(&t, &p2, &other_a) == -EADDRINUSE);
 	/* The same identity reconnected does. */
-	KT_EXPECT(!policy_taken(&d, &p3, &rw_a_caps, NULL, 0));
-	KT_EXPECT(policy_hold(&d, &p3, &rw_a_caps) == 0 && k.reqid == 3);
+	KT_EXPECT(!policy_taken(&t, &p3, &rw_a_caps, NULL, 0));
+	KT_EXPECT(policy_hold(&t, &p3, &rw_a_caps) == 0 && k.reqid == 3);
 	/* The refused ones never held it: nothing is handed to them. */
-	policy_release(&d, 2);
+	policy_release(&t, 2);
 	KT_EXPECT(k.reqid == 3 && k.updates == 2);
-	policy_release(&d, 3);
+	policy_release(&t, 3);
 	KT_EXPECT(k.present && k.reqid == 1 && k.updates == 3);
-	policy_release(&d, 1);
-	KT_EXPECT(!k.present && k.deletes == 1 && d.policies == NULL);
+	policy_release(&t, 1);
+	KT_EXPECT(!k.present && k.deletes == 1 && t.held == NULL);
 	/* Once it is gone, anyone may have the selectors. */
-	KT_EXPECT(policy_hold(&d, &p2, &rw_b) == 0 && k.reqid == 2);
-	policy_release(&d, 2);
-	KT_EXPECT(d.policies == NULL);
+	KT_EXPECT(policy_hold(&t, &p2, &rw_b) == 0 && k.reqid == 2);
+	policy_release(&t, 2);
+	KT_EXPECT(t.held == NULL);
 }
 
 /* An identity too long to keep (length 0) shares with nobody, not even
@@ -225,18 +225,18 @@ static void test_other_identity(void)
  */
 static void test_unknown_identity(void)
 {
-	struct daemon d = { 0 };
+	struct policy_table t = { .xfrm = &xfrm };
 	struct xfrm_policy_spec p1 = spec(1), p2 = spec(2);
 	struct policy_owner nobody = { "rw", id_a, 0, "(too long)" };
 
 	memset(&k, 0, sizeof(k));
-	KT_EXPECT(policy_hold(&d, &p1, &nobody) == 0);
-	KT_EXPECT(policy_hold(&d, &p2, &nobody) == -EADDRINUSE);
-	KT_EXPECT(policy_hold(&d, &p2, &rw_a) == -EADDRINUSE);
+	KT_EXPECT(policy_hold(&t, &p1, &nobody) == 0);
+	KT_EXPECT(policy_hold(&t, &p2, &nobody) == -EADDRINUSE);
+	KT_EXPECT(policy_hold(&t, &p2, &rw_a) == -EADDRINUSE);
 	/* Holding its own again is fine. */
-	KT_EXPECT(policy_hold(&d, &p1, &nobody) == 0 && k.updates == 1);
-	policy_release(&d, 1);
-	KT_EXPECT(!k.present && d.policies == NULL);
+	KT_EXPECT(policy_hold(&t, &p1, &nobody) == 0 && k.updates == 1);
+	policy_release(&t, 1);
+	KT_EXPECT(!k.present && t.held == NULL);
 }
 
 /* Road warriors of one connection may not overlap: B's TCP to A's
@@ -245,36 +245,36 @@ static void test_unknown_identity(void)
  */
 static void test_overlap(void)
 {
-	struct daemon d = { 0 };
+	struct policy_table t = { .xfrm = &xfrm };
 	struct xfrm_policy_spec a = spec(1), b = spec(2);
 
 	memset(&k, 0, sizeof(k));
-	KT_EXPECT(policy_hold(&d, &a, &rw_a) == 0);
+	KT_EXPECT(policy_hold(&t, &a, &rw_a) == 0);
 	b.sel.proto = IPPROTO_TCP;
 	b.sel.dport = 80;
-	KT_EXPECT(policy_taken(&d, &b, &rw_b, NULL, 0));
+	KT_EXPECT(policy_taken(&t, &b, &rw_b, NULL, 0));
 	ipsec_prefix_parse("10.9.0.3/32", &b.sel.dst);	/* inside A's /31 */
-	KT_EXPECT(policy_taken(&d, &b, &rw_b, NULL, 0));
-	KT_EXPECT(!policy_taken(&d, &b, &rw_a, NULL, 0));	/* A's own */
-	KT_EXPECT(!policy_taken(&d, &b, &other_a, NULL, 0));
+	KT_EXPECT(policy_taken(&t, &b, &rw_b, NULL, 0));
+	KT_EXPECT(!policy_taken(&t, &b, &rw_a, NULL, 0));	/* A's own */
+	KT_EXPECT(!policy_taken(&t, &b, &other_a, NULL, 0));
 	ipsec_prefix_parse("10.9.0.4/32", &b.sel.dst);	/* beside it */
-	KT_EXPECT(!policy_taken(&d, &b, &rw_b, NULL, 0));
+	KT_EXPECT(!policy_taken(&t, &b, &rw_b, NULL, 0));
 	/* Ports: A's block 1024-1031 meets 1030, not 1040. */
-	policy_release(&d, 1);
+	policy_release(&t, 1);
 	a.sel.proto = b.sel.proto = IPPROTO_UDP;
 	a.sel.dport = 1024;
 	a.sel.dport_mask = 0xfff8;
-	KT_EXPECT(policy_hold(&d, &a, &rw_a) == 0);
+	KT_EXPECT(policy_hold(&t, &a, &rw_a) == 0);
 	ipsec_prefix_parse("10.9.0.2/32", &b.sel.dst);
 	b.sel.dport = 1030;
-	KT_EXPECT(policy_taken(&d, &b, &rw_b, NULL, 0));
+	KT_EXPECT(policy_taken(&t, &b, &rw_b, NULL, 0));
 	b.sel.dport = 1040;
-	KT_EXPECT(!policy_taken(&d, &b, &rw_b, NULL, 0));
+	KT_EXPECT(!policy_taken(&t, &b, &rw_b, NULL, 0));
 	b.dir = XFRM_POLICY_IN;
 	b.sel.dport = 1030;
-	KT_EXPECT(!policy_taken(&d, &b, &rw_b, NULL, 0));	/* other dir */
-	policy_release(&d, 1);
-	KT_EXPECT(d.policies == NULL);
+	KT_EXPECT(!policy_taken(&t, &b, &rw_b, NULL, 0));	/* other dir */
+	policy_release(&t, 1);
+	KT_EXPECT(t.held == NULL);
 }
 
 int main(void)

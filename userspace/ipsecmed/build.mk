@@ -15,7 +15,7 @@ IPSECMED_OBJS := $(addprefix $(O)/ipsecmed/,main.o daemon.o control.o \
 	exchange_init.o exchange_auth.o exchange_info.o exchange_create.o \
 	rekey.o auth.o cert.o proposal.o sa.o ts.o nat.o kernel.o policy.o \
 	transport_udp.o transport_tcp.o module.o log.o window.o cookie.o loop.o \
-	task.o reconnect.o)
+	task.o reconnect.o core.o exchange.o)
 
 PROGRAMS += $(O)/ipsecmed/ipsecmed
 MANPAGES += ../Documentation/man/ipsecmed.8

@@ -3,7 +3,7 @@
 #ifndef IPSECMED_CONTROL_H
 #define IPSECMED_CONTROL_H
 
-#include "ipsecmed/daemon.h"
+#include "ipsecmed/core.h"
 
 struct ctl_handlers;
 

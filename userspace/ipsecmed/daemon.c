@@ -2,15 +2,14 @@
 /*
  * Routing of received messages to IKE SAs and exchanges, the message-ID
  * windows (RFC 7296 section 2.3, window size 1), retransmission with
- * exponential backoff (section 2.1), and the SA table.
+ * exponential backoff (section 2.1), and the periodic sweep.
  */
 #include <errno.h>
 #include <stdlib.h>
 
-#include <openssl/rand.h>
-
 #include "ipsecmed/control.h"
 #include "ipsecmed/daemon.h"
+#include "ipsecmed/exchange.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
 #include "ipsecmed/reconnect.h"
@@ -19,185 +18,6 @@
 
 #define HALF_OPEN_TIMEOUT_MS 30000
 #define DAEMON_SWEEP_MS 1000
-
-const struct creds *conn_creds(const struct daemon *d,
-			       const struct conf_conn *conn)
-{
-	size_t i = (size_t)(conn - d->conf->conns);
-
-	if (!d->creds || conn < d->conf->conns || i >= d->conf->n_conns)
-		return NULL;
-	return d->creds[i];
-}
-
-void rand_bytes(void *out, size_t len)
-{
-	if (RAND_bytes(out, (int)len) != 1) {
-		log_err("the random number generator failed");
-		abort();
-	}
-}
-
-struct ike_sa *daemon_find_sa(struct daemon *d, const uint8_t *spi_i,
-			      const uint8_t *spi_r)
-{
-	struct ike_sa *sa;
-
-	for (sa = d->sas; sa; sa = sa->next)
-		if (sa->state != IKE_S_DEAD &&
-		    !memcmp(sa->spi_i, spi_i, IKE_SPI_LEN) &&
-		    (!spi_r || !memcmp(sa->spi_r, spi_r, IKE_SPI_LEN)))
-			return sa;
-	return NULL;
-}
-
-void daemon_add_sa(struct daemon *d, struct ike_sa *sa)
-{
-	sa->id = ++d->next_sa_id;
-	sa->created_ms = now_ms();
-	sa->next = d->sas;
-	d->sas = sa;
-}
-
-static int keep(uint8_t **dst, size_t *dlen, const uint8_t *src, size_t len)
-{
-	uint8_t *p = realloc(*dst, len);
-
-	if (!p)
-		return -ENOMEM;
-	memcpy(p, src, len);
-	*dst = p;
-	*dlen = len;
-	return 0;
-}
-
-/* Seal the chain in @b, or take the whole IKE_SA_INIT message. */
-static int finish(struct ike_sa *sa, uint8_t exchange, uint8_t flags,
-		  uint32_t msgid, struct ike_builder *b, uint8_t *out,
-		  size_t cap)
-{
-	struct ike_hdr h = { .exchange = exchange, .flags = flags,
-			     .msgid = msgid };
-	struct ike_sk_dir k;
-	int len = ikb_finish(b);
-
-	if (len < 0 || exchange == IKE_SA_INIT) {
-		if (len >= 0)
-			memcpy(out, b->w.p, (size_t)len);
-		return len;
-	}
-	memcpy(h.spi_i, sa->spi_i, IKE_SPI_LEN);
-	memcpy(h.spi_r, sa->spi_r, IKE_SPI_LEN);
-	ike_sa_dir_out(sa, &k);
-	return ike_sk_seal(&k, &h, b->first_np, b->w.p, (size_t)len, NULL, out,
-			   cap);
-}
-
-/* Retransmissions ran out: the peer is gone, or (initiator) an
- * unauthenticated IKE_SA_INIT answer we did not act on says more than
- * silence.
- */
-static void peer_gave_up(struct task_env *env, struct ike_sa *sa)
-{
-	struct daemon *d = (struct daemon *)((char *)env -
-					    offsetof(struct daemon, task_env));
-
-	sa_terminate(d, sa, sa->state == IKE_S_INIT_SENT && sa->failure[0] ?
-		     sa->failure : "peer did not answer");
-}
-
-void daemon_tasks_configure(struct daemon *d)
-{
-	d->task_env = (struct task_env){
-		.loop = &d->loop,
-		.timeout_ms = d->conf->daemon.retransmit_timeout_ms,
-		.tries = d->conf->daemon.retransmit_tries,
-		.gave_up = peer_gave_up,
-	};
-}
-
-int sa_send_request(struct daemon *d, struct ike_sa *sa,
-		    const struct task_ops *ops, void *priv,
-		    struct ike_builder *b)
-{
-	static uint8_t out[IKE_MAX_MSG];
-	int len;
-
-	if (task_window_full(&sa->tasks))
-		return -EBUSY;
-	len = finish(sa, ops->exchange, sa->initiator ? IKE_FLAG_INITIATOR : 0,
-		     task_next_msgid(&sa->tasks), b, out, sizeof(out));
-	if (len < 0)
-		return len;
-	if (ops->exchange == IKE_SA_INIT &&
-	    keep(&sa->msg1, &sa->msg1_len, out, (size_t)len))
-		return -ENOMEM;
-	return task_start(&d->task_env, sa, ops, priv, out, (size_t)len);
-}
-
-int sa_send_response(struct daemon *d, struct ike_sa *sa, uint8_t exchange,
-		     uint32_t msgid, struct ike_builder *b)
-{
-	static uint8_t out[IKE_MAX_MSG];
-	int len = finish(sa, exchange, IKE_FLAG_RESPONSE |
-			 (sa->initiator ? IKE_FLAG_INITIATOR : 0), msgid, b,
-			 out, sizeof(out));
-
-	if (len < 0 || keep(&sa->resp, &sa->resp_len, out, (size_t)len))
-		return len < 0 ? len : -ENOMEM;
-	sa->msgid_in = msgid + 1;
-	return path_send(&sa->path, sa->resp, sa->resp_len);
-}
-
-int send_plain_notify(struct daemon *d, const struct path *to,
-		      const struct ike_hdr *req, uint16_t type,
-		      const uint8_t *data, size_t len)
-{
-	struct ike_hdr h = { .exchange = req->exchange,
-			     .flags = IKE_FLAG_RESPONSE, .msgid = req->msgid };
-	uint8_t buf[256];
-	struct ike_builder b;
-	int n;
-
-	memcpy(h.spi_i, req->spi_i, IKE_SPI_LEN);
-	ikb_init_msg(&b, buf, sizeof(buf), &h);
-	ikb_notify(&b, 0, NULL, 0, type, data, len);
-	n = ikb_finish(&b);
-	return n < 0 ? n : path_send(to, buf, (size_t)n);
-}
-
-void sa_report(struct ike_sa *sa, const char *why)
-{
-	if (!sa->waiter)
-		return;
-	if (why)
-		ctl_reply_message(sa->waiter, "%s: %s", sa->conn->name, why);
-	else
-		ctl_reply_message(sa->waiter, "%s: IKE SA #%u established",
-				  sa->conn->name, sa->id);
-	ctl_client_finish(sa->waiter, why ? CTL_E_FAILED : CTL_OK);
-	sa->waiter = NULL;
-}
-
-void sa_terminate(struct daemon *d, struct ike_sa *sa, const char *why)
-{
-	struct child_sa *c;
-
-	if (sa->state == IKE_S_DEAD)
-		return;
-	for (c = sa->children; c; c = c->next)
-		if (c->installed)
-			kernel_remove(d, sa, c, true);
-	if (sa->state == IKE_S_HALF_OPEN && d->half_open)
-		d->half_open--;
-	if (why && sa->state != IKE_S_DELETING)
-		log_info("%s: IKE SA #%u ended: %s", sa->conn->name, sa->id,
-			 why);
-	sa_report(sa, why ? why : "ended");
-	sa->state = IKE_S_DEAD;
-	/* With what they negotiate: the SPIs reserved for it go too. */
-	task_flush(d, sa, false);
-}
 
 /* The peer's keys open the SK payload, or the message is dropped. */
 static bool open_sk(struct ike_sa *sa, struct ike_msg *m, uint8_t *buf,

@@ -14,7 +14,7 @@
 #include "ipsecmed/auth.h"
 #include "ipsecmed/cert.h"
 #include "ipsecmed/control.h"
-#include "ipsecmed/daemon.h"
+#include "ipsecmed/exchange.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
 #include "ipsecmed/ts.h"

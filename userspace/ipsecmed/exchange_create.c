@@ -24,7 +24,7 @@
 #include <openssl/crypto.h>
 
 #include "ipsecmed/control.h"
-#include "ipsecmed/daemon.h"
+#include "ipsecmed/exchange.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
 #include "ipsecmed/rekey.h"

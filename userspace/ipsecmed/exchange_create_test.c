@@ -12,7 +12,7 @@
  */
 #include <arpa/inet.h>
 
-#include "ipsecmed/daemon.h"
+#include "ipsecmed/exchange.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
 #include "ipsecmed/testutil.h"

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 
-#include "ipsecmed/daemon.h"
+#include "ipsecmed/exchange.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
 

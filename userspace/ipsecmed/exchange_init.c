@@ -12,7 +12,7 @@
 #include "ipsecmed/cookie.h"
 #include "ipsecmed/crypto/prf.h"
 #include "ipsecmed/crypto/sig.h"
-#include "ipsecmed/daemon.h"
+#include "ipsecmed/exchange.h"
 #include "ipsecmed/log.h"
 #include "ipsecmed/nat.h"
 

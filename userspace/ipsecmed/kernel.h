@@ -7,7 +7,7 @@
 #ifndef IPSECMED_KERNEL_H
 #define IPSECMED_KERNEL_H
 
-#include "ipsecmed/daemon.h"
+#include "ipsecmed/core.h"
 
 /* Reserve an inbound SPI (random when the kernel is not used). */
 int kernel_alloc_spi(struct daemon *d, const struct ike_sa *sa,

@@ -18,6 +18,8 @@
 
 #include "ipsecmed/cert.h"
 #include "ipsecmed/control.h"
+#include "ipsecmed/daemon.h"
+#include "ipsecmed/exchange.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
 #include "ipsecmed/reconnect.h"

@@ -2,7 +2,7 @@
 /* Re-establishing lost TCP connections (see reconnect.h). */
 #include <string.h>
 
-#include "ipsecmed/daemon.h"
+#include "ipsecmed/exchange.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
 #include "ipsecmed/reconnect.h"

@@ -49,26 +49,6 @@ static int cmd_up(void *data, struct ctl_client *cl,
 	return CTL_DEFER;
 }
 
-/* Delete an IKE SA: tell the peer, and take its CHILD_SAs out now. */
-void control_delete_sa(struct daemon *d, struct ike_sa *sa)
-{
-	struct child_sa *c;
-
-	for (c = sa->children; c; c = c->next)
-		if (c->installed)
-			kernel_remove(d, sa, c, true);
-	/* With a request of ours in flight (a DPD check, a rekey), the
-	 * Delete waits for its answer (window size 1): dropping the IKE
-	 * SA silently would leave it to the peer's DPD.
-	 */
-	if (sa->state == IKE_S_ESTABLISHED && task_window_full(&sa->tasks))
-		sa->delete_queued = true;
-	else if (sa->state == IKE_S_ESTABLISHED)
-		info_send_delete(d, sa);
-	else
-		sa_terminate(d, sa, "deleted locally");
-}
-
 static int cmd_down(void *data, struct ctl_client *cl,
 		    const struct ctl_request *req)
 {
@@ -86,7 +66,7 @@ static int cmd_down(void *data, struct ctl_client *cl,
 			continue;
 		ctl_reply_message(cl, "%s: deleting IKE SA #%u", conn->name,
 				  sa->id);
-		control_delete_sa(d, sa);
+		sa_delete(d, sa);
 		n++;
 	}
 	if (!n) {
@@ -318,7 +298,7 @@ static void remap(struct daemon *d, struct conf *nc)
 		if (lost) {
 			log_info("%s: gone from the configuration, deleting "
 				 "IKE SA #%u", sa->conn->name, sa->id);
-			control_delete_sa(d, sa);
+			sa_delete(d, sa);
 			sa_terminate(d, sa, "removed by reload");
 		}
 		if (!c)
@@ -371,8 +351,21 @@ static int cmd_reload(void *data, struct ctl_client *cl,
 	return CTL_OK;
 }
 
+/* The answer to a deferred "up" (sa_report()). */
+static void up_done(struct ctl_client *waiter, const struct ike_sa *sa,
+		    const char *why)
+{
+	if (why)
+		ctl_reply_message(waiter, "%s: %s", sa->conn->name, why);
+	else
+		ctl_reply_message(waiter, "%s: IKE SA #%u established",
+				  sa->conn->name, sa->id);
+	ctl_client_finish(waiter, why ? CTL_E_FAILED : CTL_OK);
+}
+
 void control_handlers(struct daemon *d, struct ctl_handlers *h)
 {
+	d->hooks.up_done = up_done;
 	memset(h, 0, sizeof(*h));
 	h->fn[CTL_CMD_UP] = cmd_up;
 	h->fn[CTL_CMD_DOWN] = cmd_down;

@@ -7,12 +7,12 @@
 
 struct ctl_handlers;
 
+/* The command handlers for lib/ctl.h, and the hooks of @d that answer
+ * a deferred "up".
+ */
 void control_handlers(struct daemon *d, struct ctl_handlers *h);
 
 /* Re-read d->conf_path; on error the old configuration stays. */
 int control_reload(struct daemon *d, char *err, size_t errlen);
-
-/* Send a Delete for @sa (if established) and remove its CHILD_SAs. */
-void control_delete_sa(struct daemon *d, struct ike_sa *sa);
 
 #endif /* IPSECMED_CONTROL_H */

@@ -19,7 +19,19 @@
 #include "lib/nl.h"
 
 struct creds;
+struct ctl_client;
 struct ctl_server;
+
+/* What the layers above (see daemon.h) want to hear from the ones
+ * below, which do not include their headers; set by them.
+ */
+struct daemon_hooks {
+	/* A deferred "ipsecme up" is answered: @sa established (@why
+	 * NULL) or not. The waiter is not @sa's any more.
+	 */
+	void (*up_done)(struct ctl_client *waiter, const struct ike_sa *sa,
+			const char *why);
+};
 
 struct daemon {
 	struct conf *conf;
@@ -35,6 +47,7 @@ struct daemon {
 	struct nl_conn xfrm_ev;		/* expire events; sk NULL: none */
 	struct module_conn module;	/* ipsecme.ko, for ESP over TCP */
 	struct ctl_server *ctl;
+	struct daemon_hooks hooks;
 	struct ike_sa *sas;
 	struct policy_table policies;	/* shared, by holder */
 	uint32_t next_sa_id;

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "ipsecmed/control.h"
 #include "ipsecmed/daemon.h"
 #include "ipsecmed/exchange.h"
 #include "ipsecmed/kernel.h"
@@ -134,7 +133,7 @@ static void delete_successor(struct daemon *d, struct ike_sa *sa)
 		return;
 	log_info("%s: IKE SA #%u, rekeyed from #%u while that was being "
 		 "deleted, deleted too", n->conn->name, n->id, sa->id);
-	control_delete_sa(d, n);
+	sa_delete(d, n);
 }
 
 void daemon_input(void *daemon, const struct path *from, const uint8_t *buf,

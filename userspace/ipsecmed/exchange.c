@@ -12,7 +12,6 @@
 #include "ipsecmed/exchange.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
-#include "lib/ctl.h"
 
 static int keep(uint8_t **dst, size_t *dlen, const uint8_t *src, size_t len)
 {
@@ -121,17 +120,15 @@ int send_plain_notify(struct daemon *d, const struct path *to,
 	return n < 0 ? n : path_send(to, buf, (size_t)n);
 }
 
-void sa_report(struct ike_sa *sa, const char *why)
+void sa_report(struct daemon *d, struct ike_sa *sa, const char *why)
 {
-	if (!sa->waiter)
+	struct ctl_client *waiter = sa->waiter;
+
+	if (!waiter)
 		return;
-	if (why)
-		ctl_reply_message(sa->waiter, "%s: %s", sa->conn->name, why);
-	else
-		ctl_reply_message(sa->waiter, "%s: IKE SA #%u established",
-				  sa->conn->name, sa->id);
-	ctl_client_finish(sa->waiter, why ? CTL_E_FAILED : CTL_OK);
 	sa->waiter = NULL;
+	if (d->hooks.up_done)
+		d->hooks.up_done(waiter, sa, why);
 }
 
 void sa_terminate(struct daemon *d, struct ike_sa *sa, const char *why)
@@ -148,7 +145,7 @@ void sa_terminate(struct daemon *d, struct ike_sa *sa, const char *why)
 	if (why && sa->state != IKE_S_DELETING)
 		log_info("%s: IKE SA #%u ended: %s", sa->conn->name, sa->id,
 			 why);
-	sa_report(sa, why ? why : "ended");
+	sa_report(d, sa, why ? why : "ended");
 	sa->state = IKE_S_DEAD;
 	/* With what they negotiate: the SPIs reserved for it go too. */
 	task_flush(d, sa, false);

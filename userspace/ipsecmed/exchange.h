@@ -45,7 +45,7 @@ int send_plain_notify(struct daemon *d, const struct path *to,
 void sa_terminate(struct daemon *d, struct ike_sa *sa, const char *why);
 
 /* Negotiation finished (or failed, @why != NULL): tell the waiter. */
-void sa_report(struct ike_sa *sa, const char *why);
+void sa_report(struct daemon *d, struct ike_sa *sa, const char *why);
 
 /* encapsulation = auto: IKE_SA_INIT got no answer over UDP in time;
  * start it again over TCP. Returns 0 or -errno.
@@ -65,6 +65,11 @@ void auth_handle_request(struct daemon *d, struct ike_sa *sa,
 void info_handle_request(struct daemon *d, struct ike_sa *sa,
 			 struct ike_msg *m);
 int info_send_delete(struct daemon *d, struct ike_sa *sa);
+/* Delete @sa ("down", a reload, its life_time): remove its CHILD_SAs
+ * from the kernel now, send a Delete if it is established (once the
+ * window frees), else end it.
+ */
+void sa_delete(struct daemon *d, struct ike_sa *sa);
 int info_send_dpd(struct daemon *d, struct ike_sa *sa);
 /* An INFORMATIONAL request deleting CHILD_SAs (the chain in @b). */
 int info_send_child_delete(struct daemon *d, struct ike_sa *sa,

@@ -13,7 +13,6 @@
 
 #include "ipsecmed/auth.h"
 #include "ipsecmed/cert.h"
-#include "ipsecmed/control.h"
 #include "ipsecmed/exchange.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
@@ -461,7 +460,7 @@ static void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 			child_sa_free(c);
 		}
 		/* The IKE SA stands; a CHILD_SA failure fails "up". */
-		sa_report(sa, why);
+		sa_report(d, sa, why);
 		return;
 	}
 	/* The other children follow with CREATE_CHILD_SA; "up" is
@@ -470,7 +469,7 @@ static void auth_handle_response(struct daemon *d, struct ike_sa *sa,
 	if (sa->conn->n_children > 1)
 		sa->next_child = 1;
 	else
-		sa_report(sa, NULL);
+		sa_report(d, sa, NULL);
 }
 
 /* --- responder ------------------------------------------------------ */
@@ -705,7 +704,7 @@ static void unique_enforce(struct daemon *d, struct ike_sa *sa,
 			log_info("%s: IKE SA #%u replaced by #%u of the same "
 				 "peer %s (unique = replace)", sa->conn->name,
 				 s->id, sa->id, sa->remote_id);
-			control_delete_sa(d, s);
+			sa_delete(d, s);
 		}
 	}
 }

@@ -23,7 +23,6 @@
 
 #include <openssl/crypto.h>
 
-#include "ipsecmed/control.h"
 #include "ipsecmed/exchange.h"
 #include "ipsecmed/kernel.h"
 #include "ipsecmed/log.h"
@@ -793,7 +792,8 @@ static int child_create_send(struct daemon *d, struct ike_sa *sa,
 /* The child of @sa->next_child is done (failed if @why); after the
  * last one, answer a waiting "up", naming the first failure.
  */
-static void child_create_next(struct ike_sa *sa, const char *why)
+static void child_create_next(struct daemon *d, struct ike_sa *sa,
+			      const char *why)
 {
 	const struct conf_conn *conn = sa->conn;
 
@@ -803,7 +803,7 @@ static void child_create_next(struct ike_sa *sa, const char *why)
 	if (++sa->next_child < conn->n_children)
 		return;
 	sa->next_child = 0;
-	sa_report(sa, sa->failure[0] ? sa->failure : NULL);
+	sa_report(d, sa, sa->failure[0] ? sa->failure : NULL);
 }
 
 int child_create_due(struct daemon *d, struct ike_sa *sa)
@@ -817,7 +817,7 @@ int child_create_due(struct daemon *d, struct ike_sa *sa)
 	if (sa->next_child >= sa->conn->n_children) {
 		/* A reload took children away. */
 		sa->next_child = sa->conn->n_children - 1;
-		child_create_next(sa, NULL);
+		child_create_next(d, sa, NULL);
 		return 0;
 	}
 	cfg = &sa->conn->children[sa->next_child];
@@ -825,7 +825,7 @@ int child_create_due(struct daemon *d, struct ike_sa *sa)
 							   cfg->n_esp))) {
 		log_warn("%s: cannot start creating CHILD_SA %s",
 			 sa->conn->name, cfg->name);
-		child_create_next(sa, "cannot send the request");
+		child_create_next(d, sa, "cannot send the request");
 		return 0;
 	}
 	return 1;
@@ -909,7 +909,7 @@ int ike_rekey_due(struct daemon *d, struct ike_sa *sa, uint64_t now)
 	if (sa->expire_at_ms && now >= sa->expire_at_ms) {
 		log_info("%s: IKE SA #%u reached its life_time",
 			 sa->conn->name, sa->id);
-		control_delete_sa(d, sa);
+		sa_delete(d, sa);
 		return 1;
 	}
 	if (!sa->rekey_at_ms || now < sa->rekey_at_ms ||
@@ -1158,7 +1158,7 @@ static void child_create_done(struct daemon *d, struct ike_sa *sa,
 			 cfg->name, why);
 		if (!err) {
 			child_discard(d, sa, c);	/* the peer has it */
-			child_create_next(sa, why);
+			child_create_next(d, sa, why);
 			return;
 		}
 		kernel_remove(d, sa, c, false);
@@ -1173,7 +1173,7 @@ static void child_create_done(struct daemon *d, struct ike_sa *sa,
 			if (!child_create_send(d, sa, cfg, group))
 				return;
 		}
-		child_create_next(sa, why);
+		child_create_next(d, sa, why);
 		return;
 	}
 	child_attach(sa, c);
@@ -1182,7 +1182,7 @@ static void child_create_done(struct daemon *d, struct ike_sa *sa,
 		 sa->conn->name, cfg->name, c->spi_in, c->spi_out,
 		 c->mode == IPSEC_MODE_TUNNEL ? "tunnel" : "transport", algs,
 		 c->suite.dh ? ", with PFS" : "");
-	child_create_next(sa, NULL);
+	child_create_next(d, sa, NULL);
 }
 
 /* Check the answer to our IKE SA rekey and key @n; NULL or why not. */

@@ -120,13 +120,12 @@ void rand_bytes(void *out, size_t len)
 	memset(out, 0x5a, len);
 }
 
-void sa_report(struct ike_sa *sa, const char *why) {}
+void sa_report(struct daemon *d, struct ike_sa *sa, const char *why) {}
 void sa_terminate(struct daemon *d, struct ike_sa *sa, const char *why)
 {
 	sa->state = IKE_S_DEAD;
 }
 void daemon_add_sa(struct daemon *d, struct ike_sa *sa) {}
-void control_delete_sa(struct daemon *d, struct ike_sa *sa) {}
 
 struct child_sa *child_new(struct daemon *d, struct ike_sa *sa,
 			   const struct conf_child *cfg, bool initiator)

@@ -42,6 +42,26 @@ int info_send_delete(struct daemon *d, struct ike_sa *sa)
 	return sa_send_request(d, sa, &ike_delete_task, NULL, &b);
 }
 
+/* Delete an IKE SA: tell the peer, and take its CHILD_SAs out now. */
+void sa_delete(struct daemon *d, struct ike_sa *sa)
+{
+	struct child_sa *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->installed)
+			kernel_remove(d, sa, c, true);
+	/* With a request of ours in flight (a DPD check, a rekey), the
+	 * Delete waits for its answer (window size 1): dropping the IKE
+	 * SA silently would leave it to the peer's DPD.
+	 */
+	if (sa->state == IKE_S_ESTABLISHED && task_window_full(&sa->tasks))
+		sa->delete_queued = true;
+	else if (sa->state == IKE_S_ESTABLISHED)
+		info_send_delete(d, sa);
+	else
+		sa_terminate(d, sa, "deleted locally");
+}
+
 int info_send_dpd(struct daemon *d, struct ike_sa *sa)
 {
 	static uint8_t plain[8];

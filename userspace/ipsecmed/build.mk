@@ -160,6 +160,13 @@ $(O)/ipsecmed/loopback_test: ipsecmed/tests/loopback.sh \
 	    -e 's|@MKCERTS@|$(abspath ../selftests/mkcerts.sh)|' $< >$@
 	chmod +x $@
 
+# The layers of the daemon's sources: no include goes up (daemon.h).
+UNIT_TESTS += $(O)/ipsecmed/layers_test
+$(O)/ipsecmed/layers_test: ipsecmed/layers_test.sh
+	@mkdir -p $(dir $@)
+	sed -e 's|@SRC@|$(CURDIR)/ipsecmed|' $< >$@
+	chmod +x $@
+
 # policy.c against a fake of lib/xfrm.h's policy calls.
 UNIT_TESTS += $(O)/ipsecmed/policy_test
 $(O)/ipsecmed/policy_test: $(O)/ipsecmed/policy_test.o \

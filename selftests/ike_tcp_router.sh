@@ -142,9 +142,11 @@ start() {
 	ike_pair_start c g
 }
 
-# transport SIDE CONN: what `ipsecme status` says the IKE SA runs over.
+# transport SIDE CONN: what `ipsecme status` says the IKE SA runs over,
+# and who carries its ESP: "tcp/ipsecme.ko", "udp/kernel".
 transport() {
-	ctl "$1" -j status | jq -r ".ike_sas[] | select(.name == \"$2\") | .transport"
+	ctl "$1" -j status |
+		jq -r ".ike_sas[] | select(.name == \"$2\") | .transport + \"/\" + .esp_path"
 }
 counters() {
 	echo "$(xfrm_count "$1" packets src "$2" dst "$3"):$(
@@ -343,8 +345,8 @@ ktap_result "tcp4: ping through the tunnel, 1400-byte packets" ping_cg 4 5 1400
 check_eq "tcp4: c's and g's kernel SAs out:in packets" \
 	"$(counters "$c" 10.0.1.1 10.0.2.1) $(counters "$g" 10.0.2.1 10.0.1.1)" \
 	"5:5 5:5"
-check_eq "tcp4: status says tcp on both sides" \
-	"$(transport c tcp4):$(transport g tcp4)" tcp:tcp
+check_eq "tcp4: status says tcp, ESP by ipsecme.ko, on both sides" \
+	"$(transport c tcp4):$(transport g tcp4)" tcp/ipsecme.ko:tcp/ipsecme.ko
 check_eq "tcp4: each outbound SA bound to the IKE SA's connection" \
 	"$(bindings "$c"):$(bindings "$g")" 1:1
 ktap_result "tcp4: $BULK_BYTES bytes through the tunnel, SHA-256 equal" bulk 4
@@ -356,8 +358,8 @@ ktap_result "tcp6: ping through the tunnel, 1300-byte packets" ping_cg 6 5 1300
 check_eq "tcp6: c's and g's kernel SAs out:in packets" \
 	"$(counters "$c" fd01::1 fd02::1) $(counters "$g" fd02::1 fd01::1)" \
 	"5:5 5:5"
-check_eq "tcp6: status says tcp on both sides" \
-	"$(transport c tcp6):$(transport g tcp6)" tcp:tcp
+check_eq "tcp6: status says tcp, ESP by ipsecme.ko, on both sides" \
+	"$(transport c tcp6):$(transport g tcp6)" tcp/ipsecme.ko:tcp/ipsecme.ko
 check_eq "tcp6: both outbound SAs of each side bound" \
 	"$(bindings "$c"):$(bindings "$g")" 2:2
 ktap_result "tcp6: $BULK_BYTES bytes through the tunnel, SHA-256 equal" bulk 6
@@ -430,7 +432,7 @@ ktap_diag "rekeys done after $SECONDS s"
 ktap_result "auto: up although UDP is dropped" ctl c up auto
 check_eq "auto: fell back to TCP, status says why" \
 	"$(transport c auto):$(grep -c 'falling back to TCP port 4500' "$work/c.log")" \
-	"tcp (UDP unanswered):1"
+	"tcp (UDP unanswered)/ipsecme.ko:1"
 ktap_result "auto: ping through the tunnel" ping_cg 4 3 100
 ctl c down auto >/dev/null
 wait_for 30 gone auto
@@ -438,7 +440,7 @@ ip netns exec "$r" nft flush chain inet fw transit
 ktap_result "auto, UDP let through: up" ctl c up auto
 check_eq "auto, UDP let through: stays on UDP, no new fallback" \
 	"$(transport c auto):$(transport g auto):$(grep -c 'falling back to TCP' "$work/c.log")" \
-	"udp:udp:1"
+	"udp/kernel:udp/kernel:1"
 ktap_result "auto, UDP let through: ping through the tunnel" ping_cg 4 3 100
 
 if [ "$ktap_failed" -ne 0 ]; then

@@ -61,6 +61,7 @@ static int h_status(void *data, struct ctl_client *cl,
 		.local_id = "gw.example.com", .remote_id = "198.51.100.2",
 		.spi_i = 0x1122334455667788ULL, .spi_r = 0x99,
 		.algs = "AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519",
+		.transport = "udp", .esp_path = "kernel",
 		.nat = CTL_NAT_LOCAL, .established_secs = 3725,
 		.rekey_secs = 86400 + 5, .n_children = 1, .children = &child,
 	};
@@ -208,7 +209,8 @@ static void test_status_output(void)
 		"  local  192.0.2.1[4500] gw.example.com (behind NAT)\n"
 		"  remote 198.51.100.2[4500] 198.51.100.2\n"
 		"  initiator, SPIs 1122334455667788 (i) 0000000000000099 (r)\n"
-		"  IKE  AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519\n"
+		"  IKE  AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519 over udp, "
+		"ESP by the kernel\n"
 		"  child net: INSTALLED tunnel, reqid 1\n"
 		"    SPIs c1a2b3c4 (in) 0000abcd (out), UDP-encapsulated\n"
 		"    ESP  AES_CBC_256/HMAC_SHA2_256_128\n"
@@ -227,6 +229,7 @@ static void test_status_output(void)
 		"\"id\":\"198.51.100.2\",\"behind_nat\":false},"
 		"\"spi_i\":\"1122334455667788\",\"spi_r\":\"0000000000000099\","
 		"\"algorithms\":\"AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519\","
+		"\"transport\":\"udp\",\"esp_path\":\"kernel\","
 		"\"established_secs\":3725,\"rekey_secs\":86405,"
 		"\"child_sas\":[{\"name\":\"net\",\"state\":\"INSTALLED\","
 		"\"mode\":\"tunnel\",\"reqid\":1,\"spi_in\":\"c1a2b3c4\","

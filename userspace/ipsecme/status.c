@@ -70,8 +70,10 @@ void status_print_human(FILE *out, const struct ctl_ike_status *ike)
 	fprintf(out, "  %s, SPIs %016" PRIx64 " (i) %016" PRIx64 " (r)\n",
 		ike->initiator ? "initiator" : "responder", ike->spi_i,
 		ike->spi_r);
-	fprintf(out, "  IKE  %s%s%s\n", ike->algs,
-		ike->transport[0] ? " over " : "", ike->transport);
+	fprintf(out, "  IKE  %s%s%s%s%s\n", ike->algs,
+		ike->transport[0] ? " over " : "", ike->transport,
+		ike->esp_path[0] ? ", ESP by " : "",
+		strcmp(ike->esp_path, "kernel") ? ike->esp_path : "the kernel");
 	for (i = 0; i < ike->n_children; i++)
 		print_child(out, &ike->children[i]);
 }
@@ -135,6 +137,8 @@ void status_print_json(struct json *j, const struct ctl_ike_status *ike)
 	json_string(j, "algorithms", ike->algs);
 	if (ike->transport[0])
 		json_string(j, "transport", ike->transport);
+	if (ike->esp_path[0])
+		json_string(j, "esp_path", ike->esp_path);
 	json_u64(j, "established_secs", ike->established_secs);
 	json_u64(j, "rekey_secs", ike->rekey_secs);
 	json_array_begin(j, "child_sas");

@@ -131,6 +131,19 @@ static void local_id_str(struct daemon *d, const struct ike_sa *sa,
 	id_str(&id, out, len);
 }
 
+/* Who carries @sa's CHILD_SAs' ESP (CTL_IKE_ESP_PATH). Over TCP that
+ * is ipsecme.ko once its ULP is on the connection; without it ESP
+ * records that arrive are dropped and counted, and none are sent.
+ */
+static const char *esp_path(const struct daemon *d, const struct ike_sa *sa)
+{
+	if (!d->kernel)
+		return "none";
+	if (!path_is_tcp(&sa->path))
+		return "kernel";
+	return tcp_path_ulp_fd(&sa->path) >= 0 ? "ipsecme.ko" : "none";
+}
+
 static void ike_status(struct daemon *d, struct ike_sa *sa,
 		       struct ctl_ike_status *st, struct ctl_child_status *cs)
 {
@@ -149,6 +162,7 @@ static void ike_status(struct daemon *d, struct ike_sa *sa,
 	snprintf(st->transport, sizeof(st->transport), "%s%s",
 		 sa->path.ops ? sa->path.ops->name : "none",
 		 sa->udp_fell_back ? " (UDP unanswered)" : "");
+	snprintf(st->esp_path, sizeof(st->esp_path), "%s", esp_path(d, sa));
 	local_id_str(d, sa, id, sizeof(id));
 	snprintf(st->local_id, sizeof(st->local_id), "%s", id);
 	snprintf(st->remote_id, sizeof(st->remote_id), "%s", sa->remote_id);

@@ -258,7 +258,7 @@ void kernel_rebind(struct daemon *d, const struct ike_sa *sa)
 	if (!d->kernel)
 		return;
 	for (c = sa->children; c; c = c->next)
-		if (c->installed && !c->out_pending &&
+		if (c->installed && c->out_added &&
 		    !bind_out(d, sa, c, false))
 			log_info("%s: SA %08x bound to the new TCP connection",
 				 sa->conn->name, c->spi_out);

@@ -150,6 +150,7 @@ static void put_ike(struct abuf *b, const struct ctl_ike_status *ike)
 	a_u64(b, CTL_IKE_SPI_R, ike->spi_r);
 	a_str(b, CTL_IKE_ALGS, ike->algs);
 	a_str(b, CTL_IKE_TRANSPORT, ike->transport);
+	a_str(b, CTL_IKE_ESP_PATH, ike->esp_path);
 	a_u8(b, CTL_IKE_NAT, ike->nat);
 	a_u64(b, CTL_IKE_ESTABLISHED, ike->established_secs);
 	a_u64(b, CTL_IKE_REKEY, ike->rekey_secs);
@@ -309,6 +310,7 @@ static int ike_cb(const struct nlattr *a, const void *val, size_t len,
 	case CTL_IKE_SPI_R:		return INT(ike->spi_r);
 	case CTL_IKE_ALGS:		return STR(ike->algs);
 	case CTL_IKE_TRANSPORT:	return STR(ike->transport);
+	case CTL_IKE_ESP_PATH:		return STR(ike->esp_path);
 	case CTL_IKE_NAT:
 		if (INT(ike->nat) || ike->nat & ~(CTL_NAT_LOCAL | CTL_NAT_REMOTE))
 			return -EPROTO;

@@ -110,6 +110,12 @@ enum ctl_ike_attr {
 	CTL_IKE_REKEY,		/* u64: seconds until rekey, 0 = none */
 	CTL_IKE_CHILD,		/* nested enum ctl_child_attr, repeated */
 	CTL_IKE_TRANSPORT,	/* string: "udp", "tcp", "tcp (UDP unanswered)" */
+	CTL_IKE_ESP_PATH,	/* string: who carries the CHILD_SAs' ESP:
+				 * "kernel" (its own ESP and NAT-T),
+				 * "ipsecme.ko" (over the IKE SA's TCP
+				 * connection), "none" (TCP without the
+				 * module, or ipsecmed -n)
+				 */
 	__CTL_IKE_MAX
 };
 
@@ -195,6 +201,7 @@ struct ctl_ike_status {
 	uint64_t spi_i, spi_r;
 	char algs[128];
 	char transport[32];	/* "" from a daemon that does not say */
+	char esp_path[16];	/* CTL_IKE_ESP_PATH, "" likewise */
 	uint8_t nat;		/* CTL_NAT_* */
 	uint64_t established_secs, rekey_secs;
 	size_t n_children;	/* at most CTL_CHILDREN_MAX */

@@ -249,6 +249,7 @@ static struct ctl_ike_status sample_ike(size_t n_children)
 		.spi_i = 0x0102030405060708ULL, .spi_r = 0xfffffffffffffffeULL,
 		.algs = "AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519",
 		.transport = "tcp (UDP unanswered)",
+		.esp_path = "ipsecme.ko",
 		.nat = CTL_NAT_REMOTE, .established_secs = 99,
 		.rekey_secs = 14000, .n_children = n_children,
 		.children = children,
@@ -408,6 +409,7 @@ static void test_server(void)
 		KT_EXPECT(got->spi_i == want.spi_i && got->spi_r == want.spi_r);
 		KT_EXPECT_STR(got->algs, want.algs);
 		KT_EXPECT_STR(got->transport, want.transport);
+		KT_EXPECT_STR(got->esp_path, want.esp_path);
 		KT_EXPECT(got->nat == CTL_NAT_REMOTE);
 		KT_EXPECT(got->established_secs == 99);
 		KT_EXPECT(got->rekey_secs == 14000);

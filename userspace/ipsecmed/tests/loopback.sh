@@ -1101,8 +1101,8 @@ tcp_fallback = 1s"
 start rw && start gw
 check "auto: UDP unanswered, falls back to TCP and gets up" \
 	eval 'ctl gw up gw >/dev/null && agree && tcp_established && grep -q "no answer over UDP in 1 s, falling back to TCP port" '"$dir/gw.log"
-check "auto: status says tcp after UDP went unanswered" \
-	eval 'ctl gw status | grep -q "over tcp (UDP unanswered)"'
+check "auto: status says tcp after UDP went unanswered, no ESP with -n" \
+	eval 'ctl gw status | grep -q "over tcp (UDP unanswered), ESP by none"'
 unpair
 
 pki=$dir/pki

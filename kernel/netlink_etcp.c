@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Generic netlink commands of ESP-in-TCP: BIND, UNBIND, the binding and
- * connection dumps, the CONN_LOST and BOUND events. Policies check types and
- * sizes; handlers check what depends on other attributes and say why in
- * the extack message.
+ * connection dumps, the CONN_LOST and BOUND events. Policies check types
+ * and sizes; handlers check what depends on other attributes and say why
+ * in the extack message.
  */
 
 #include <linux/file.h>

@@ -2,7 +2,6 @@
 /* ipsecme monitor: print the module's events as they happen: a lost
  * connection (CONN_LOST) and an SA bound or moved to one (BOUND).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
